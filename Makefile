@@ -1,0 +1,33 @@
+# The two set-up commands: `make run` and `make test`. Both install missing Debian packages first.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+DATA_DIR ?= ./data
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: deps build run test unit blackbox format clean
+
+deps:
+	./scripts/install-deps
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./scripts/first-run $(BUILD_DIR)/argon $(DATA_DIR) $(LISTEN)
+
+unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+blackbox: build
+	./scripts/blackbox $(BUILD_DIR)/argon
+
+test: unit blackbox
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'bench/*.cpp')
+
+clean:
+	rm -rf $(BUILD_DIR)

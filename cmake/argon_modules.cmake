@@ -1,0 +1,53 @@
+# One static library per area of src/argon (see DESIGN.md); unit tests (*_test.cpp) sit beside
+# their sources and are linked into one test binary per area.
+set(ARGON_SRC ${CMAKE_SOURCE_DIR}/src)
+
+function(argon_area name)
+  cmake_parse_arguments(A "" "" "DEPS;LIBS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${ARGON_SRC}/argon/${name}/*.cpp)
+  list(FILTER sources EXCLUDE REGEX "_test\\.cpp$")
+  if(sources)
+    add_library(argon_${name} STATIC ${sources})
+    target_include_directories(argon_${name} PUBLIC ${ARGON_SRC})
+    target_link_libraries(argon_${name} PUBLIC ${A_DEPS} ${A_LIBS})
+  else()  # header-only so far
+    add_library(argon_${name} INTERFACE)
+    target_include_directories(argon_${name} INTERFACE ${ARGON_SRC})
+    target_link_libraries(argon_${name} INTERFACE ${A_DEPS} ${A_LIBS})
+  endif()
+  if(ARGON_BUILD_TESTS)
+    file(GLOB tests CONFIGURE_DEPENDS ${ARGON_SRC}/argon/${name}/*_test.cpp)
+    if(tests)
+      add_executable(argon_${name}_test ${tests})
+      target_link_libraries(argon_${name}_test PRIVATE argon_${name} argon_testing GTest::gtest_main
+                                                      GTest::gmock)
+      gtest_discover_tests(argon_${name}_test DISCOVERY_TIMEOUT 30)
+    endif()
+  endif()
+endfunction()
+
+if(ARGON_BUILD_TESTS)
+  enable_testing()
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+  add_library(argon_testing INTERFACE)
+endif()
+
+argon_area(domain LIBS Boost::headers)
+argon_area(crypto DEPS argon_domain LIBS PkgConfig::SODIUM OpenSSL::Crypto)
+argon_area(wire DEPS argon_domain LIBS Boost::json)
+argon_area(store DEPS argon_domain LIBS PkgConfig::SQLITE3 spdlog::spdlog Threads::Threads)
+argon_area(events DEPS argon_store)
+argon_area(contracts DEPS argon_domain argon_crypto argon_wire)
+argon_area(services DEPS argon_domain argon_crypto argon_store argon_events spdlog::spdlog)
+argon_area(http LIBS Boost::headers Boost::json Boost::url spdlog::spdlog Threads::Threads)
+argon_area(clientapi DEPS argon_services argon_http argon_wire)
+argon_area(botapi DEPS argon_services argon_http argon_wire argon_contracts)
+argon_area(app DEPS argon_clientapi argon_botapi LIBS CLI11::CLI11 tomlplusplus::tomlplusplus
+           spdlog::spdlog fmt::fmt)
+
+if(EXISTS ${ARGON_SRC}/argon/main.cpp)
+  add_executable(argon ${ARGON_SRC}/argon/main.cpp)
+  target_link_libraries(argon PRIVATE argon_app)
+  set_target_properties(argon PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+endif()

@@ -1,0 +1,42 @@
+#pragma once
+// Injectable time: services read the clock through this interface so tests are deterministic.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace argon {
+
+// Argon epoch 2025-01-01T00:00:00Z in Unix milliseconds (SPEC.md §0.2).
+inline constexpr std::int64_t kArgonEpochUnixMs = 1735689600000;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::int64_t now_unix_ms() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  std::int64_t now_unix_ms() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(std::int64_t start_ms = kArgonEpochUnixMs) : now_(start_ms) {}
+  std::int64_t now_unix_ms() const override { return now_.load(); }
+  void advance_ms(std::int64_t ms) { now_ += ms; }
+  void set_ms(std::int64_t ms) { now_ = ms; }
+
+ private:
+  std::atomic<std::int64_t> now_;
+};
+
+// ISO-8601 UTC with milliseconds: 2026-04-14T12:00:00.000Z (DECISIONS.md §3).
+std::string format_iso8601_ms(std::int64_t unix_ms);
+
+}  // namespace argon
