@@ -34,9 +34,7 @@ struct Error {
   static Error internal(std::string message = "Internal error.") {
     return {500, "internal_error", std::move(message)};
   }
-  static Error not_a_member() {
-    return forbidden("not_a_member", "Not a member of this space.");
-  }
+  static Error not_a_member() { return forbidden("not_a_member", "Not a member of this space."); }
   static Error missing_permission(std::string_view permission) {
     return forbidden("missing_permission", "Missing permission " + std::string(permission) + ".");
   }
@@ -81,13 +79,15 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
-inline Status ok_status() { return {}; }
+inline Status ok_status() {
+  return {};
+}
 
 }  // namespace argon
 
 // Propagate an error from an expression yielding Result<T>/Status.
-#define ARGON_TRY(expr)                       \
-  do {                                        \
-    auto&& argon_try_result_ = (expr);        \
+#define ARGON_TRY(expr)                                       \
+  do {                                                        \
+    auto&& argon_try_result_ = (expr);                        \
     if (!argon_try_result_) return argon_try_result_.error(); \
   } while (0)

@@ -14,7 +14,8 @@ constexpr char kHex[] = "0123456789abcdef";
 std::optional<Uuid> Uuid::parse(std::string_view text) {
   std::array<std::uint8_t, 16> bytes{};
   if (text.size() == 36) {
-    if (text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-') return std::nullopt;
+    if (text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-')
+      return std::nullopt;
   } else if (text.size() != 32) {
     return std::nullopt;
   }

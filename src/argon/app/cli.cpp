@@ -1,0 +1,139 @@
+#include "argon/app/cli.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "argon/app/demo.hpp"
+#include "argon/app/runtime.hpp"
+#include "argon/app/serve.hpp"
+
+namespace argon::app {
+namespace {
+
+struct CommonFlags {
+  std::string listen;
+  std::string data_dir;
+  std::string config_file;
+};
+
+void add_common(CLI::App* cmd, CommonFlags& f) {
+  cmd->add_option("--data-dir", f.data_dir, "directory holding the database (default ./data)");
+  cmd->add_option("--config", f.config_file, "TOML config file");
+}
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("argon");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+// Loads the layered configuration; exits the process with 2 on a bad file.
+Config load_config(const CommonFlags& f) {
+  std::map<std::string, std::string> flags;
+  if (!f.listen.empty()) flags["server.listen"] = f.listen;
+  if (!f.data_dir.empty()) flags["server.data_dir"] = f.data_dir;
+  std::optional<std::string> file;
+  if (!f.config_file.empty()) file = f.config_file;
+  auto config = Config::load(file, current_environment(), flags);
+  if (!config) {
+    std::fprintf(stderr, "argon: %s\n", config.error().message->c_str());
+    std::exit(2);
+  }
+  setup_logging(config->str("log.level"));
+  for (const auto& w : config->warnings()) spdlog::warn("config: {}", w);
+  auto invalid = config->invalid_integers();
+  if (!invalid.empty()) {
+    for (const auto& key : invalid)
+      spdlog::critical("config: {} must be an integer, got '{}'", key, config->str(key));
+    std::exit(2);
+  }
+  return *config;
+}
+
+int report(const Error& e) {
+  std::fprintf(stderr, "argon: %s: %s\n", e.code.c_str(), e.message.value_or("").c_str());
+  return 1;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App cli{"argon: a self-hostable chat server speaking the Argon Bot API"};
+  cli.require_subcommand(1);
+  CommonFlags common;
+
+  auto* serve_cmd = cli.add_subcommand("serve", "run the server");
+  serve_cmd->add_option("--listen", common.listen,
+                        "HOST:PORT (default 127.0.0.1:8080; port 0 = any)");
+  add_common(serve_cmd, common);
+
+  auto* user_cmd = cli.add_subcommand("user", "manage people");
+  user_cmd->require_subcommand(1);
+  auto* user_create =
+      user_cmd->add_subcommand("create", "create a person and print a session token");
+  std::string username, password;
+  user_create->add_option("username", username)->required();
+  user_create->add_option("--password", password, "password (default: none, token login only)");
+  add_common(user_create, common);
+
+  auto* bot_cmd = cli.add_subcommand("bot", "manage bots");
+  bot_cmd->require_subcommand(1);
+  auto* bot_list = bot_cmd->add_subcommand("list", "list every bot application");
+  add_common(bot_list, common);
+  std::string bot_username;
+  auto* bot_verify = bot_cmd->add_subcommand("verify", "mark a bot verified");
+  bot_verify->add_option("username", bot_username)->required();
+  add_common(bot_verify, common);
+  auto* bot_unverify = bot_cmd->add_subcommand("unverify", "clear a bot's verified mark");
+  bot_unverify->add_option("username", bot_username)->required();
+  add_common(bot_unverify, common);
+
+  auto* demo_cmd =
+      cli.add_subcommand("demo", "seed a person, a space and an installed bot; print tokens");
+  demo_cmd->add_option("--listen", common.listen, "address the printed examples point at");
+  add_common(demo_cmd, common);
+
+  CLI11_PARSE(cli, argc, argv);
+  crypto::init();
+  Config config = load_config(common);
+
+  try {
+    if (serve_cmd->parsed()) return serve(config);
+    Runtime rt(config);
+    if (user_create->parsed()) {
+      std::optional<std::string> pw;
+      if (!password.empty()) pw = password;
+      auto grant = rt.accounts().create_user(username, pw);
+      if (!grant) return report(grant.error());
+      std::printf("user: %s\nuser id: %s\ntoken: %s\n", grant->user.username.c_str(),
+                  grant->user.id.str().c_str(), grant->token.c_str());
+      return 0;
+    }
+    if (bot_list->parsed()) {
+      std::printf("%-36s  %-32s  %-8s  %s\n", "APP ID", "USERNAME", "VERIFIED", "NAME");
+      for (const auto& app : rt.bots().list_all())
+        std::printf("%-36s  %-32s  %-8s  %s\n", app.id.str().c_str(), app.bot_username.c_str(),
+                    app.is_verified ? "yes" : "no", app.name.c_str());
+      return 0;
+    }
+    if (bot_verify->parsed() || bot_unverify->parsed()) {
+      bool verify = bot_verify->parsed();
+      auto app = rt.bots().set_verified_by_username(bot_username, verify);
+      if (!app) return report(app.error());
+      std::printf("%s %s\n", app->bot_username.c_str(), verify ? "verified" : "unverified");
+      return 0;
+    }
+    if (demo_cmd->parsed()) return run_demo(rt, config.str("server.listen"));
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace argon::app

@@ -1,0 +1,167 @@
+#include "argon/app/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <set>
+
+extern char** environ;
+
+namespace argon::app {
+
+const std::vector<ConfigKey>& config_keys() {
+  static const std::vector<ConfigKey> kKeys = {
+      {"server.listen", "127.0.0.1:8080", "HOST:PORT to listen on (port 0 = any free port)"},
+      {"server.data_dir", "./data", "directory holding the database"},
+      {"server.public_url", "", "base URL clients reach this server at (default from listen)"},
+      {"server.io_threads", "0", "network threads (0 = one per core)"},
+      {"server.worker_threads", "32",
+       "threads running request handlers (they may wait on the store)"},
+      {"server.node_id", "0", "0..1023, distinct per node: part of every message id"},
+      {"server.drain_seconds", "10", "on SIGTERM, how long in-flight requests may take to finish"},
+      {"http.max_body_bytes", "1048576", "larger request bodies answer 413"},
+      {"http.max_header_bytes", "16384", "larger header blocks answer 431"},
+      {"http.read_timeout_seconds", "30", "time to receive a whole request"},
+      {"http.idle_timeout_seconds", "75", "keep-alive connections idle this long are closed"},
+      {"http.write_timeout_seconds", "30", "time to send a response"},
+      {"store.read_connections", "8", "SQLite read connection pool size"},
+      {"store.max_batch", "256", "most write operations committed together"},
+      {"store.synchronous", "full", "full (survives power loss) or normal (survives crashes)"},
+      {"store.busy_timeout_ms", "5000", "SQLite busy timeout"},
+      {"admin.token", "", "operator bearer token; empty disables /api/v1/admin"},
+      {"auth.password_cost", "interactive", "Argon2id cost: interactive or minimum (tests only)"},
+      {"messages.max_text_length", "4000", "longest message text in UTF-16 code units"},
+      {"messages.random_id_retention_hours", "24", "how long a randomId de-duplicates a send"},
+      {"typing.expiry_seconds", "8", "a typing indicator stops after this long without a refresh"},
+      {"events.heartbeat_seconds", "30", "SSE heartbeat after this long without a write"},
+      {"events.retention_seconds", "86400", "how long the event log keeps events (>= 600)"},
+      {"events.resume_window_seconds", "600", "how long a bot's stream position is kept"},
+      {"interactions.ttl_seconds", "60", "how long an interaction can be answered"},
+      {"ratelimit.max_concurrency", "10", "concurrent requests per bot"},
+      {"log.level", "info", "trace, debug, info, warn, error"},
+  };
+  return kKeys;
+}
+
+namespace {
+const std::set<std::string>& known_keys() {
+  static const std::set<std::string> kKnown = [] {
+    std::set<std::string> s;
+    for (const auto& k : config_keys()) s.insert(k.name);
+    return s;
+  }();
+  return kKnown;
+}
+
+// Keys of sections whose entries are open-ended (per-interface rate limits).
+bool open_key(const std::string& key) {
+  return key.starts_with("ratelimit.");
+}
+
+std::string toml_value_text(const toml::node& node) {
+  if (auto s = node.value<std::string>()) return *s;
+  if (auto b = node.value<bool>(); b && node.is_boolean()) return *b ? "true" : "false";
+  if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
+  if (node.is_floating_point()) return std::to_string(*node.value<double>());
+  return "";
+}
+}  // namespace
+
+std::optional<std::string> env_to_key(std::string_view name) {
+  if (!name.starts_with("ARGON_")) return std::nullopt;
+  std::string rest(name.substr(6));
+  auto cut = rest.find('_');
+  if (cut == std::string::npos || cut == 0 || cut + 1 >= rest.size()) return std::nullopt;
+  for (auto& c : rest)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  rest[cut] = '.';
+  return rest;
+}
+
+std::map<std::string, std::string> current_environment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    auto eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    out.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return out;
+}
+
+Config Config::defaults() {
+  Config c;
+  for (const auto& k : config_keys()) c.values_[k.name] = k.default_value;
+  return c;
+}
+
+Result<Config> Config::load(const std::optional<std::string>& file_path,
+                            const std::map<std::string, std::string>& environment,
+                            const std::map<std::string, std::string>& flags) {
+  Config c = defaults();
+  auto accept = [&](const std::string& key, std::string value, std::string_view origin) {
+    if (!known_keys().count(key) && !open_key(key)) {
+      c.warnings_.push_back("unknown config key " + key + " (from " + std::string(origin) + ")");
+      return;
+    }
+    c.values_[key] = std::move(value);
+  };
+  if (file_path) {
+    toml::table table;
+    try {
+      table = toml::parse_file(*file_path);
+    } catch (const toml::parse_error& e) {
+      return Error::validation("config file " + *file_path + ": " + std::string(e.description()));
+    }
+    for (const auto& [section, node] : table) {
+      const auto* inner = node.as_table();
+      if (!inner) {
+        c.warnings_.push_back("config file: top-level key " + std::string(section.str()) +
+                              " is not a section");
+        continue;
+      }
+      for (const auto& [key, value] : *inner)
+        accept(std::string(section.str()) + "." + std::string(key.str()), toml_value_text(value),
+               "file");
+    }
+  }
+  for (const auto& [name, value] : environment)
+    if (auto key = env_to_key(name)) accept(*key, value, name);
+  for (const auto& [key, value] : flags) c.values_[key] = value;
+  return c;
+}
+
+std::string Config::str(const std::string& key) const {
+  auto it = values_.find(key);
+  return it == values_.end() ? std::string() : it->second;
+}
+
+std::int64_t Config::i64(const std::string& key) const {
+  std::string text = str(key);
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size())
+    throw std::invalid_argument("config " + key + ": not an integer: '" + text + "'");
+  return v;
+}
+
+std::vector<std::string> Config::invalid_integers() const {
+  std::vector<std::string> out;
+  for (const auto& k : config_keys()) {
+    const std::string& d = k.default_value;
+    bool numeric_default = !d.empty() && d.find_first_not_of("0123456789") == std::string::npos;
+    if (!numeric_default) continue;
+    std::string v = str(k.name);
+    std::int64_t parsed = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+    if (ec != std::errc() || p != v.data() + v.size() || parsed < 0) out.push_back(k.name);
+  }
+  return out;
+}
+
+bool Config::flag(const std::string& key) const {
+  std::string v = str(key);
+  return v == "1" || v == "true" || v == "yes" || v == "on";
+}
+
+}  // namespace argon::app

@@ -1,0 +1,63 @@
+#include "argon/app/runtime.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "argon/store/messages_repo.hpp"
+#include "argon/store/schema.hpp"
+
+namespace argon::app {
+namespace {
+std::unique_ptr<store::Database> open_database(const Config& config) {
+  std::filesystem::path dir = config.str("server.data_dir");
+  std::filesystem::create_directories(dir);
+  store::SqliteOptions options;
+  options.path = (dir / "argon.db").string();
+  options.read_connections = static_cast<int>(config.i64("store.read_connections"));
+  options.max_batch = static_cast<int>(config.i64("store.max_batch"));
+  options.busy_timeout_ms = static_cast<int>(config.i64("store.busy_timeout_ms"));
+  options.synchronous_full = config.str("store.synchronous") != "normal";
+  auto db = store::open_sqlite(options);
+  db->migrate(store::migrations());
+  return db;
+}
+}  // namespace
+
+services::ServiceLimits limits_from(const Config& config) {
+  services::ServiceLimits limits;
+  limits.random_id_retention_ms = config.i64("messages.random_id_retention_hours") * 3600 * 1000;
+  limits.typing_expiry_ms = config.i64("typing.expiry_seconds") * 1000;
+  limits.max_text_utf16 = static_cast<std::size_t>(config.i64("messages.max_text_length"));
+  limits.password_cost = config.str("auth.password_cost") == "minimum"
+                             ? crypto::PasswordCost::minimum()
+                             : crypto::PasswordCost::interactive();
+  return limits;
+}
+
+Runtime::Runtime(const Config& config)
+    : config_(config),
+      database_(open_database(config)),
+      snowflake_(std::make_unique<SnowflakeGenerator>(clock_, config.i64("server.node_id"))),
+      context_(std::make_unique<services::Context>(services::Context{
+          *database_, clock_, random_, *snowflake_, nullptr, &scheduler_, limits_from(config)})),
+      accounts_(*context_),
+      spaces_(*context_),
+      messages_(*context_),
+      typing_(*context_),
+      bots_(*context_) {
+  // Never reuse an id already stored, even if the clock went back since the last run.
+  snowflake_->advance_past(
+      database_->read([](store::Connection& c) { return store::messages::max_id(c); }));
+}
+
+Runtime::~Runtime() {
+  close();
+}
+
+void Runtime::close() {
+  scheduler_.stop();
+  if (database_) database_->close();
+}
+
+}  // namespace argon::app

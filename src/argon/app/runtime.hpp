@@ -1,0 +1,53 @@
+#pragma once
+// Everything a command needs, wired once: store, clock, randomness, ids and services. `serve`
+// and the operator subcommands share it.
+#include <memory>
+
+#include "argon/app/config.hpp"
+#include "argon/app/scheduler.hpp"
+#include "argon/crypto/crypto.hpp"
+#include "argon/services/accounts.hpp"
+#include "argon/services/bots.hpp"
+#include "argon/services/messages.hpp"
+#include "argon/services/spaces.hpp"
+
+namespace argon::app {
+
+class Runtime {
+ public:
+  // Opens (creating) the data dir and database, applies migrations. Throws on failure.
+  explicit Runtime(const Config& config);
+  ~Runtime();
+
+  const Config& config() const { return config_; }
+  services::Context& context() { return *context_; }
+  store::Database& database() { return *database_; }
+  ThreadScheduler& scheduler() { return scheduler_; }
+
+  services::SpaceService& spaces() { return spaces_; }
+  services::MessageService& messages() { return messages_; }
+  services::TypingService& typing() { return typing_; }
+  services::BotService& bots() { return bots_; }
+  services::AccountService& accounts() { return accounts_; }
+
+  // Stops timers and closes the store (idempotent).
+  void close();
+
+ private:
+  Config config_;
+  SystemClock clock_;
+  crypto::SystemRandom random_;
+  std::unique_ptr<store::Database> database_;
+  std::unique_ptr<SnowflakeGenerator> snowflake_;
+  ThreadScheduler scheduler_;
+  std::unique_ptr<services::Context> context_;
+  services::AccountService accounts_;
+  services::SpaceService spaces_;
+  services::MessageService messages_;
+  services::TypingService typing_;
+  services::BotService bots_;
+};
+
+services::ServiceLimits limits_from(const Config& config);
+
+}  // namespace argon::app

@@ -1,0 +1,122 @@
+#include "argon/app/serve.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <cstdio>
+
+#include "argon/app/runtime.hpp"
+#include "argon/botapi/routes.hpp"
+#include "argon/clientapi/routes.hpp"
+#include "argon/events/event_log.hpp"
+#include "argon/http/server.hpp"
+
+namespace argon::app {
+
+bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  std::string p = listen.substr(colon + 1);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (ec != std::errc() || end != p.data() + p.size() || value > 65535) return false;
+  port = static_cast<std::uint16_t>(value);
+  return true;
+}
+
+namespace {
+constexpr std::int64_t kMaintenanceIntervalMs = 5 * 60 * 1000;
+
+// Periodic clean-up: expired randomId keys and events past the retention.
+void schedule_maintenance(Runtime& rt) {
+  rt.scheduler().schedule(kMaintenanceIntervalMs, [&rt] {
+    std::int64_t keys = rt.messages().prune_dedupe_keys();
+    std::int64_t retention_ms =
+        std::max<std::int64_t>(rt.config().i64("events.retention_seconds"), 600) * 1000;
+    std::int64_t cutoff = rt.context().now_ms() - retention_ms;
+    auto pruned = rt.database().write(
+        [&](store::Connection& c) -> Result<std::int64_t> { return events::prune(c, cutoff); });
+    spdlog::info("maintenance: pruned dedupe_keys={} events={}", keys, pruned ? *pruned : -1);
+    schedule_maintenance(rt);
+  });
+}
+
+int wait_for_stop_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+}  // namespace
+
+int serve(const Config& config) {
+  // Block the stop signals in every thread; the main thread waits for them with sigwait.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  http::ServerOptions options;
+  if (!split_listen(config.str("server.listen"), options.host, options.port)) {
+    spdlog::critical("config: server.listen must be HOST:PORT, got '{}'",
+                     config.str("server.listen"));
+    return 2;
+  }
+  options.io_threads = static_cast<int>(config.i64("server.io_threads"));
+  options.worker_threads = static_cast<int>(config.i64("server.worker_threads"));
+  options.max_body_bytes = static_cast<std::size_t>(config.i64("http.max_body_bytes"));
+  options.max_header_bytes = static_cast<std::size_t>(config.i64("http.max_header_bytes"));
+  options.read_timeout = std::chrono::seconds(config.i64("http.read_timeout_seconds"));
+  options.idle_timeout = std::chrono::seconds(config.i64("http.idle_timeout_seconds"));
+  options.write_timeout = std::chrono::seconds(config.i64("http.write_timeout_seconds"));
+
+  Runtime rt(config);
+  spdlog::info("store: open path={}/argon.db", config.str("server.data_dir"));
+
+  http::Router router;
+  router.add("GET", "/healthz",
+             [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
+  clientapi::ClientServices client{rt.accounts(), rt.spaces(), rt.messages(),
+                                   rt.typing(),   rt.bots(),   config.str("admin.token")};
+  clientapi::register_routes(router, client);
+  botapi::BotServices bot{rt.bots(), rt.spaces()};
+  botapi::register_routes(router, bot);
+
+  http::Server server(options, [&router](http::Request& request) {
+    botapi::rewrite_path_token(request);
+    return router.dispatch(request);
+  });
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    spdlog::critical("server: cannot listen on {}: {}", config.str("server.listen"), e.what());
+    return 1;
+  }
+  schedule_maintenance(rt);
+  spdlog::info("server: listening address={}:{} routes={}", options.host, server.port(),
+               router.size());
+  // The one line on stdout: tools and tests read the bound port from it.
+  std::printf("listening on http://%s:%u\n", options.host.c_str(),
+              static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
+
+  int sig = wait_for_stop_signal();
+  auto drain = std::chrono::seconds(config.i64("server.drain_seconds"));
+  spdlog::info("server: stopping signal={} drain_seconds={} connections={}", sig, drain.count(),
+               server.active_connections());
+  server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
+  rt.close();
+  spdlog::info("server: stopped cleanly");
+  return 0;
+}
+
+}  // namespace argon::app

@@ -1,0 +1,36 @@
+// Operator: /api/v1/admin/* behind the configured operator token.
+#include "argon/api/respond.hpp"
+#include "argon/clientapi/routes.hpp"
+#include "argon/crypto/crypto.hpp"
+
+namespace argon::clientapi {
+namespace json = boost::json;
+
+namespace {
+// 404 when no operator token is configured (the routes do not exist then), 401 on a wrong token.
+std::optional<http::Response> check_operator(const http::Request& req,
+                                             const std::string& admin_token) {
+  if (admin_token.empty())
+    return api::error_response(Error::not_found("not_found", "No such route."));
+  auto token = api::authorization_credentials(req, "Bearer");
+  if (!token || !crypto::constant_time_equal(*token, admin_token))
+    return api::error_response(Error::unauthorized("Missing or invalid operator token."));
+  return std::nullopt;
+}
+}  // namespace
+
+void register_admin_routes(http::Router& router, ClientServices& s) {
+  for (bool verify : {true, false}) {
+    router.add("POST",
+               verify ? "/api/v1/admin/bots/{appId}/verify" : "/api/v1/admin/bots/{appId}/unverify",
+               [&s, verify](http::Request& req) {
+                 if (auto denied = check_operator(req, s.admin_token)) return *denied;
+                 API_TRY(app_id, api::path_uuid(req, "appId"));
+                 API_TRY(app, s.bots.set_verified(app_id, verify));
+                 return api::json_response(
+                     200, json::object{{"appId", app.id.str()}, {"isVerified", app.is_verified}});
+               });
+  }
+}
+
+}  // namespace argon::clientapi

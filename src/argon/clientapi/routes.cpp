@@ -1,0 +1,27 @@
+#include "argon/clientapi/routes.hpp"
+
+#include "argon/api/respond.hpp"
+
+namespace argon::clientapi {
+
+void register_routes(http::Router& router, ClientServices& s) {
+  register_account_routes(router, s);
+  register_space_routes(router, s);
+  register_archetype_routes(router, s);
+  register_channel_routes(router, s);
+  register_message_routes(router, s);
+  register_app_routes(router, s);
+  register_admin_routes(router, s);
+}
+
+Result<User> authenticate_person(const http::Request& request, services::AccountService& accounts) {
+  auto token = api::authorization_credentials(request, "Bearer");
+  if (!token) return Error::unauthorized("Missing or invalid session token.");
+  return accounts.authenticate(*token);
+}
+
+services::Caller person_caller(const User& user) {
+  return services::Caller{user.id, false, {}, false};
+}
+
+}  // namespace argon::clientapi

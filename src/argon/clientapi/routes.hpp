@@ -1,0 +1,37 @@
+#pragma once
+// The client API for people, developers and the operator (CLIENT-API.md), under /api/v1.
+#include <string>
+
+#include "argon/http/router.hpp"
+#include "argon/services/accounts.hpp"
+#include "argon/services/bots.hpp"
+#include "argon/services/messages.hpp"
+#include "argon/services/spaces.hpp"
+
+namespace argon::clientapi {
+
+struct ClientServices {
+  services::AccountService& accounts;
+  services::SpaceService& spaces;
+  services::MessageService& messages;
+  services::TypingService& typing;
+  services::BotService& bots;
+  std::string admin_token;  // empty: the operator routes answer 404
+};
+
+void register_routes(http::Router& router, ClientServices& s);
+
+// One registration function per resource file.
+void register_account_routes(http::Router& router, ClientServices& s);
+void register_space_routes(http::Router& router, ClientServices& s);
+void register_archetype_routes(http::Router& router, ClientServices& s);
+void register_channel_routes(http::Router& router, ClientServices& s);
+void register_message_routes(http::Router& router, ClientServices& s);
+void register_app_routes(http::Router& router, ClientServices& s);
+void register_admin_routes(http::Router& router, ClientServices& s);
+
+// `Authorization: Bearer <session token>` → the person (401 unauthorized otherwise).
+Result<User> authenticate_person(const http::Request& request, services::AccountService& accounts);
+services::Caller person_caller(const User& user);
+
+}  // namespace argon::clientapi

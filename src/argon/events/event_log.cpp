@@ -1,0 +1,55 @@
+#include "argon/events/event_log.hpp"
+
+#include "argon/store/accounts_repo.hpp"
+
+namespace argon::events {
+
+std::string space_stream(const Uuid& space_id) {
+  return "space:" + space_id.str();
+}
+std::string bot_stream(const Uuid& bot_user_id) {
+  return "bot:" + bot_user_id.str();
+}
+std::string user_stream(const Uuid& user_id) {
+  return "user:" + user_id.str();
+}
+
+EventRecord append(store::Connection& c, std::string stream, std::string type,
+                   std::optional<Uuid> space_id, std::string payload, std::int64_t now_ms) {
+  // Upsert-and-increment works on SQLite and PostgreSQL alike, and serialises concurrent
+  // appenders on the stream's row.
+  auto row = c.query_one(
+      "INSERT INTO event_streams (stream, last_seq) VALUES ($1, 1)"
+      " ON CONFLICT (stream) DO UPDATE SET last_seq = event_streams.last_seq + 1"
+      " RETURNING last_seq",
+      {stream});
+  EventRecord rec{std::move(stream), row->i64(0),        std::move(type),
+                  space_id,          std::move(payload), now_ms};
+  c.exec(
+      "INSERT INTO events (stream, seq, type, space_id, payload, created_at)"
+      " VALUES ($1, $2, $3, $4, $5, $6)",
+      {rec.stream, rec.seq, rec.type, store::sql_opt_uuid(rec.space_id), rec.payload, now_ms});
+  return rec;
+}
+
+std::vector<EventRecord> read_after(store::Connection& c, const std::string& stream,
+                                    std::int64_t after_seq, int limit) {
+  std::vector<EventRecord> out;
+  for (const auto& r : c.query("SELECT stream, seq, type, space_id, payload, created_at FROM events"
+                               " WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                               {stream, after_seq, std::int64_t{limit}}))
+    out.push_back(
+        {r.text(0), r.i64(1), r.text(2), store::opt_uuid_cell(r, 3), r.text(4), r.i64(5)});
+  return out;
+}
+
+std::int64_t last_seq(store::Connection& c, const std::string& stream) {
+  auto row = c.query_one("SELECT last_seq FROM event_streams WHERE stream = $1", {stream});
+  return row ? row->i64(0) : 0;
+}
+
+std::int64_t prune(store::Connection& c, std::int64_t older_than_ms) {
+  return c.exec("DELETE FROM events WHERE created_at < $1", {older_than_ms});
+}
+
+}  // namespace argon::events

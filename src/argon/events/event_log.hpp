@@ -1,0 +1,41 @@
+#pragma once
+// The event log (transactional outbox): every service operation that emits an event appends it
+// here in the same store transaction as the change. Streams: `space:{uuid}` for space events,
+// `bot:{uuid}` for events sent directly to one bot (install/uninstall, calls), `user:{uuid}` for
+// events only one person sees. Each stream numbers its events 1, 2, 3…; event ids on the wire are
+// derived from (stream, seq) as DECISIONS.md §7 says.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "argon/domain/uuid.hpp"
+#include "argon/store/sql.hpp"
+
+namespace argon::events {
+
+struct EventRecord {
+  std::string stream;
+  std::int64_t seq = 0;
+  std::string type;  // camelCase wire name, e.g. "messageCreate"
+  std::optional<Uuid> space_id;
+  std::string payload;  // the JSON payload exactly as it goes into `data:`
+  std::int64_t created_at_ms = 0;
+};
+
+std::string space_stream(const Uuid& space_id);
+std::string bot_stream(const Uuid& bot_user_id);
+std::string user_stream(const Uuid& user_id);
+
+// Appends one event, assigning the next sequence number of its stream. Returns the record.
+EventRecord append(store::Connection& c, std::string stream, std::string type,
+                   std::optional<Uuid> space_id, std::string payload, std::int64_t now_ms);
+
+// Events of a stream with seq > after_seq, oldest first, at most `limit`.
+std::vector<EventRecord> read_after(store::Connection& c, const std::string& stream,
+                                    std::int64_t after_seq, int limit);
+std::int64_t last_seq(store::Connection& c, const std::string& stream);
+// Removes events older than `older_than_ms`; the stream counters stay, so numbering never restarts.
+std::int64_t prune(store::Connection& c, std::int64_t older_than_ms);
+
+}  // namespace argon::events

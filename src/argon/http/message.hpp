@@ -1,0 +1,70 @@
+#pragma once
+// Transport-level request and response values. No Beast or Asio here: adapters in other folders
+// include this header; the server converts to and from Beast messages in server.cpp.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace argon::http {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;                 // "GET", as sent (HTTP methods are case-sensitive)
+  std::string target;                 // raw request target, e.g. "/a%20b?x=1"
+  std::string path;                   // percent-decoded path, e.g. "/a b"
+  std::vector<std::string> segments;  // decoded path segments, empty ones dropped
+  HeaderList query;                   // decoded query parameters, in order ('+' is a space)
+  HeaderList headers;                 // names lowercased, values as sent
+  std::string body;
+  std::string remote_address;  // peer IP address as text
+  HeaderList params;           // filled by Router from {name} pattern segments
+
+  // First header with that (lowercase) name, or nullptr.
+  const std::string* header(std::string_view lowercase_name) const;
+  // First query parameter whose name matches case-insensitively, or nullptr.
+  const std::string* query_param(std::string_view name) const;
+  // Router parameter by exact name, or nullptr.
+  const std::string* param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";  // empty: no Content-Type
+  HeaderList headers;                                            // extra headers, as given
+  std::string body;
+
+  static Response json(int status, std::string body);
+  // {"error":code,"message":message|null}, serialized with Boost.JSON (strings escaped).
+  static Response error(int status, std::string_view code, std::optional<std::string_view> message,
+                        HeaderList extra_headers = {});
+  // No body and no Content-Type; sent with Content-Length: 0 (except 1xx/204/304, which by
+  // RFC 9110 carry no Content-Length at all).
+  static Response empty(int status);
+};
+
+// Standard reason phrase ("Not Found"), or "Unknown" for codes without one.
+std::string status_reason(int status);
+
+// ASCII helpers shared by the router and the server.
+std::string to_lower_ascii(std::string_view s);
+bool iequals_ascii(std::string_view a, std::string_view b);
+
+// Result of splitting a request target into decoded parts.
+struct ParsedTarget {
+  std::string path;
+  std::vector<std::string> segments;
+  HeaderList query;
+};
+
+// Parses an origin-form ("/p?q") or absolute-form ("http://h/p?q") target. Returns nullopt when
+// the target is not one of those forms or the path holds invalid percent-encoding. The query is
+// decoded leniently: a '%' not followed by two hex digits is kept as is.
+std::optional<ParsedTarget> parse_target(std::string_view target);
+
+// Percent-decodes s; with plus_as_space, '+' becomes ' '. Returns nullopt on a bad escape.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_as_space);
+
+}  // namespace argon::http

@@ -1,0 +1,540 @@
+#include "argon/http/server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "argon/http/worker_pool.hpp"
+
+namespace argon::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace detail {
+
+class Session;
+
+// Everything the sessions share. Member order matters for destruction: the io_context (which
+// may still own suspended session coroutines) goes first, the registry they unregister from last.
+struct Core {
+  Core(ServerOptions o, DispatchFn d) : options(std::move(o)), dispatch(std::move(d)) {}
+
+  // Runs the user's dispatch on a worker thread; exceptions become 500 internal_error.
+  Response call_dispatch(Request& req) noexcept;
+
+  // Adds a session unless shutdown has begun.
+  bool add_session(Session* s);
+  void remove_session(Session* s);
+  // Posts stop(force) to every live session's strand.
+  void stop_sessions(bool force);
+  // Waits until no session is left or the deadline passes; true when none is left.
+  bool wait_sessions_gone(SteadyClock::time_point deadline);
+
+  asio::awaitable<void> accept_loop();
+
+  ServerOptions options;
+  DispatchFn dispatch;
+
+  mutable std::mutex mutex;
+  std::condition_variable sessions_cv;
+  std::unordered_set<Session*> sessions;  // guarded by mutex
+  bool stopping = false;                  // guarded by mutex
+
+  std::unique_ptr<WorkerPool> pool;
+  asio::io_context ioc;
+  asio::strand<asio::io_context::executor_type> acceptor_strand{asio::make_strand(ioc)};
+  tcp::acceptor acceptor{acceptor_strand};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+  std::uint16_t bound_port = 0;
+
+  std::mutex lifecycle_mutex;
+  bool started = false;
+  bool shut_down = false;
+};
+
+namespace {
+
+const boost::system::error_category& http_category() {
+  return bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+// The reply owed for a failed read, or nullopt when the connection just ends silently
+// (peer closed, reset, timeout, shutdown).
+std::optional<Response> error_response_for(const error_code& ec) {
+  if (ec == bhttp::error::header_limit) {
+    return Response::error(431, "headers_too_large", "Request headers are too large");
+  }
+  if (ec == bhttp::error::body_limit) {
+    return Response::error(413, "payload_too_large", "Request body is too large");
+  }
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
+    return std::nullopt;
+  }
+  if (ec.category() == http_category()) {
+    return Response::error(400, "bad_request", "Malformed HTTP request: " + ec.message());
+  }
+  return std::nullopt;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool is_json_media_type(std::string_view content_type) {
+  return iequals_ascii(trim(content_type.substr(0, content_type.find(';'))), "application/json");
+}
+
+bool method_takes_json_body(std::string_view m) {
+  return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE";
+}
+
+// Response -> Beast message with Content-Length. Throws on an invalid status or header.
+bhttp::response<bhttp::string_body> to_beast(Response r, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res;
+  res.version(version);
+  if (r.status < 100) throw std::invalid_argument("invalid status " + std::to_string(r.status));
+  res.result(static_cast<unsigned>(r.status));
+  res.reason(status_reason(r.status));
+  if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) res.insert(name, value);
+  const bool no_body_status =
+      (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304;
+  if (!no_body_status) res.body() = std::move(r.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();  // Content-Length
+  return res;
+}
+
+}  // namespace
+
+// One client connection. Runs as a coroutine on its own strand; every member is touched only
+// from that strand (stop() is posted there).
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Core& core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {
+    error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string();
+  }
+  ~Session() { core_.remove_session(this); }
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
+  static asio::awaitable<void> run(std::shared_ptr<Session> self) { co_await self->serve(); }
+
+  // On the strand. Idle connections (or all, when forced) are closed at once; busy ones finish
+  // their current request and then close.
+  void stop(bool force) {
+    stopping_ = true;
+    if (idle_ || force) {
+      error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.close();
+    }
+  }
+
+ private:
+  asio::awaitable<void> serve();
+  asio::awaitable<Response> run_dispatch(Request& req);
+  asio::awaitable<bool> write_response(Response r, unsigned version, bool keep_alive, bool head);
+  asio::awaitable<void> linger_close();
+  void build_request(bhttp::request<bhttp::string_body>& msg, ParsedTarget target,
+                     Request& req) const;
+  std::optional<Response> check_media_type(const Request& req) const;
+  void close() {
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  Core& core_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::string remote_;
+  bool idle_ = false;
+  bool stopping_ = false;
+};
+
+asio::awaitable<void> Session::serve() {
+  const ServerOptions& opt = core_.options;
+  auto token = [](error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); };
+  for (;;) {
+    error_code ec;
+    // 1. Keep-alive wait for the first byte of the next request (idle_timeout).
+    if (buffer_.size() == 0) {
+      if (stopping_) break;
+      idle_ = true;
+      stream_.expires_after(opt.idle_timeout);
+      std::size_t n = co_await stream_.async_read_some(buffer_.prepare(4096), token(ec));
+      idle_ = false;
+      if (ec) break;  // peer closed, idle timeout, or shutdown closed us
+      buffer_.commit(n);
+    }
+
+    // 2. The whole request, header then body, within read_timeout.
+    const auto started = SteadyClock::now();
+    stream_.expires_after(opt.read_timeout);
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(opt.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser.body_limit(opt.max_body_bytes);
+    co_await bhttp::async_read_header(stream_, buffer_, parser, token(ec));
+    if (!ec && !parser.is_done()) {
+      auto expect = parser.get()[bhttp::field::expect];
+      if (iequals_ascii(expect, "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+        co_await bhttp::async_write(stream_, cont, token(ec));
+        if (ec) break;
+      }
+      co_await bhttp::async_read(stream_, buffer_, parser, token(ec));
+    }
+    if (ec) {
+      if (auto reply = error_response_for(ec)) {
+        spdlog::debug("http {}: rejected request: {} -> {}", remote_, ec.message(), reply->status);
+        co_await write_response(std::move(*reply), 11, false, false);
+        co_await linger_close();
+        co_return;
+      }
+      break;
+    }
+    stream_.expires_never();
+
+    // 3. Dispatch on the worker pool.
+    auto msg = parser.release();
+    const unsigned version = msg.version();
+    const bool head = msg.method() == bhttp::verb::head;
+    bool keep_alive = msg.keep_alive();
+    Request req;
+    Response res;
+    if (auto target = parse_target(msg.target())) {
+      build_request(msg, std::move(*target), req);
+      if (auto rejected = check_media_type(req)) {
+        res = std::move(*rejected);
+      } else {
+        res = co_await run_dispatch(req);
+      }
+    } else {
+      req.method = std::string(msg.method_string());
+      req.path = std::string(msg.target());
+      res = Response::error(400, "bad_request", "Invalid request target");
+      keep_alive = false;
+    }
+    keep_alive = keep_alive && !stopping_;
+    const int status = res.status;
+
+    // 4. Deliver the response. Streaming responses (SSE) and upgrades (WebSocket) will branch off
+    // here: such a response takes over stream_ (and buffer_) instead of write_response() and the
+    // session ends when the stream does.
+    const bool written = co_await write_response(std::move(res), version, keep_alive, head);
+    spdlog::debug(
+        "{} {} {} {}us", req.method, req.path, status,
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started)
+            .count());
+    if (!written) co_return;
+    if (!keep_alive) {
+      if (status >= 400 && buffer_.size() > 0) {
+        co_await linger_close();
+        co_return;
+      }
+      break;
+    }
+  }
+  close();
+}
+
+asio::awaitable<Response> Session::run_dispatch(Request& req) {
+  Core& core = core_;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+      [&core, &req](auto handler) {
+        using HandlerT = decltype(handler);
+        auto h = std::make_shared<HandlerT>(std::move(handler));
+        auto complete = [h](Response r) {
+          auto ex = asio::get_associated_executor(*h);
+          asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+        };
+        bool queued =
+            core.pool->submit([&core, &req, complete] { complete(core.call_dispatch(req)); });
+        if (!queued) {
+          complete(Response::error(503, "service_unavailable", "The server is shutting down"));
+        }
+      },
+      asio::use_awaitable);
+}
+
+asio::awaitable<bool> Session::write_response(Response r, unsigned version, bool keep_alive,
+                                              bool head) {
+  bhttp::response<bhttp::string_body> res;
+  try {
+    res = to_beast(std::move(r), version, keep_alive);
+  } catch (const std::exception& e) {  // e.g. a status outside 100..999 or a bad header
+    spdlog::error("http: cannot send handler response: {}", e.what());
+    res = to_beast(Response::error(500, "internal_error", "Internal server error"), version,
+                   keep_alive);
+  }
+
+  error_code ec;
+  stream_.expires_after(core_.options.write_timeout);
+  if (head) {
+    bhttp::response<bhttp::empty_body> header_only{std::move(res.base())};
+    co_await bhttp::async_write(stream_, header_only,
+                                asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    co_await bhttp::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  stream_.expires_never();
+  if (ec) spdlog::debug("http {}: write failed: {}", remote_, ec.message());
+  co_return !ec;
+}
+
+// After an error reply the client may still be sending (a too-large body, say). Closing with
+// unread data would reset the connection and could destroy the reply in flight, so stop sending,
+// then read and discard until the peer closes or linger_timeout passes.
+asio::awaitable<void> Session::linger_close() {
+  error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.expires_after(core_.options.linger_timeout);
+  std::array<char, 16 * 1024> sink;
+  while (!ec) {
+    co_await stream_.async_read_some(asio::buffer(sink),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+  }
+  stream_.close();
+}
+
+void Session::build_request(bhttp::request<bhttp::string_body>& msg, ParsedTarget target,
+                            Request& req) const {
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  req.path = std::move(target.path);
+  req.segments = std::move(target.segments);
+  req.query = std::move(target.query);
+  req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
+  for (const auto& field : msg) {
+    req.headers.emplace_back(to_lower_ascii(field.name_string()), std::string(field.value()));
+  }
+  req.body = std::move(msg.body());
+  req.remote_address = remote_;
+}
+
+std::optional<Response> Session::check_media_type(const Request& req) const {
+  if (!core_.options.require_json_body || req.body.empty()) return std::nullopt;
+  if (!method_takes_json_body(req.method)) return std::nullopt;
+  const std::string* ct = req.header("content-type");
+  if (!ct || is_json_media_type(*ct)) return std::nullopt;
+  return Response::error(415, "unsupported_media_type",
+                         "Content-Type must be application/json, got " + *ct);
+}
+
+Response Core::call_dispatch(Request& req) noexcept {
+  try {
+    return dispatch(req);
+  } catch (const std::exception& e) {
+    spdlog::error("http: handler for {} {} threw: {}", req.method, req.path, e.what());
+  } catch (...) {
+    spdlog::error("http: handler for {} {} threw a non-exception", req.method, req.path);
+  }
+  return Response::error(500, "internal_error", "Internal server error");
+}
+
+bool Core::add_session(Session* s) {
+  std::lock_guard lock(mutex);
+  if (stopping) return false;
+  sessions.insert(s);
+  return true;
+}
+
+void Core::remove_session(Session* s) {
+  {
+    std::lock_guard lock(mutex);
+    if (sessions.erase(s) == 0) return;
+  }
+  sessions_cv.notify_all();
+}
+
+void Core::stop_sessions(bool force) {
+  std::lock_guard lock(mutex);
+  for (Session* s : sessions) {
+    // weak_from_this() is safe even for a session whose destructor waits on our mutex.
+    asio::post(s->executor(), [weak = s->weak_from_this(), force] {
+      if (auto live = weak.lock()) live->stop(force);
+    });
+  }
+}
+
+bool Core::wait_sessions_gone(SteadyClock::time_point deadline) {
+  std::unique_lock lock(mutex);
+  return sessions_cv.wait_until(lock, deadline, [this] { return sessions.empty(); });
+}
+
+asio::awaitable<void> Core::accept_loop() {
+  asio::steady_timer backoff(acceptor_strand);
+  for (;;) {
+    error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(
+        asio::make_strand(ioc), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+      spdlog::warn("http: accept failed: {}", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(50));  // e.g. out of file descriptors
+      co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    auto session = std::make_shared<Session>(*this, std::move(socket));
+    if (!add_session(session.get())) continue;  // shutting down: dropped, closes the socket
+    asio::co_spawn(session->executor(), Session::run(session), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("http: session ended with exception: {}", ex.what());
+      } catch (...) {
+        spdlog::error("http: session ended with an unknown exception");
+      }
+    });
+  }
+}
+
+}  // namespace detail
+
+struct Server::Impl : detail::Core {
+  using Core::Core;
+};
+
+Server::Server(ServerOptions options, DispatchFn dispatch)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(dispatch))) {}
+
+Server::~Server() {
+  shutdown(std::chrono::milliseconds(0));
+}
+
+void Server::start() {
+  Impl& c = *impl_;
+  std::lock_guard life(c.lifecycle_mutex);
+  if (c.started) throw std::logic_error("argon::http::Server::start called twice");
+  const ServerOptions& o = c.options;
+  const std::string where = o.host + ":" + std::to_string(o.port);
+
+  error_code ec;
+  tcp::endpoint endpoint;
+  auto address = asio::ip::make_address(o.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, o.port);
+  } else {
+    tcp::resolver resolver(c.ioc);
+    auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
+    if (ec || results.empty()) {
+      throw std::runtime_error("cannot resolve " + where + ": " + ec.message());
+    }
+    endpoint = results.begin()->endpoint();
+  }
+  auto fail = [&](const char* what) {
+    error_code ignored;
+    c.acceptor.close(ignored);
+    throw std::runtime_error(std::string(what) + " " + where + ": " + ec.message());
+  };
+  c.acceptor.open(endpoint.protocol(), ec);
+  if (ec) fail("cannot open socket for");
+  c.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  c.acceptor.bind(endpoint, ec);
+  if (ec) fail("cannot bind");
+  c.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) fail("cannot listen on");
+  c.bound_port = c.acceptor.local_endpoint(ec).port();
+
+  c.pool = std::make_unique<WorkerPool>(o.worker_threads);
+  c.work.emplace(c.ioc.get_executor());
+  asio::co_spawn(c.acceptor_strand, c.accept_loop(), [](std::exception_ptr e) {
+    if (e) spdlog::error("http: accept loop ended with an exception");
+  });
+  int n = o.io_threads > 0 ? o.io_threads
+                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) c.threads.emplace_back([&c] { c.ioc.run(); });
+  c.started = true;
+  spdlog::info("http: listening on {}:{}", endpoint.address().to_string(), c.bound_port);
+}
+
+std::uint16_t Server::port() const {
+  return impl_->bound_port;
+}
+
+std::size_t Server::active_connections() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->sessions.size();
+}
+
+void Server::shutdown(std::chrono::milliseconds drain_timeout) {
+  Impl& c = *impl_;
+  std::lock_guard life(c.lifecycle_mutex);
+  if (!c.started || c.shut_down) return;
+  c.shut_down = true;
+  const auto deadline = SteadyClock::now() + drain_timeout;
+
+  // 1. Refuse new connections: close the listening socket (on its strand) and wait for it.
+  {
+    std::lock_guard lock(c.mutex);
+    c.stopping = true;
+  }
+  std::promise<void> closed;
+  asio::post(c.acceptor_strand, [&] {
+    error_code ec;
+    c.acceptor.close(ec);
+    closed.set_value();
+  });
+  closed.get_future().wait();
+
+  // 2. Close idle keep-alive connections; busy ones close after their current response.
+  c.stop_sessions(false);
+  // 3. Drain, then force-close what is left.
+  if (!c.wait_sessions_gone(deadline)) {
+    spdlog::warn("http: drain timeout, closing {} connection(s)", active_connections());
+    c.stop_sessions(true);
+  }
+  // 4. Let running handlers finish (their sessions resume, fail to write, and end).
+  c.pool->shutdown();
+  c.wait_sessions_gone(SteadyClock::now() + std::chrono::seconds(2));
+
+  // 5. Stop the loop and join. Coroutines still suspended die with the io_context.
+  c.work.reset();
+  c.ioc.stop();
+  for (auto& t : c.threads) t.join();
+  c.threads.clear();
+  spdlog::info("http: server on port {} stopped", c.bound_port);
+}
+
+}  // namespace argon::http

@@ -1,0 +1,68 @@
+#pragma once
+// HTTP/1.1 server: one io_context run by io_threads threads, one C++20 coroutine per connection,
+// and a separate worker pool on which the dispatch function runs (it may block). Beast and Asio
+// stay in server.cpp behind a pimpl.
+//
+// Limits and errors (every error body is {"error":"<code>","message":"<text>"}):
+//   malformed request -> 400 bad_request, then close
+//   header block > max_header_bytes -> 431 headers_too_large, then close
+//   body > max_body_bytes (Content-Length up front, or chunked) -> 413 payload_too_large, close
+//   POST/PUT/PATCH/DELETE with a body and a non-JSON Content-Type -> 415 unsupported_media_type
+//     (when require_json_body)
+//   dispatch throws -> 500 internal_error (logged at error level)
+//   read_timeout (whole request once started) / idle_timeout (keep-alive wait) -> socket closed
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "argon/http/message.hpp"
+
+namespace argon::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0 = ephemeral; see Server::port()
+  int io_threads = 0;         // 0 = std::thread::hardware_concurrency()
+  int worker_threads = 16;
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds read_timeout{30};   // to receive one whole request once it started
+  std::chrono::seconds idle_timeout{75};   // keep-alive wait for the next request
+  std::chrono::seconds write_timeout{30};  // to send one response
+  std::chrono::seconds linger_timeout{2};  // after an error reply: drain the unread request
+  bool require_json_body = true;           // 415 for non-JSON bodies on POST/PUT/PATCH/DELETE
+};
+
+using DispatchFn = std::function<Response(Request&)>;
+
+class Server {
+ public:
+  Server(ServerOptions options, DispatchFn dispatch);
+  ~Server();  // shutdown(0 ms) if still running
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the threads. Throws std::runtime_error when binding fails.
+  void start();
+
+  // The bound port (useful with port 0); 0 before start().
+  std::uint16_t port() const;
+
+  // Stops accepting (new connections are refused), closes idle keep-alive connections, lets
+  // in-flight requests finish and send their response (with Connection: close) for up to
+  // drain_timeout, then closes whatever is left, waits for running handlers and joins all
+  // threads. Idempotent.
+  void shutdown(std::chrono::milliseconds drain_timeout);
+
+  // Open client connections.
+  std::size_t active_connections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace argon::http

@@ -1,0 +1,123 @@
+#include "argon/services/accounts.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "argon/domain/names.hpp"
+#include "argon/store/accounts_repo.hpp"
+#include "argon/store/spaces_repo.hpp"
+#include "argon/wire/shapes.hpp"
+
+namespace argon::services {
+
+std::string session_token_hash(std::string_view token) {
+  return crypto::sha256_hex(token);
+}
+
+std::string AccountService::new_session(store::Connection& c, const Uuid& user_id) {
+  std::string token = crypto::random_token(ctx_.random);
+  store::sessions::insert(c, session_token_hash(token), user_id, ctx_.now_ms());
+  return token;
+}
+
+Result<SessionGrant> AccountService::register_person(RegisterRequest r) {
+  ARGON_TRY(validate_password(r.password));
+  return create_person(std::move(r.username), std::move(r.password), std::move(r.display_name));
+}
+
+Result<SessionGrant> AccountService::create_user(std::string username,
+                                                 std::optional<std::string> password) {
+  if (password) ARGON_TRY(validate_password(*password));
+  return create_person(std::move(username), std::move(password), std::nullopt);
+}
+
+Result<SessionGrant> AccountService::create_person(std::string username,
+                                                   std::optional<std::string> password,
+                                                   std::optional<std::string> display_name) {
+  std::string lowered = to_lower_ascii(username);
+  ARGON_TRY(validate_person_username(lowered));
+  if (display_name) ARGON_TRY(validate_name(*display_name, "displayName", kDisplayNameMax));
+  // The slow hash runs before the write so the single writer never waits on it.
+  std::optional<std::string> hash;
+  if (password) hash = crypto::hash_password(*password, ctx_.limits.password_cost);
+
+  User user;
+  user.id = ctx_.random.uuid();
+  user.username = lowered;
+  user.display_name = display_name.value_or(lowered);
+  user.created_at_ms = ctx_.now_ms();
+  return ctx_.db.write([&](store::Connection& c) -> Result<SessionGrant> {
+    if (store::users::find_by_username(c, lowered))
+      return Error::conflict("username_taken", "username: already taken");
+    store::users::insert(c, user, hash);
+    return SessionGrant{user, new_session(c, user.id)};
+  });
+}
+
+Result<SessionGrant> AccountService::login(std::string_view username, std::string_view password) {
+  std::string lowered = to_lower_ascii(username);
+  auto found =
+      ctx_.db.read([&](store::Connection& c) -> std::optional<std::pair<User, std::string>> {
+        auto user = store::users::find_by_username(c, lowered);
+        if (!user || user->is_bot()) return std::nullopt;
+        auto hash = store::users::password_hash(c, user->id);
+        if (!hash) return std::nullopt;
+        return std::make_pair(*user, *hash);
+      });
+  if (!found || !crypto::verify_password(found->second, password))
+    return Error{401, "invalid_credentials", "Wrong username or password."};
+  const User user = found->first;
+  return ctx_.db.write([&](store::Connection& c) -> Result<SessionGrant> {
+    return SessionGrant{user, new_session(c, user.id)};
+  });
+}
+
+Result<User> AccountService::authenticate(std::string_view token) {
+  if (token.empty()) return Error::unauthorized();
+  std::string hash = session_token_hash(token);
+  auto user = ctx_.db.read([&](store::Connection& c) -> std::optional<User> {
+    auto id = store::sessions::user_for(c, hash);
+    if (!id) return std::nullopt;
+    return store::users::find(c, *id);
+  });
+  if (!user) return Error::unauthorized("Missing or invalid session token.");
+  return *user;
+}
+
+Result<User> AccountService::get_user(const Uuid& id) {
+  auto user = ctx_.db.read([&](store::Connection& c) { return store::users::find(c, id); });
+  if (!user) return Error::not_found("not_found", "User not found.");
+  return *user;
+}
+
+void append_presence_events(store::Connection& c, EventBatch& batch, const User& user,
+                            const Presence& presence, std::int64_t now_ms) {
+  for (const auto& space_id : store::members::space_ids_of(c, user.id)) {
+    auto member = store::members::find(c, space_id, user.id);
+    boost::json::object payload{
+        {"spaceId", space_id.str()},
+        {"user", member ? wire::bot_user_json(*member) : wire::bot_user_json(user)},
+        {"presence", wire::presence_json(presence)}};
+    batch.append(c, events::space_stream(space_id), "presenceUpdate", space_id,
+                 boost::json::serialize(payload), now_ms);
+  }
+}
+
+Status AccountService::set_presence(const Uuid& user_id, const Presence& presence) {
+  EventBatch batch;
+  std::optional<std::string> activity;
+  if (presence.activity) {
+    activity = boost::json::serialize(wire::presence_json(presence).at("activity"));
+  }
+  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+    batch.clear();
+    auto user = store::users::find(c, user_id);
+    if (!user) return Error::unauthorized();
+    store::users::set_presence(c, user_id, static_cast<int>(presence.status), activity);
+    append_presence_events(c, batch, *user, presence, ctx_.now_ms());
+    return {};
+  });
+  if (result) batch.publish(ctx_);
+  return result;
+}
+
+}  // namespace argon::services

@@ -1,0 +1,50 @@
+#pragma once
+// People's accounts: registration, login, session tokens, presence.
+#include <string>
+
+#include "argon/services/access.hpp"
+#include "argon/services/context.hpp"
+
+namespace argon::services {
+
+struct RegisterRequest {
+  std::string username;
+  std::string password;
+  std::optional<std::string> display_name;
+};
+
+struct SessionGrant {
+  User user;
+  std::string token;
+};
+
+class AccountService {
+ public:
+  explicit AccountService(Context& ctx) : ctx_(ctx) {}
+
+  // 409 username_taken; 400 validation_error naming the field.
+  Result<SessionGrant> register_person(RegisterRequest request);
+  // 401 invalid_credentials for an unknown user or a wrong password.
+  Result<SessionGrant> login(std::string_view username, std::string_view password);
+  // Bearer token → the person; 401 unauthorized.
+  Result<User> authenticate(std::string_view token);
+  // Operator CLI: a person with a session token (and a password when given).
+  Result<SessionGrant> create_user(std::string username, std::optional<std::string> password);
+  Result<User> get_user(const Uuid& id);
+  // Emits presenceUpdate in every space of the person.
+  Status set_presence(const Uuid& user_id, const Presence& presence);
+
+ private:
+  Result<SessionGrant> create_person(std::string username, std::optional<std::string> password,
+                                     std::optional<std::string> display_name);
+  std::string new_session(store::Connection& c, const Uuid& user_id);
+
+  Context& ctx_;
+};
+
+std::string session_token_hash(std::string_view token);
+// presenceUpdate payload for every space the user is in, appended to the batch.
+void append_presence_events(store::Connection& c, EventBatch& batch, const User& user,
+                            const Presence& presence, std::int64_t now_ms);
+
+}  // namespace argon::services

@@ -1,0 +1,92 @@
+#pragma once
+// Messages and typing, one operation for people and bots alike.
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "argon/domain/message_content.hpp"
+#include "argon/services/access.hpp"
+#include "argon/services/context.hpp"
+
+namespace argon::services {
+
+struct SendRequest {
+  Uuid channel_id;
+  MessageContent content;
+  std::optional<std::int64_t> random_id;
+  std::optional<std::int64_t> reply_to;
+};
+
+struct SendResult {
+  std::int64_t message_id = 0;
+  bool duplicate = false;  // an earlier send with the same randomId
+};
+
+struct EditRequest {
+  Uuid channel_id;  // nil = any channel (people address a message by id only)
+  std::int64_t message_id = 0;
+  std::optional<std::string> text;                  // nullopt keeps
+  std::optional<std::vector<Entity>> entities;      // nullopt keeps
+  std::optional<std::vector<ControlRow>> controls;  // nullopt keeps, empty clears
+};
+
+struct HistoryRequest {
+  Uuid channel_id;
+  std::optional<std::int64_t> from;   // exclusive upper bound
+  std::optional<std::int64_t> limit;  // default 50, clamped 1..100
+};
+
+class MessageService {
+ public:
+  explicit MessageService(Context& ctx) : ctx_(ctx) {}
+
+  // Needs SendMessages in a text channel. Emits messageCreate unless it is a duplicate.
+  Result<SendResult> send(const Caller& caller, SendRequest request);
+  // Own messages only (404 message_not_found otherwise). Emits messageEdit.
+  Status edit(const Caller& caller, EditRequest request);
+  // Needs ReadHistory. Newest first.
+  Result<std::vector<Message>> history(const Caller& caller, const HistoryRequest& request);
+
+  // Drops randomId keys older than the retention (run periodically).
+  std::int64_t prune_dedupe_keys();
+
+ private:
+  Context& ctx_;
+};
+
+enum class TypingKind { Typing, Thinking, Uploading, Searching };
+std::optional<TypingKind> parse_typing_kind(std::string_view name);
+std::string_view typing_kind_wire(TypingKind kind);  // "TYPING", … (DECISIONS.md §3)
+
+// typingStart on every Start, one typingStop on Stop or after the expiry (DECISIONS.md §9).
+class TypingService {
+ public:
+  explicit TypingService(Context& ctx) : ctx_(ctx) {}
+  ~TypingService();
+
+  // kind: nullopt for people (events carry null), a kind for bots.
+  Status start(const Caller& caller, const Uuid& channel_id, std::optional<TypingKind> kind);
+  Status stop(const Caller& caller, const Uuid& channel_id);
+  std::size_t active_count() const;
+
+ private:
+  struct Key {
+    Uuid channel_id;
+    Uuid user_id;
+    auto operator<=>(const Key&) const = default;
+  };
+  struct Active {
+    Uuid space_id;
+    std::uint64_t generation = 0;
+    Scheduler::TaskId timer = 0;
+  };
+  void expire(const Key& key, std::uint64_t generation);
+  Status emit_stop(const Key& key, const Uuid& space_id);
+
+  Context& ctx_;
+  mutable std::mutex mutex_;
+  std::map<Key, Active> active_;
+  std::uint64_t next_generation_ = 1;
+};
+
+}  // namespace argon::services

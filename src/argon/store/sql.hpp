@@ -1,0 +1,81 @@
+#pragma once
+// The SQL seam between repositories and a database engine. Repositories are written once against
+// this interface with PostgreSQL-style `$1..$N` placeholders and SQL that both SQLite and
+// PostgreSQL accept; each engine implements Connection.
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace argon::store {
+
+using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+inline SqlValue sql_null() {
+  return std::monostate{};
+}
+template <class T>
+SqlValue sql_opt(const std::optional<T>& v) {
+  if (!v) return std::monostate{};
+  return SqlValue(*v);
+}
+
+// One materialized result row.
+class Row {
+ public:
+  explicit Row(std::vector<SqlValue> cells) : cells_(std::move(cells)) {}
+  std::size_t size() const { return cells_.size(); }
+  bool is_null(std::size_t i) const { return std::holds_alternative<std::monostate>(cells_.at(i)); }
+  std::int64_t i64(std::size_t i) const;  // integer (a real is truncated; text parsed)
+  double f64(std::size_t i) const;
+  std::string text(std::size_t i) const;  // text (integers are formatted)
+  std::optional<std::int64_t> opt_i64(std::size_t i) const {
+    return is_null(i) ? std::nullopt : std::optional(i64(i));
+  }
+  std::optional<std::string> opt_text(std::size_t i) const {
+    return is_null(i) ? std::nullopt : std::optional(text(i));
+  }
+  bool flag(std::size_t i) const { return !is_null(i) && i64(i) != 0; }
+
+ private:
+  std::vector<SqlValue> cells_;
+};
+
+// Unrecoverable database failure (I/O, corruption, SQL bug): becomes a 500 and is logged.
+class SqlError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+// A UNIQUE / PRIMARY KEY / FOREIGN KEY violation, distinguishable so a service can map it.
+class ConstraintError : public SqlError {
+ public:
+  using SqlError::SqlError;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Executes one statement with positional $1..$N parameters; returns every result row.
+  // Prepared statements are cached per connection by SQL text.
+  virtual std::vector<Row> query(std::string_view sql,
+                                 std::initializer_list<SqlValue> params = {}) = 0;
+  virtual std::vector<Row> query(std::string_view sql, const std::vector<SqlValue>& params) = 0;
+  // Executes one statement; returns the number of rows changed.
+  virtual std::int64_t exec(std::string_view sql, std::initializer_list<SqlValue> params = {}) = 0;
+  virtual std::int64_t exec(std::string_view sql, const std::vector<SqlValue>& params) = 0;
+  // Runs a script of several statements without parameters (migrations).
+  virtual void exec_script(std::string_view sql) = 0;
+
+  std::optional<Row> query_one(std::string_view sql, std::initializer_list<SqlValue> params = {}) {
+    auto rows = query(sql, params);
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+  }
+};
+
+}  // namespace argon::store
