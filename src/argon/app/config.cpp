@@ -24,7 +24,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"http.read_timeout_seconds", "30", "time to receive a whole request"},
       {"http.idle_timeout_seconds", "75", "keep-alive connections idle this long are closed"},
       {"http.write_timeout_seconds", "30", "time to send a response"},
-      {"store.read_connections", "8", "SQLite read connection pool size"},
+      {"store.read_connections", "16", "SQLite read connection pool size"},
       {"store.max_batch", "256", "most write operations committed together"},
       {"store.synchronous", "full", "full (survives power loss) or normal (survives crashes)"},
       {"store.busy_timeout_ms", "5000", "SQLite busy timeout"},

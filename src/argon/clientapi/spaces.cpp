@@ -97,7 +97,7 @@ void register_space_routes(http::Router& router, ClientServices& s) {
     API_TRY(target, api::path_uuid(req, "userId"));
     API_TRY(body, api::body_object(req));
     wire::ObjectReader in(body);
-    API_TRY(display_name, in.optional_string("displayName"));
+    API_TRY(display_name, in.required_string("displayName"));
     API_CHECK(s.spaces.update_member(user.id, space_id, target, display_name));
     return api::no_content();
   });

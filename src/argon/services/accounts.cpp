@@ -102,7 +102,12 @@ void append_presence_events(store::Connection& c, EventBatch& batch, const User&
   }
 }
 
-Status AccountService::set_presence(const Uuid& user_id, const Presence& presence) {
+Status AccountService::set_presence(const Uuid& user_id, const Presence& requested) {
+  Presence presence = requested;
+  // An activity starts now unless the client says when (Argon-epoch seconds, SPEC.md §15).
+  if (presence.activity && presence.activity->start_timestamp_seconds == 0)
+    presence.activity->start_timestamp_seconds =
+        static_cast<std::uint32_t>((ctx_.now_ms() - kArgonEpochUnixMs) / 1000);
   EventBatch batch;
   std::optional<std::string> activity;
   if (presence.activity) {

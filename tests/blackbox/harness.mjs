@@ -1,0 +1,452 @@
+// Black-box test harness for the argon server.
+//
+// Only Node 20 built-ins. Each test file starts its own server on 127.0.0.1:0 with a fresh
+// temporary data directory (hermetic); everything is torn down when the process exits.
+//
+//   import { startServer, api, register, ... } from './harness.mjs';
+//   const server = await startServer({ env: { ARGON_ADMIN_TOKEN: 't' } });
+//   const c = api(server);
+//   const r = await c.post('/api/v1/auth/register', { username: 'alice', password: 'secret-pw' });
+//   await server.stop();
+
+import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(here, '..', '..');
+export const ARGON_BIN = path.resolve(process.env.ARGON_BIN || path.join(REPO_ROOT, 'build', 'argon'));
+
+export const READY_DEADLINE_MS = 15_000;
+export const STOP_DEADLINE_MS = 10_000;
+
+// ---------------------------------------------------------------------------------------------
+// Process / temp-dir bookkeeping (cleaned up on exit, even when a test throws).
+
+const liveProcs = new Set();
+const tempDirs = new Set();
+
+process.on('exit', () => {
+  for (const p of liveProcs) {
+    try { p.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+  for (const d of tempDirs) {
+    try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* best effort */ }
+  }
+});
+
+/** A fresh temp directory under os.tmpdir(); removed when the test process exits. */
+export async function makeTempDir(prefix = 'argon-bb-') {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** process.env without any ARGON_* key (so the runner's environment cannot leak in), plus extra. */
+export function serverEnv(extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('ARGON_')) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server lifecycle
+
+/**
+ * Start `argon serve --listen 127.0.0.1:0 --data-dir <dir>`.
+ * Waits (no fixed sleeps) for the single stdout line `listening on http://127.0.0.1:<port>`.
+ * @param {{env?: Record<string,string>, dataDir?: string, args?: string[]}} opts
+ * @returns {Promise<{url:string, port:number, dataDir:string, proc:import('node:child_process').ChildProcess,
+ *   stdoutLines:string[], stderr:()=>string, exited:Promise<{code:number|null, signal:string|null}>,
+ *   stop:()=>Promise<void>, kill:()=>Promise<void>}>}
+ */
+export async function startServer(opts = {}) {
+  const dataDir = opts.dataDir ?? (await makeTempDir());
+  const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...(opts.args ?? [])];
+  const proc = spawn(ARGON_BIN, args, {
+    env: serverEnv(opts.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  liveProcs.add(proc);
+
+  let stderrBuf = '';
+  const stdoutLines = [];
+  let stdoutPartial = '';
+  proc.stderr.setEncoding('utf8');
+  proc.stderr.on('data', (d) => {
+    stderrBuf += d;
+    if (stderrBuf.length > 64 * 1024) stderrBuf = stderrBuf.slice(-64 * 1024);
+  });
+
+  const exited = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => {
+      liveProcs.delete(proc);
+      resolve({ code, signal });
+    });
+  });
+
+  const ready = new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (fn, v) => { if (!done) { done = true; clearTimeout(timer); fn(v); } };
+    const timer = setTimeout(() => {
+      finish(reject, new Error(`argon did not print its listening line within ${READY_DEADLINE_MS} ms\n` +
+        `stdout: ${JSON.stringify(stdoutLines)}\nstderr (tail):\n${stderrBuf.slice(-4000)}`));
+    }, READY_DEADLINE_MS);
+    proc.on('error', (err) => finish(reject, new Error(`cannot spawn ${ARGON_BIN}: ${err.message}`)));
+    proc.on('exit', (code, signal) => finish(reject, new Error(
+      `argon exited before it was ready (code ${code}, signal ${signal})\n` +
+      `stdout: ${JSON.stringify(stdoutLines)}\nstderr (tail):\n${stderrBuf.slice(-4000)}`)));
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (d) => {
+      stdoutPartial += d;
+      let nl;
+      while ((nl = stdoutPartial.indexOf('\n')) >= 0) {
+        const line = stdoutPartial.slice(0, nl).replace(/\r$/, '');
+        stdoutPartial = stdoutPartial.slice(nl + 1);
+        stdoutLines.push(line);
+        const m = /^listening on (http:\/\/127\.0\.0\.1:(\d+))$/.exec(line);
+        if (m) finish(resolve, { url: m[1], port: Number(m[2]) });
+      }
+    });
+  });
+
+  let url, port;
+  try {
+    ({ url, port } = await ready);
+  } catch (e) {
+    try { proc.kill('SIGKILL'); } catch { /* gone */ }
+    throw e;
+  }
+
+  const server = {
+    url,
+    port,
+    dataDir,
+    proc,
+    stdoutLines,
+    stderr: () => stderrBuf,
+    exited,
+    /** SIGTERM, await exit, assert a clean exit 0. */
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          try { proc.kill('SIGKILL'); } catch { /* gone */ }
+          reject(new Error(`argon did not exit within ${STOP_DEADLINE_MS} ms of SIGTERM\nstderr (tail):\n${stderrBuf.slice(-4000)}`));
+        }, STOP_DEADLINE_MS);
+      });
+      const { code, signal } = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+      assert.equal(signal, null, `argon was killed by ${signal} instead of exiting\nstderr (tail):\n${stderrBuf.slice(-4000)}`);
+      assert.equal(code, 0, `argon exited with code ${code} after SIGTERM\nstderr (tail):\n${stderrBuf.slice(-4000)}`);
+    },
+    /** SIGKILL and await exit (no assertion on the status). */
+    async kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+  return server;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Big-int-safe JSON
+
+/**
+ * Quote every bare JSON integer of 16 or more digits (outside strings) so that JSON.parse keeps it
+ * exactly, as a string. A small tokenizer: strings (with escapes) are copied verbatim.
+ */
+export function quoteBigInts(text) {
+  let out = '';
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const ch = text[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < n && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
+      let j = i + 1;
+      while (j < n && /[0-9eE.+\-]/.test(text[j])) j++;
+      const tok = text.slice(i, j);
+      out += /^-?\d{16,}$/.test(tok) ? `"${tok}"` : tok;
+      i = j;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** JSON.parse with integers of 16+ digits returned as strings. Throws on invalid JSON. */
+export function parseJson(text) {
+  return JSON.parse(quoteBigInts(text));
+}
+
+/** Normalise an int64 that came back as number or string to a BigInt. */
+export function big(x) {
+  assert.ok(typeof x === 'number' || typeof x === 'string' || typeof x === 'bigint', `not an integer: ${JSON.stringify(x)}`);
+  return BigInt(x);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+/**
+ * Authorization helpers for the `token` argument of the api methods:
+ *   'abc'            → Authorization: Bearer abc   (a person, or the operator token)
+ *   bot('abc')       → Authorization: Bot abc
+ *   {raw: 'X y'}     → Authorization: X y
+ *   null/undefined   → no Authorization header
+ */
+export const bot = (token) => ({ raw: `Bot ${token}` });
+
+function authHeader(token) {
+  if (token === undefined || token === null) return undefined;
+  if (typeof token === 'string') return `Bearer ${token}`;
+  if (typeof token === 'object' && 'raw' in token) return token.raw;
+  throw new Error(`bad token argument ${JSON.stringify(token)}`);
+}
+
+/**
+ * One HTTP request. `body`: undefined → no body; otherwise JSON.stringify'd with
+ * Content-Type application/json. opts: {headers, rawBody (string|Buffer, sent as is),
+ * contentType (overrides), token}.
+ * Returns {status, headers (Headers), body (parsed JSON or null), text}.
+ */
+export async function request(baseUrl, method, urlPath, body, token, opts = {}) {
+  const headers = { ...(opts.headers ?? {}) };
+  const auth = authHeader(token);
+  if (auth !== undefined) headers['Authorization'] = auth;
+  let payload;
+  if (opts.rawBody !== undefined) {
+    payload = opts.rawBody;
+    headers['Content-Type'] = opts.contentType ?? 'application/json';
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['Content-Type'] = opts.contentType ?? 'application/json';
+  } else if (opts.contentType) {
+    headers['Content-Type'] = opts.contentType;
+  }
+  const res = await fetch(baseUrl + urlPath, { method, headers, body: payload, redirect: 'manual' });
+  const text = await res.text();
+  let parsed = null;
+  if (text.length > 0) {
+    try { parsed = parseJson(text); } catch { parsed = null; }
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/**
+ * Raw request through node:http (for oversized bodies where the server may answer before it has
+ * read everything). Resolves with the response if one arrives.
+ */
+export function rawRequest(server, method, urlPath, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const req = http.request({
+      host: '127.0.0.1', port: server.port, method, path: urlPath,
+      headers: body !== undefined ? { 'Content-Length': Buffer.byteLength(body), ...headers } : headers,
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', () => {});
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed = null;
+        try { parsed = text ? parseJson(text) : null; } catch { parsed = null; }
+        settled = true;
+        resolve({ status: res.statusCode, headers: res.headers, body: parsed, text });
+      });
+    });
+    req.on('error', (err) => { if (!settled) { settled = true; reject(err); } });
+    if (body !== undefined) req.end(body); else req.end();
+  });
+}
+
+/** Client bound to a server: get/post/put/patch/del(path, body, token, opts). */
+export function api(server) {
+  const base = typeof server === 'string' ? server : server.url;
+  return {
+    request: (method, p, body, token, opts) => request(base, method, p, body, token, opts),
+    get: (p, token, opts) => request(base, 'GET', p, undefined, token, opts),
+    post: (p, body, token, opts) => request(base, 'POST', p, body, token, opts),
+    put: (p, body, token, opts) => request(base, 'PUT', p, body, token, opts),
+    patch: (p, body, token, opts) => request(base, 'PATCH', p, body, token, opts),
+    del: (p, body, token, opts) => request(base, 'DELETE', p, body, token, opts),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assertions
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const ISO_MS_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const BOT_TOKEN_RE = /^[0-9a-f]{32}:[A-Za-z0-9_-]{43}$/;
+export const TWO_POW_53 = 2n ** 53n;
+
+/** Show the response in assertion messages. */
+export function show(res) {
+  return `HTTP ${res.status} ${res.text.slice(0, 600)}`;
+}
+
+/** Assert status (number or list of accepted statuses). */
+export function expectStatus(res, status) {
+  const ok = Array.isArray(status) ? status.includes(res.status) : res.status === status;
+  assert.ok(ok, `expected HTTP ${status}, got ${show(res)}`);
+}
+
+/**
+ * Assert an error response: status, JSON body {error: code, message: string|null}; when `field`
+ * is given, message must be a string that names the field (case-insensitive).
+ * code may be a string or a list of accepted codes.
+ */
+export function expectError(res, status, code, field) {
+  expectStatus(res, status);
+  assert.ok(res.body && typeof res.body === 'object' && !Array.isArray(res.body),
+    `error body must be a JSON object, got ${show(res)}`);
+  const ct = res.headers.get ? res.headers.get('content-type') : res.headers['content-type'];
+  assert.match(String(ct), /application\/json/i, `error content-type must be JSON: ${ct}`);
+  if (Array.isArray(code)) assert.ok(code.includes(res.body.error), `expected error in ${code}, got ${show(res)}`);
+  else assert.equal(res.body.error, code, `expected error ${code}, got ${show(res)}`);
+  assert.ok('message' in res.body, `error body must have "message": ${show(res)}`);
+  assert.ok(res.body.message === null || typeof res.body.message === 'string', `message must be string|null: ${show(res)}`);
+  if (field !== undefined) {
+    assert.equal(typeof res.body.message, 'string', `message must be a string naming ${field}: ${show(res)}`);
+    const fields = Array.isArray(field) ? field : [field];
+    assert.ok(fields.some((f) => res.body.message.toLowerCase().includes(f.toLowerCase())),
+      `message must name ${fields.join(' or ')}: ${show(res)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+let uniq = 0;
+/** A unique lowercase username (2..32 of [a-z0-9_.]). */
+export function uname(prefix = 'u') {
+  uniq += 1;
+  return `${prefix}${process.pid.toString(36)}${uniq}`.toLowerCase().slice(0, 32);
+}
+
+export const PASSWORD = 'correct horse battery';
+
+/** Register a person → {userId, username, token, password}. */
+export async function register(server, username = uname(), opts = {}) {
+  const c = api(server);
+  const body = { username, password: opts.password ?? PASSWORD };
+  if (opts.displayName !== undefined) body.displayName = opts.displayName;
+  const res = await c.post('/api/v1/auth/register', body);
+  expectStatus(res, 201);
+  return { userId: res.body.userId, username: res.body.username, token: res.body.token, password: body.password };
+}
+
+/** Create a space owned by `user` → full 201 body (spaceId, channels, defaultArchetypeId, ...). */
+export async function createSpace(server, user, name = 'Test space', description) {
+  const body = { name };
+  if (description !== undefined) body.description = description;
+  const res = await api(server).post('/api/v1/spaces', body, user.token);
+  expectStatus(res, 201);
+  return res.body;
+}
+
+export function channelByName(space, name) {
+  const ch = space.channels.find((c) => c.name === name);
+  assert.ok(ch, `space has no channel ${name}: ${JSON.stringify(space.channels)}`);
+  return ch;
+}
+
+/** Create an invite in the space as `inviter` and accept it as `invitee`. */
+export async function joinSpace(server, spaceId, inviter, invitee) {
+  const c = api(server);
+  const inv = await c.post(`/api/v1/spaces/${spaceId}/invites`, undefined, inviter.token);
+  expectStatus(inv, 201);
+  const acc = await c.post(`/api/v1/invites/${encodeURIComponent(inv.body.code)}/accept`, undefined, invitee.token);
+  expectStatus(acc, 200);
+  return inv.body.code;
+}
+
+/** Create a bot application → {appId, botUserId, botUsername, token}. */
+export async function createApp(server, owner, opts = {}) {
+  const body = { name: opts.name ?? 'Test app', botUsername: opts.botUsername ?? `${uname('b')}_bot` };
+  if (opts.displayName !== undefined) body.displayName = opts.displayName;
+  const res = await api(server).post('/api/v1/apps', body, owner.token);
+  expectStatus(res, 201);
+  return res.body;
+}
+
+/** Install an app into a space as `user` → 201 body. */
+export async function installBot(server, user, spaceId, appId) {
+  const res = await api(server).post(`/api/v1/spaces/${spaceId}/bots`, { appId }, user.token);
+  expectStatus(res, 201);
+  return res.body;
+}
+
+/** Create an archetype as `user` → archetype body. permissions may be number|string|bigint. */
+export async function createArchetype(server, user, spaceId, body) {
+  const b = { ...body };
+  if (typeof b.permissions === 'bigint') b.permissions = b.permissions.toString();
+  const res = await api(server).post(`/api/v1/spaces/${spaceId}/archetypes`, b, user.token);
+  expectStatus(res, 201);
+  return res.body;
+}
+
+export async function assignArchetype(server, user, spaceId, userId, archetypeId) {
+  const res = await api(server).put(`/api/v1/spaces/${spaceId}/members/${userId}/archetypes/${archetypeId}`, undefined, user.token);
+  expectStatus(res, 204);
+}
+
+/** GET /api/v1/spaces/{id} as user → body (asserts 200). */
+export async function getSpace(server, user, spaceId) {
+  const res = await api(server).get(`/api/v1/spaces/${spaceId}`, user.token);
+  expectStatus(res, 200);
+  return res.body;
+}
+
+/** Send a message → messageId (string, big-int safe). */
+export async function sendMessage(server, user, channelId, body) {
+  const res = await api(server).post(`/api/v1/channels/${channelId}/messages`, typeof body === 'string' ? { text: body } : body, user.token);
+  expectStatus(res, 201);
+  return String(res.body.messageId);
+}
+
+export async function history(server, user, channelId, query = '') {
+  const res = await api(server).get(`/api/v1/channels/${channelId}/messages${query ? `?${query}` : ''}`, user.token);
+  expectStatus(res, 200);
+  return res.body.messages;
+}
+
+// Entitlement bits (SPEC §12.2) as BigInt.
+export const P = {
+  ViewChannel: 1n << 0n, ReadHistory: 1n << 1n, JoinToVoice: 1n << 2n, SendMessages: 1n << 5n,
+  SendVoice: 1n << 6n, AttachFiles: 1n << 7n, AddReactions: 1n << 8n, AnyMentions: 1n << 9n,
+  MentionEveryone: 1n << 10n, UseCommands: 1n << 13n, PostEmbeddedLinks: 1n << 14n,
+  Connect: 1n << 20n, Speak: 1n << 21n, Video: 1n << 22n, Stream: 1n << 23n,
+  KickMember: 1n << 44n, ManageChannels: 1n << 50n, ManageArchetype: 1n << 51n,
+  ManageBots: 1n << 52n, ManageServer: 1n << 55n,
+};
+export const DEFAULT_PERMISSIONS = 15754215n;
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+
+/** Run the argon binary with args → {code, stdout, stderr}. Never throws on non-zero exit. */
+export function runCli(args, { env = {}, timeoutMs = 15_000 } = {}) {
+  return new Promise((resolve) => {
+    execFile(ARGON_BIN, args, { env: serverEnv(env), timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr), error: err });
+      });
+  });
+}
