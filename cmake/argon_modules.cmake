@@ -44,7 +44,7 @@ argon_area(http LIBS Boost::headers Boost::json Boost::url spdlog::spdlog Thread
 argon_area(api DEPS argon_domain argon_http argon_wire)
 argon_area(clientapi DEPS argon_services argon_api)
 argon_area(botapi DEPS argon_services argon_api argon_contracts)
-argon_area(app DEPS argon_clientapi argon_botapi LIBS CLI11::CLI11 tomlplusplus::tomlplusplus
+argon_area(app DEPS argon_clientapi argon_botapi argon_contracts LIBS CLI11::CLI11 tomlplusplus::tomlplusplus
            spdlog::spdlog fmt::fmt)
 
 if(EXISTS ${ARGON_SRC}/argon/main.cpp)

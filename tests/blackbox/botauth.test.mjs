@@ -152,7 +152,7 @@ test('Bot API routing errors: unknown method 404, wrong HTTP method 405 with All
   }
 });
 
-test.skip('GET /api/bot/ lists the interfaces anonymously (contract metadata: issue 3)', async () => {
+test('GET /api/bot/ lists the interfaces anonymously', async () => {
   const r = await c.get('/api/bot/');
   expectStatus(r, 200);
   assert.ok(Array.isArray(r.body?.interfaces), r.text.slice(0, 300));

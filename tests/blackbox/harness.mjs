@@ -450,3 +450,81 @@ export function runCli(args, { env = {}, timeoutMs = 15_000 } = {}) {
       });
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bot API fixtures (botapi-*.test.mjs)
+
+export const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
+
+/** Generous per-interface rate limits for files that are not about rate limiting. */
+export const HIGH_RATE_LIMITS = Object.fromEntries(
+  ['IBOTSELF', 'ISPACES', 'ICHANNELS', 'IARCHETYPES', 'IMESSAGES', 'ITYPING', 'ICOMMANDS',
+    'IINTERACTIONS', 'IMEMBERS', 'IVOICE', 'IVOICEEGRESS', 'ICALLS', 'IEVENTS']
+    .map((i) => [`ARGON_RATELIMIT_${i}`, '100000']));
+
+/**
+ * A person who owns a space with an installed bot, plus a second space of the same owner that
+ * the bot is NOT in. → {owner, space, sid, general, voice, app, botUserId, tok (bot auth), other}
+ */
+export async function botWorld(server, opts = {}) {
+  const owner = opts.owner ?? (await register(server));
+  const space = await createSpace(server, owner, opts.spaceName ?? 'Bot space', opts.description);
+  const app = opts.app ?? (await createApp(server, owner, opts.appOpts ?? {}));
+  await installBot(server, owner, space.spaceId, app.appId);
+  const other = await createSpace(server, owner, 'Not the bot\'s space');
+  return {
+    owner, space, sid: space.spaceId,
+    general: channelByName(space, 'general').channelId,
+    voice: channelByName(space, 'voice').channelId,
+    app, botUserId: app.botUserId, tok: bot(app.token), other,
+  };
+}
+
+/** Create an archetype with `permissions` (bigint) and assign it to `userId` → archetype body. */
+export async function grant(server, owner, spaceId, userId, permissions, name = 'granted') {
+  const a = await createArchetype(server, owner, spaceId, { name, permissions });
+  await assignArchetype(server, owner, spaceId, userId, a.archetypeId);
+  return a;
+}
+
+/** PATCH an archetype's permissions (bigint) as `owner`. */
+export async function setArchetypePermissions(server, owner, spaceId, archetypeId, permissions) {
+  const res = await api(server).patch(`/api/v1/spaces/${spaceId}/archetypes/${archetypeId}`,
+    { permissions: BigInt(permissions).toString() }, owner.token);
+  expectStatus(res, 200);
+  return res.body;
+}
+
+/** Operator: verify a bot application (server needs ARGON_ADMIN_TOKEN = adminToken). */
+export async function verifyApp(server, adminToken, appId) {
+  const res = await api(server).post(`/api/v1/admin/bots/${appId}/verify`, undefined, adminToken);
+  expectStatus(res, 200);
+  return res.body;
+}
+
+/** Assert 200 with an empty body (Bot API routes without a response type). */
+export function expectEmpty200(res) {
+  expectStatus(res, 200);
+  assert.equal(res.text, '', `body must be empty: ${show(res)}`);
+}
+
+/** Assert the X-RateLimit-* headers of an authenticated Bot API response → {limit, remaining, resetAfter}. */
+export function expectRateHeaders(res, limit) {
+  const h = (k) => res.headers.get(k);
+  for (const k of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset-after']) {
+    assert.ok(h(k) !== null, `missing ${k}: ${show(res)}`);
+  }
+  const out = {
+    limit: Number(h('x-ratelimit-limit')),
+    remaining: Number(h('x-ratelimit-remaining')),
+    resetAfter: Number(h('x-ratelimit-reset-after')),
+  };
+  assert.ok(Number.isInteger(out.limit) && out.limit > 0, `X-RateLimit-Limit ${h('x-ratelimit-limit')}`);
+  assert.ok(Number.isInteger(out.remaining) && out.remaining >= 0 && out.remaining <= out.limit,
+    `X-RateLimit-Remaining ${h('x-ratelimit-remaining')}`);
+  assert.ok(Number.isFinite(out.resetAfter) && out.resetAfter >= 0, `X-RateLimit-Reset-After ${h('x-ratelimit-reset-after')}`);
+  if (limit !== undefined) assert.equal(out.limit, limit, `X-RateLimit-Limit: ${show(res)}`);
+  return out;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -10,6 +10,9 @@
 #include "argon/app/demo.hpp"
 #include "argon/app/runtime.hpp"
 #include "argon/app/serve.hpp"
+#include "argon/contracts/contracts.hpp"
+
+#include <boost/json/serialize.hpp>
 
 namespace argon::app {
 namespace {
@@ -55,6 +58,25 @@ Config load_config(const CommonFlags& f) {
   return *config;
 }
 
+int verify_contracts() {
+  int stable = 0;
+  for (const auto& iface : contracts::interfaces()) {
+    std::printf("%-14s v%-9d %s %s\n", iface.name.c_str(), iface.version,
+                contracts::computed_hash(iface).c_str(), iface.declared_hash ? "stable" : "draft");
+    stable += iface.declared_hash ? 1 : 0;
+  }
+  for (const auto& ev : contracts::events())
+    std::printf("%-26s %s %s\n", ev.name.c_str(), contracts::computed_hash(ev).c_str(),
+                ev.declared_hash ? "stable" : "draft");
+  auto mismatches = contracts::verify();
+  for (const auto& m : mismatches)
+    std::fprintf(stderr, "CONTRACT BREAK %s: declared %s, computed %s\n", m.subject.c_str(),
+                 m.declared.c_str(), m.computed.c_str());
+  std::printf("%s: %zu interfaces, %zu events checked\n", mismatches.empty() ? "ok" : "MISMATCH",
+              contracts::interfaces().size(), contracts::events().size());
+  return mismatches.empty() ? 0 : 1;
+}
+
 int report(const Error& e) {
   std::fprintf(stderr, "argon: %s: %s\n", e.code.c_str(), e.message.value_or("").c_str());
   return 1;
@@ -98,7 +120,19 @@ int run_cli(int argc, char** argv) {
   demo_cmd->add_option("--listen", common.listen, "address the printed examples point at");
   add_common(demo_cmd, common);
 
+  auto* contracts_cmd = cli.add_subcommand("contracts", "the Bot API contracts and their hashes");
+  contracts_cmd->require_subcommand(1);
+  auto* contracts_verify =
+      contracts_cmd->add_subcommand("verify", "check every contract hash (exit 1 on a mismatch)");
+  auto* contracts_manifest =
+      contracts_cmd->add_subcommand("manifest", "print the API manifest as JSON");
+
   CLI11_PARSE(cli, argc, argv);
+  if (contracts_verify->parsed()) return verify_contracts();
+  if (contracts_manifest->parsed()) {
+    std::printf("%s\n", boost::json::serialize(contracts::manifest_json()).c_str());
+    return 0;
+  }
   crypto::init();
   Config config = load_config(common);
 

@@ -29,6 +29,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"store.synchronous", "full", "full (survives power loss) or normal (survives crashes)"},
       {"store.busy_timeout_ms", "5000", "SQLite busy timeout"},
       {"admin.token", "", "operator bearer token; empty disables /api/v1/admin"},
+      {"auth.bot_cache_ms", "5000", "how long a checked bot token is trusted without a store read"},
       {"auth.password_cost", "interactive", "Argon2id cost: interactive or minimum (tests only)"},
       {"messages.max_text_length", "4000", "longest message text in UTF-16 code units"},
       {"messages.random_id_retention_hours", "24", "how long a randomId de-duplicates a send"},
@@ -38,6 +39,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"events.resume_window_seconds", "600", "how long a bot's stream position is kept"},
       {"interactions.ttl_seconds", "60", "how long an interaction can be answered"},
       {"ratelimit.max_concurrency", "10", "concurrent requests per bot"},
+      {"ratelimit.window_seconds", "60", "Bot API sliding window (smoothed over 6 segments)"},
       {"log.level", "info", "trace, debug, info, warn, error"},
   };
   return kKeys;
@@ -155,6 +157,12 @@ std::vector<std::string> Config::invalid_integers() const {
     std::int64_t parsed = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
     if (ec != std::errc() || p != v.data() + v.size() || parsed < 0) out.push_back(k.name);
+  }
+  for (const auto& [key, v] : values_) {  // open keys: per-interface rate limits
+    if (!open_key(key) || known_keys().count(key)) continue;
+    std::int64_t parsed = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+    if (ec != std::errc() || p != v.data() + v.size() || parsed < 0) out.push_back(key);
   }
   return out;
 }

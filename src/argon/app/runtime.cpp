@@ -29,6 +29,7 @@ services::ServiceLimits limits_from(const Config& config) {
   limits.random_id_retention_ms = config.i64("messages.random_id_retention_hours") * 3600 * 1000;
   limits.typing_expiry_ms = config.i64("typing.expiry_seconds") * 1000;
   limits.max_text_utf16 = static_cast<std::size_t>(config.i64("messages.max_text_length"));
+  limits.bot_auth_cache_ms = config.i64("auth.bot_cache_ms");
   limits.password_cost = config.str("auth.password_cost") == "minimum"
                              ? crypto::PasswordCost::minimum()
                              : crypto::PasswordCost::interactive();

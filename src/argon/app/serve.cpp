@@ -9,6 +9,8 @@
 #include "argon/app/runtime.hpp"
 #include "argon/botapi/routes.hpp"
 #include "argon/clientapi/routes.hpp"
+#include "argon/contracts/contracts.hpp"
+#include "argon/domain/names.hpp"
 #include "argon/events/event_log.hpp"
 #include "argon/http/server.hpp"
 
@@ -45,6 +47,16 @@ void schedule_maintenance(Runtime& rt) {
   });
 }
 
+// ratelimit.<interface> = permits per window, e.g. ARGON_RATELIMIT_IMESSAGES=240.
+std::map<std::string, int> rate_limit_overrides(const Config& config) {
+  std::map<std::string, int> out;
+  for (const auto& iface : contracts::interfaces()) {
+    std::string key = "ratelimit." + to_lower_ascii(iface.name);
+    if (config.values().count(key)) out[iface.name] = static_cast<int>(config.i64(key));
+  }
+  return out;
+}
+
 int wait_for_stop_signal() {
   sigset_t set;
   sigemptyset(&set);
@@ -79,6 +91,15 @@ int serve(const Config& config) {
   options.idle_timeout = std::chrono::seconds(config.i64("http.idle_timeout_seconds"));
   options.write_timeout = std::chrono::seconds(config.i64("http.write_timeout_seconds"));
 
+  // A server whose Bot API surface drifted from the published contracts must not start.
+  auto mismatches = contracts::verify();
+  for (const auto& m : mismatches)
+    spdlog::critical("contracts: CONTRACT BREAK {} declared hash {} but computed {}", m.subject,
+                     m.declared, m.computed);
+  if (!mismatches.empty()) return 1;
+  spdlog::info("contracts: {} interfaces and {} events match their declared hashes",
+               contracts::interfaces().size(), contracts::events().size());
+
   Runtime rt(config);
   spdlog::info("store: open path={}/argon.db", config.str("server.data_dir"));
 
@@ -88,7 +109,15 @@ int serve(const Config& config) {
   clientapi::ClientServices client{rt.accounts(), rt.spaces(), rt.messages(),
                                    rt.typing(),   rt.bots(),   config.str("admin.token")};
   clientapi::register_routes(router, client);
-  botapi::BotServices bot{rt.bots(), rt.spaces()};
+  botapi::RateLimitConfig limits;
+  // The window is smoothed over 6 equal segments: round it to a whole number of ms per segment.
+  limits.window_ms =
+      std::max<std::int64_t>(config.i64("ratelimit.window_seconds") * 1000 / limits.segments, 1) *
+      limits.segments;
+  limits.max_concurrency = static_cast<int>(config.i64("ratelimit.max_concurrency"));
+  botapi::RateLimiter limiter(rt.context().clock, limits);
+  botapi::BotServices bot{rt.bots(),   rt.spaces(), rt.messages(),
+                          rt.typing(), limiter,     rate_limit_overrides(config)};
   botapi::register_routes(router, bot);
 
   http::Server server(options, [&router](http::Request& request) {

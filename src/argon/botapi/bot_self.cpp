@@ -3,37 +3,32 @@
 
 #include "argon/api/respond.hpp"
 #include "argon/botapi/routes.hpp"
+#include "argon/wire/shapes.hpp"
 
 namespace argon::botapi {
 namespace json = boost::json;
 
-void register_bot_self_routes(http::Router& router, BotServices& s) {
-  add_bot_route(router, "GET", "/IBotSelf/v1/GetMe", [&s](http::Request& req) {
-    API_TRY(bot, authenticate_bot(req, s.bots));
+void add_bot_self_handlers(HandlerTable& table, BotServices& s) {
+  table["IBotSelf.GetMe"] = [](BotCall& call) {
+    const auto& bot = call.bot;
     std::string bot_id = bot.app.id.str();
-    json::value avatar = nullptr;
-    if (bot.user.avatar_url) avatar = *bot.user.avatar_url;
     return api::json_response(
         200, json::object{{"botId", bot_id},
                           {"userId", bot.user.id.str()},
                           {"username", bot.user.username},
                           {"displayName", bot.user.display_name},
-                          {"avatarUrl", std::move(avatar)},
+                          {"avatarUrl", wire::string_or_null(bot.user.avatar_url)},
                           {"email", bot_id + "+" + bot.user.username + "@noreply.argon.gl"}});
-  });
+  };
 
-  add_bot_route(router, "GET", "/IBotSelf/v1/GetSpaces", [&s](http::Request& req) {
-    API_TRY(bot, authenticate_bot(req, s.bots));
+  table["IBotSelf.GetSpaces"] = [&s](BotCall& call) {
     json::array spaces;
-    for (const auto& space : s.bots.spaces_of(bot.user.id)) {
-      json::value description = nullptr;
-      if (space.description) description = *space.description;
+    for (const auto& space : s.bots.spaces_of(call.bot.user.id))
       spaces.push_back(json::object{{"spaceId", space.id.str()},
                                     {"name", space.name},
-                                    {"description", std::move(description)}});
-    }
+                                    {"description", wire::string_or_null(space.description)}});
     return api::json_response(200, json::object{{"spaces", std::move(spaces)}});
-  });
+  };
 }
 
 }  // namespace argon::botapi

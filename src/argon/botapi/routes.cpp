@@ -1,26 +1,120 @@
 #include "argon/botapi/routes.hpp"
 
+#include <boost/json/array.hpp>
+#include <cstdio>
+
 #include "argon/api/respond.hpp"
 #include "argon/domain/bot_token.hpp"
 
 namespace argon::botapi {
-
-void register_routes(http::Router& router, BotServices& s) {
-  register_bot_self_routes(router, s);
-}
-
-void add_bot_route(http::Router& router, const std::string& method, const std::string& path,
-                   http::Handler handler) {
-  http::RouteOptions ci{.case_insensitive = true};
-  router.add(method, path, handler, ci);
-  router.add(method, "/api/bot" + path, std::move(handler), ci);
-}
+namespace json = boost::json;
 
 namespace {
 bool is_interface_segment(const std::string& s) {
   return s.size() > 1 && (s[0] == 'I' || s[0] == 'i');
 }
+
+std::string seconds_text(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", seconds < 0 ? 0.0 : seconds);
+  return buf;
+}
+
+void add_rate_headers(http::Response& response, const Decision& d) {
+  response.headers.emplace_back("X-RateLimit-Limit", std::to_string(d.limit));
+  response.headers.emplace_back("X-RateLimit-Remaining", std::to_string(d.remaining));
+  response.headers.emplace_back("X-RateLimit-Reset-After", seconds_text(d.reset_after_seconds));
+}
+
+http::Response rate_limited(const Decision& d) {
+  json::object body{{"error", "rate_limited"},
+                    {"retry_after", d.retry_after_seconds},
+                    {"message", d.concurrency ? "Too many concurrent requests for this bot."
+                                              : "You are being rate limited."}};
+  auto response = api::json_response(429, body);
+  response.headers.emplace_back("Retry-After",
+                                std::to_string(retry_after_header(d.retry_after_seconds)));
+  add_rate_headers(response, d);
+  return response;
+}
+
+// A missing entitlement is reported with the route's permission name, as bots know it.
+void name_route_permission(Error& e, const contracts::RouteDecl& route) {
+  if (e.code == "missing_permission" && route.permission)
+    e.message = "Bot lacks the " + std::string(route_permission_name(*route.permission)) +
+                " permission in this space.";
+}
+
+http::Handler pipeline(BotServices& s, const contracts::InterfaceDecl& iface,
+                       const contracts::RouteDecl& route, BotHandler handler) {
+  int limit = iface.rate_limit_per_minute;
+  if (auto it = s.permit_overrides.find(iface.name); it != s.permit_overrides.end())
+    limit = it->second;
+  return [&s, &iface, &route, handler = std::move(handler), limit](http::Request& req) {
+    auto bot = authenticate_bot(req, s.bots);
+    if (!bot) return api::error_response(bot.error());
+    auto outcome = s.limiter.acquire(bot->app.id, iface.name, limit);
+    if (!outcome.decision.allowed) return rate_limited(outcome.decision);
+    http::Response response;
+    if (route.privileged && !bot->app.is_verified) {
+      response = api::error_response(
+          Error::forbidden("not_verified", "This route is only available to verified bots."));
+    } else if (!handler) {
+      response = api::error_response(
+          Error{501, "not_implemented",
+                iface.name + "/" + route.name + " is not available on this server yet."});
+    } else {
+      BotCall call{req, *bot, iface, route};
+      response = handler(call);
+    }
+    add_rate_headers(response, outcome.decision);
+    return response;  // the concurrency permit is released here
+  };
+}
 }  // namespace
+
+void register_routes(http::Router& router, BotServices& s) {
+  HandlerTable table;
+  add_bot_self_handlers(table, s);
+  add_spaces_handlers(table, s);
+  add_channels_handlers(table, s);
+  add_archetypes_handlers(table, s);
+  add_messages_handlers(table, s);
+  add_typing_handlers(table, s);
+
+  http::RouteOptions ci{.case_insensitive = true};
+  for (const auto& iface : contracts::interfaces()) {
+    for (const auto& route : iface.routes) {
+      BotHandler handler;
+      if (auto it = table.find(iface.name + "." + route.name); it != table.end())
+        handler = it->second;
+      std::string path = "/" + iface.name + "/v" + std::to_string(iface.version) + "/" + route.name;
+      auto h = pipeline(s, iface, route, handler);
+      router.add(route.method, path, h, ci);
+      router.add(route.method, "/api/bot" + path, h, ci);
+    }
+  }
+  router.add("GET", "/api/bot", [](http::Request&) { return metadata_response(); });
+}
+
+http::Response metadata_response() {
+  std::map<std::string, json::array> versions;
+  std::map<std::string, int> latest;
+  for (const auto& iface : contracts::interfaces()) {
+    versions[iface.name].push_back(
+        json::object{{"version", iface.version},
+                     {"isDeprecated", iface.deprecated},
+                     {"sunsetDate", nullptr},
+                     {"url", "/api/bot/" + iface.name + "/v" + std::to_string(iface.version)},
+                     {"hash", contracts::computed_hash(iface)}});
+    latest[iface.name] = std::max(latest[iface.name], iface.version);
+  }
+  json::array out;
+  for (auto& [name, list] : versions)
+    out.push_back(json::object{
+        {"name", name}, {"latestVersion", latest[name]}, {"versions", std::move(list)}});
+  return api::json_response(200, json::object{{"interfaces", std::move(out)}});
+}
 
 bool rewrite_path_token(http::Request& req) {
   auto& seg = req.segments;
@@ -37,7 +131,7 @@ bool rewrite_path_token(http::Request& req) {
   std::string token = seg[at];
   seg.erase(seg.begin() + static_cast<std::ptrdiff_t>(at));
   std::string path;
-  for (const auto& s : seg) path += "/" + s;
+  for (const auto& part : seg) path += "/" + part;
   req.path = path;
   bool replaced = false;
   for (auto& [name, value] : req.headers)
@@ -54,6 +148,15 @@ Result<services::BotIdentity> authenticate_bot(const http::Request& request,
   auto token = api::authorization_credentials(request, "Bot");
   if (!token) return Error::unauthorized("Missing or invalid bot token.");
   return bots.authenticate(*token);
+}
+
+http::Response empty_ok() {
+  return http::Response::empty(200);
+}
+
+http::Response bot_error(const BotCall& call, Error error) {
+  name_route_permission(error, call.route);
+  return api::error_response(error);
 }
 
 }  // namespace argon::botapi

@@ -1,9 +1,17 @@
 #pragma once
-// The Bot API (SPEC.md): routes at /{Interface}/v{N}/{Method} and
-// /api/bot/{Interface}/v{N}/{Method}, names case-insensitive, authenticated by `Authorization: Bot
-// <token>` or a token path segment.
+// The Bot API (SPEC.md). The route table comes from contracts/ (one descriptor per interface):
+// every route answers at /{Interface}/v{N}/{Method} and /api/bot/..., names case-insensitive,
+// and passes the checks of DECISIONS.md §2 in order: auth → rate limit → privileged → the
+// handler (input → membership → existence → permission → rules, inside the services).
+#include <functional>
+#include <map>
+#include <string>
+
+#include "argon/botapi/rate_limiter.hpp"
+#include "argon/contracts/contracts.hpp"
 #include "argon/http/router.hpp"
 #include "argon/services/bots.hpp"
+#include "argon/services/messages.hpp"
 #include "argon/services/spaces.hpp"
 
 namespace argon::botapi {
@@ -11,14 +19,37 @@ namespace argon::botapi {
 struct BotServices {
   services::BotService& bots;
   services::SpaceService& spaces;
+  services::MessageService& messages;
+  services::TypingService& typing;
+  RateLimiter& limiter;
+  // Per-interface permits per window, overriding the descriptors' policy (config ratelimit.*).
+  std::map<std::string, int> permit_overrides;
 };
 
-void register_routes(http::Router& router, BotServices& s);
-void register_bot_self_routes(http::Router& router, BotServices& s);
+// What a handler receives once the pipeline let the request through.
+struct BotCall {
+  http::Request& request;
+  const services::BotIdentity& bot;
+  const contracts::InterfaceDecl& interface_decl;
+  const contracts::RouteDecl& route;
+  services::Caller caller() const { return bot.caller(); }
+};
+using BotHandler = std::function<http::Response(BotCall&)>;
+// "IBotSelf.GetMe" → handler. Interface files add theirs.
+using HandlerTable = std::map<std::string, BotHandler>;
 
-// Adds a Bot API route under both prefixes, case-insensitively.
-void add_bot_route(http::Router& router, const std::string& method, const std::string& path,
-                   http::Handler handler);
+void register_routes(http::Router& router, BotServices& s);
+
+// One function per interface file.
+void add_bot_self_handlers(HandlerTable& table, BotServices& s);
+void add_spaces_handlers(HandlerTable& table, BotServices& s);
+void add_channels_handlers(HandlerTable& table, BotServices& s);
+void add_archetypes_handlers(HandlerTable& table, BotServices& s);
+void add_messages_handlers(HandlerTable& table, BotServices& s);
+void add_typing_handlers(HandlerTable& table, BotServices& s);
+
+// GET /api/bot/ — the interfaces with their versions and contract hashes (DECISIONS.md §1).
+http::Response metadata_response();
 
 // The path-token forms of DECISIONS.md §1: `/{token}/I…` and `/api/bot/{token}/I…` (the `:` may
 // arrive as %3A). Moves the token into `Authorization: Bot <token>` (overwriting any) and removes
@@ -29,4 +60,22 @@ bool rewrite_path_token(http::Request& request);
 Result<services::BotIdentity> authenticate_bot(const http::Request& request,
                                                services::BotService& bots);
 
+// 200 with an empty body: routes without a response type (SPEC.md §1.3).
+http::Response empty_ok();
+// An error as the Bot API reports it (a missing entitlement is named by the route's permission).
+http::Response bot_error(const BotCall& call, Error error);
+
 }  // namespace argon::botapi
+
+#define BOT_TRY(var, expr)                                                            \
+  auto var##_result_ = (expr);                                                        \
+  if (!var##_result_) return ::argon::botapi::bot_error(call, var##_result_.error()); \
+  auto& var = *var##_result_
+
+#define BOT_CHECK(expr)                                                                         \
+  do {                                                                                          \
+    auto bot_check_result_ = (expr);                                                            \
+    if (!bot_check_result_) return ::argon::botapi::bot_error(call, bot_check_result_.error()); \
+  } while (0)
+
+namespace argon::botapi {}  // namespace argon::botapi

@@ -46,8 +46,8 @@ TEST(Uuid, ParsesBare32Hex) {
 
 TEST(Uuid, RejectsWrongLength) {
   EXPECT_FALSE(Uuid::parse(""));
-  EXPECT_FALSE(Uuid::parse("0123abcd456789ef0123456789abcde"));    // 31
-  EXPECT_FALSE(Uuid::parse("0123abcd456789ef0123456789abcdef0"));  // 33
+  EXPECT_FALSE(Uuid::parse("0123abcd456789ef0123456789abcde"));        // 31
+  EXPECT_FALSE(Uuid::parse("0123abcd456789ef0123456789abcdef0"));      // 33
   EXPECT_FALSE(Uuid::parse("0123abcd-4567-89ef-0123-456789abcde"));    // 35
   EXPECT_FALSE(Uuid::parse("0123abcd-4567-89ef-0123-456789abcdef0"));  // 37
 }

@@ -14,6 +14,15 @@ std::string user_stream(const Uuid& user_id) {
   return "user:" + user_id.str();
 }
 
+namespace {
+constexpr const char* kSelect =
+    "SELECT stream, seq, gseq, type, space_id, payload, created_at FROM events";
+EventRecord record_from(const store::Row& r) {
+  return {r.text(0), r.i64(1), r.i64(2), r.text(3), store::opt_uuid_cell(r, 4),
+          r.text(5), r.i64(6)};
+}
+}  // namespace
+
 EventRecord append(store::Connection& c, std::string stream, std::string type,
                    std::optional<Uuid> space_id, std::string payload, std::int64_t now_ms) {
   // Upsert-and-increment works on SQLite and PostgreSQL alike, and serialises concurrent
@@ -23,24 +32,55 @@ EventRecord append(store::Connection& c, std::string stream, std::string type,
       " ON CONFLICT (stream) DO UPDATE SET last_seq = event_streams.last_seq + 1"
       " RETURNING last_seq",
       {stream});
-  EventRecord rec{std::move(stream), row->i64(0),        std::move(type),
+  auto global = c.query_one(
+      "INSERT INTO event_streams (stream, last_seq) VALUES ('*', 1)"
+      " ON CONFLICT (stream) DO UPDATE SET last_seq = event_streams.last_seq + 1"
+      " RETURNING last_seq");
+  EventRecord rec{std::move(stream), row->i64(0),        global->i64(0), std::move(type),
                   space_id,          std::move(payload), now_ms};
   c.exec(
-      "INSERT INTO events (stream, seq, type, space_id, payload, created_at)"
-      " VALUES ($1, $2, $3, $4, $5, $6)",
-      {rec.stream, rec.seq, rec.type, store::sql_opt_uuid(rec.space_id), rec.payload, now_ms});
+      "INSERT INTO events (stream, seq, gseq, type, space_id, payload, created_at)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      {rec.stream, rec.seq, rec.gseq, rec.type, store::sql_opt_uuid(rec.space_id), rec.payload,
+       now_ms});
   return rec;
 }
 
 std::vector<EventRecord> read_after(store::Connection& c, const std::string& stream,
                                     std::int64_t after_seq, int limit) {
   std::vector<EventRecord> out;
-  for (const auto& r : c.query("SELECT stream, seq, type, space_id, payload, created_at FROM events"
-                               " WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                               {stream, after_seq, std::int64_t{limit}}))
-    out.push_back(
-        {r.text(0), r.i64(1), r.text(2), store::opt_uuid_cell(r, 3), r.text(4), r.i64(5)});
+  for (const auto& r :
+       c.query(std::string(kSelect) + " WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+               {stream, after_seq, std::int64_t{limit}}))
+    out.push_back(record_from(r));
   return out;
+}
+
+std::vector<EventRecord> read_after_global(store::Connection& c,
+                                           const std::vector<std::string>& streams,
+                                           std::int64_t after_gseq, int limit) {
+  std::vector<EventRecord> out;
+  if (streams.empty()) return out;
+  // Streams are bound as parameters $3..$N (no engine-specific array syntax).
+  std::string sql = std::string(kSelect) + " WHERE gseq > $1 AND stream IN (";
+  std::vector<store::SqlValue> params{after_gseq, std::int64_t{limit}};
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    sql += (i ? ", $" : "$") + std::to_string(i + 3);
+    params.emplace_back(streams[i]);
+  }
+  sql += ") ORDER BY gseq LIMIT $2";
+  for (const auto& r : c.query(sql, params)) out.push_back(record_from(r));
+  return out;
+}
+
+std::optional<EventRecord> find(store::Connection& c, const std::string& stream, std::int64_t seq) {
+  auto row = c.query_one(std::string(kSelect) + " WHERE stream = $1 AND seq = $2", {stream, seq});
+  if (!row) return std::nullopt;
+  return record_from(*row);
+}
+
+std::int64_t last_gseq(store::Connection& c) {
+  return last_seq(c, "*");
 }
 
 std::int64_t last_seq(store::Connection& c, const std::string& stream) {

@@ -17,7 +17,8 @@ namespace argon::events {
 struct EventRecord {
   std::string stream;
   std::int64_t seq = 0;
-  std::string type;  // camelCase wire name, e.g. "messageCreate"
+  std::int64_t gseq = 0;  // position in the whole log, in commit order (resume across streams)
+  std::string type;       // camelCase wire name, e.g. "messageCreate"
   std::optional<Uuid> space_id;
   std::string payload;  // the JSON payload exactly as it goes into `data:`
   std::int64_t created_at_ms = 0;
@@ -35,6 +36,12 @@ EventRecord append(store::Connection& c, std::string stream, std::string type,
 std::vector<EventRecord> read_after(store::Connection& c, const std::string& stream,
                                     std::int64_t after_seq, int limit);
 std::int64_t last_seq(store::Connection& c, const std::string& stream);
+// Events of any of `streams` with gseq > after_gseq, in commit order, at most `limit`.
+std::vector<EventRecord> read_after_global(store::Connection& c,
+                                           const std::vector<std::string>& streams,
+                                           std::int64_t after_gseq, int limit);
+std::optional<EventRecord> find(store::Connection& c, const std::string& stream, std::int64_t seq);
+std::int64_t last_gseq(store::Connection& c);
 // Removes events older than `older_than_ms`; the stream counters stay, so numbering never restarts.
 std::int64_t prune(store::Connection& c, std::int64_t older_than_ms);
 

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "argon/http/stream.hpp"
+
 namespace argon::http {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -35,6 +37,11 @@ struct Response {
   std::string content_type = "application/json; charset=utf-8";  // empty: no Content-Type
   HeaderList headers;                                            // extra headers, as given
   std::string body;
+  // When set, the response is streamed (see stream.hpp): status and headers are sent, `body` is
+  // ignored, and on_open receives the writer. Cache-Control: no-cache and X-Accel-Buffering: no
+  // are added unless `headers` holds them; Content-Length, Transfer-Encoding and Connection
+  // headers given here are dropped (the server frames the body itself).
+  std::optional<StreamStart> stream;
 
   static Response json(int status, std::string body);
   // {"error":code,"message":message|null}, serialized with Boost.JSON (strings escaped).

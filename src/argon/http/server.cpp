@@ -1,90 +1,32 @@
 #include "argon/http/server.hpp"
 
 #include <algorithm>
-#include <array>
-#include <atomic>
-#include <condition_variable>
 #include <future>
 #include <limits>
-#include <mutex>
-#include <optional>
 #include <stdexcept>
-#include <thread>
-#include <unordered_set>
-#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "argon/http/worker_pool.hpp"
+#include "argon/http/session.hpp"
 
 namespace argon::http {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
-using boost::system::error_code;
-using SteadyClock = std::chrono::steady_clock;
+using detail::error_code;
+using detail::SteadyClock;
+using detail::tcp;
 
 namespace detail {
-
-class Session;
-
-// Everything the sessions share. Member order matters for destruction: the io_context (which
-// may still own suspended session coroutines) goes first, the registry they unregister from last.
-struct Core {
-  Core(ServerOptions o, DispatchFn d) : options(std::move(o)), dispatch(std::move(d)) {}
-
-  // Runs the user's dispatch on a worker thread; exceptions become 500 internal_error.
-  Response call_dispatch(Request& req) noexcept;
-
-  // Adds a session unless shutdown has begun.
-  bool add_session(Session* s);
-  void remove_session(Session* s);
-  // Posts stop(force) to every live session's strand.
-  void stop_sessions(bool force);
-  // Waits until no session is left or the deadline passes; true when none is left.
-  bool wait_sessions_gone(SteadyClock::time_point deadline);
-
-  asio::awaitable<void> accept_loop();
-
-  ServerOptions options;
-  DispatchFn dispatch;
-
-  mutable std::mutex mutex;
-  std::condition_variable sessions_cv;
-  std::unordered_set<Session*> sessions;  // guarded by mutex
-  bool stopping = false;                  // guarded by mutex
-
-  std::unique_ptr<WorkerPool> pool;
-  asio::io_context ioc;
-  asio::strand<asio::io_context::executor_type> acceptor_strand{asio::make_strand(ioc)};
-  tcp::acceptor acceptor{acceptor_strand};
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  std::vector<std::thread> threads;
-  std::uint16_t bound_port = 0;
-
-  std::mutex lifecycle_mutex;
-  bool started = false;
-  bool shut_down = false;
-};
 
 namespace {
 
@@ -143,53 +85,43 @@ bhttp::response<bhttp::string_body> to_beast(Response r, unsigned version, bool 
 
 }  // namespace
 
-// One client connection. Runs as a coroutine on its own strand; every member is touched only
-// from that strand (stop() is posted there).
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(Core& core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {
-    error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string();
+Session::Session(Core& core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {
+  error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_ = ep.address().to_string();
+}
+
+Session::~Session() {
+  if (streaming_ && !streaming_->ended) {  // only when the io_context dies with us pending
+    streaming_->ended = true;
+    core_.open_streams.fetch_sub(1);
+    streaming_->channel->finish();
   }
-  ~Session() { core_.remove_session(this); }
+  core_.remove_session(this);
+}
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
-
-  static asio::awaitable<void> run(std::shared_ptr<Session> self) { co_await self->serve(); }
-
-  // On the strand. Idle connections (or all, when forced) are closed at once; busy ones finish
-  // their current request and then close.
-  void stop(bool force) {
-    stopping_ = true;
-    if (idle_ || force) {
-      error_code ec;
-      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-      stream_.close();
+void Session::stop(bool force) {
+  stopping_ = true;
+  if (streaming_) {
+    if (force) {
+      end_stream();
+    } else {
+      streaming_->channel->close();  // flush what is queued, then the last chunk
     }
+    return;
   }
-
- private:
-  asio::awaitable<void> serve();
-  asio::awaitable<Response> run_dispatch(Request& req);
-  asio::awaitable<bool> write_response(Response r, unsigned version, bool keep_alive, bool head);
-  asio::awaitable<void> linger_close();
-  void build_request(bhttp::request<bhttp::string_body>& msg, ParsedTarget target,
-                     Request& req) const;
-  std::optional<Response> check_media_type(const Request& req) const;
-  void close() {
+  if (idle_ || force) {
     error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
   }
+}
 
-  Core& core_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  std::string remote_;
-  bool idle_ = false;
-  bool stopping_ = false;
-};
+void Session::close() {
+  error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.close();
+}
 
 asio::awaitable<void> Session::serve() {
   const ServerOptions& opt = core_.options;
@@ -256,11 +188,18 @@ asio::awaitable<void> Session::serve() {
       keep_alive = false;
     }
     keep_alive = keep_alive && !stopping_;
+    if (res.stream && stopping_) {
+      res = Response::error(503, "service_unavailable", "The server is shutting down");
+    }
     const int status = res.status;
 
-    // 4. Deliver the response. Streaming responses (SSE) and upgrades (WebSocket) will branch off
-    // here: such a response takes over stream_ (and buffer_) instead of write_response() and the
-    // session ends when the stream does.
+    // 4. Deliver the response. A streamed response (SSE) takes the connection over: this
+    // coroutine ends and the session lives until the stream does (stream.cpp).
+    if (res.stream) {
+      spdlog::debug("{} {} {} stream", req.method, req.path, status);
+      co_await start_stream(std::move(res), version, head);
+      co_return;
+    }
     const bool written = co_await write_response(std::move(res), version, keep_alive, head);
     spdlog::debug(
         "{} {} {} {}us", req.method, req.path, status,
@@ -496,6 +435,10 @@ std::uint16_t Server::port() const {
 std::size_t Server::active_connections() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->sessions.size();
+}
+
+std::size_t Server::active_streams() const {
+  return impl_->open_streams.load();
 }
 
 void Server::shutdown(std::chrono::milliseconds drain_timeout) {

@@ -11,6 +11,9 @@
 //     (when require_json_body)
 //   dispatch throws -> 500 internal_error (logged at error level)
 //   read_timeout (whole request once started) / idle_timeout (keep-alive wait) -> socket closed
+//   Response::stream set -> streamed response (stream.hpp); no read/idle timeout applies then,
+//     a write stalled for write_timeout ends the stream; during shutdown such a handler's
+//     response is replaced by 503 service_unavailable
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -51,14 +54,16 @@ class Server {
   // The bound port (useful with port 0); 0 before start().
   std::uint16_t port() const;
 
-  // Stops accepting (new connections are refused), closes idle keep-alive connections, lets
-  // in-flight requests finish and send their response (with Connection: close) for up to
-  // drain_timeout, then closes whatever is left, waits for running handlers and joins all
-  // threads. Idempotent.
+  // Stops accepting (new connections are refused), closes idle keep-alive connections, closes
+  // open streams (queued bytes are flushed, then the last chunk), lets in-flight requests finish
+  // and send their response (with Connection: close) for up to drain_timeout, then closes whatever
+  // is left, waits for running handlers and joins all threads. Idempotent.
   void shutdown(std::chrono::milliseconds drain_timeout);
 
-  // Open client connections.
+  // Open client connections (streaming ones included, until their stream ended).
   std::size_t active_connections() const;
+  // Open streamed responses (see stream.hpp).
+  std::size_t active_streams() const;
 
  private:
   struct Impl;

@@ -63,7 +63,14 @@ Result<SessionGrant> AccountService::login(std::string_view username, std::strin
         if (!hash) return std::nullopt;
         return std::make_pair(*user, *hash);
       });
-  if (!found || !crypto::verify_password(found->second, password))
+  if (!found) {
+    // Spend the same time as a real check so response times do not reveal which names exist.
+    static const std::string kDecoy =
+        crypto::hash_password("decoy-password", ctx_.limits.password_cost);
+    (void)crypto::verify_password(kDecoy, password);
+    return Error{401, "invalid_credentials", "Wrong username or password."};
+  }
+  if (!crypto::verify_password(found->second, password))
     return Error{401, "invalid_credentials", "Wrong username or password."};
   const User user = found->first;
   return ctx_.db.write([&](store::Connection& c) -> Result<SessionGrant> {

@@ -4,6 +4,7 @@
 
 #include "argon/domain/bot_token.hpp"
 #include "argon/domain/names.hpp"
+#include "argon/domain/text.hpp"
 #include "argon/store/accounts_repo.hpp"
 #include "argon/store/spaces_repo.hpp"
 #include "argon/wire/shapes.hpp"
@@ -40,7 +41,8 @@ Result<CreatedApp> BotService::create_app(const Uuid& owner_id, CreateAppRequest
   User bot;
   bot.id = out.app.bot_user_id;
   bot.username = username;
-  bot.display_name = r.display_name.value_or(r.name.size() <= kDisplayNameMax ? r.name : username);
+  bot.display_name =
+      r.display_name.value_or(codepoint_length(r.name) <= kDisplayNameMax ? r.name : username);
   bot.flags = user_flag::kBot;
   bot.created_at_ms = out.app.created_at_ms;
   auto written = ctx_.db.write([&](store::Connection& c) -> Status {
@@ -72,10 +74,36 @@ Result<std::string> BotService::rotate_token(const Uuid& owner_id, const Uuid& a
     return {};
   });
   if (!written) return written.error();
+  forget_cached(app_id);
   return BotToken{app_id, secret}.str();
 }
 
 Result<BotIdentity> BotService::authenticate(std::string_view token) {
+  std::int64_t now = ctx_.now_ms();
+  std::uint64_t generation;
+  {
+    std::shared_lock lock(cache_mutex_);
+    auto it = cache_.find(std::string(token));
+    if (it != cache_.end() && it->second.expires_at_ms > now) return it->second.identity;
+    generation = cache_generation_;
+  }
+  auto result = authenticate_uncached(token);
+  if (result && ctx_.limits.bot_auth_cache_ms > 0) {
+    std::unique_lock lock(cache_mutex_);
+    if (generation != cache_generation_) return result;
+    if (cache_.size() > 100000) cache_.clear();  // bound memory under a flood of distinct tokens
+    cache_[std::string(token)] = CachedBot{*result, now + ctx_.limits.bot_auth_cache_ms};
+  }
+  return result;
+}
+
+void BotService::forget_cached(const Uuid& app_id) {
+  std::unique_lock lock(cache_mutex_);
+  ++cache_generation_;
+  std::erase_if(cache_, [&](const auto& entry) { return entry.second.identity.app.id == app_id; });
+}
+
+Result<BotIdentity> BotService::authenticate_uncached(std::string_view token) {
   auto parsed = BotToken::parse(token);
   if (!parsed) return Error::unauthorized("Missing or invalid bot token.");
   auto found =
@@ -146,7 +174,7 @@ Status BotService::uninstall(const Uuid& caller_id, const Uuid& space_id, const 
 }
 
 Result<BotApp> BotService::set_verified(const Uuid& app_id, bool verified) {
-  return ctx_.db.write([&](store::Connection& c) -> Result<BotApp> {
+  auto result = ctx_.db.write([&](store::Connection& c) -> Result<BotApp> {
     auto app = store::apps::find(c, app_id);
     if (!app) return Error::not_found("not_found", "App not found.");
     auto user = store::users::find(c, app->bot_user_id);
@@ -157,6 +185,8 @@ Result<BotApp> BotService::set_verified(const Uuid& app_id, bool verified) {
     app->is_verified = verified;
     return *app;
   });
+  forget_cached(app_id);
+  return result;
 }
 
 Result<BotApp> BotService::set_verified_by_username(std::string_view bot_username, bool verified) {

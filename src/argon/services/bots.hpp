@@ -1,7 +1,9 @@
 #pragma once
 // Bot applications: the developer console (create, list, rotate), installation into spaces,
 // operator verification, and authentication of bot tokens.
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "argon/services/access.hpp"
@@ -35,8 +37,11 @@ class BotService {
   std::vector<BotApp> list_all();
   // Only the owner may rotate; others get 404 not_found. The old token stops working at once.
   Result<std::string> rotate_token(const Uuid& owner_id, const Uuid& app_id);
-  // `Bot` token → the bot; 401 unauthorized for anything else.
+  // `Bot` token → the bot; 401 unauthorized for anything else. A verified token is cached for
+  // limits.bot_auth_cache_ms so a request costs no hash and no read; rotation, verification
+  // and suspension made through this service drop the app's entries at once.
   Result<BotIdentity> authenticate(std::string_view token);
+  void forget_cached(const Uuid& app_id);
 
   // Needs ManageBots (or ManageServer). 404 not_found unknown app; 409 already_installed.
   Result<BotApp> install(const Uuid& caller_id, const Uuid& space_id, const Uuid& app_id);
@@ -51,7 +56,17 @@ class BotService {
   std::vector<Space> spaces_of(const Uuid& bot_user_id);
 
  private:
+  Result<BotIdentity> authenticate_uncached(std::string_view token);
+
+  struct CachedBot {
+    BotIdentity identity;
+    std::int64_t expires_at_ms;
+  };
   Context& ctx_;
+  std::shared_mutex cache_mutex_;
+  std::unordered_map<std::string, CachedBot> cache_;  // full token → bot
+  // Bumped by forget_cached: a lookup that raced with a rotation must not re-insert.
+  std::uint64_t cache_generation_ = 0;
 };
 
 }  // namespace argon::services

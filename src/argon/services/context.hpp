@@ -19,6 +19,9 @@ struct ServiceLimits {
   std::int64_t random_id_retention_ms = 24LL * 3600 * 1000;  // DECISIONS.md §6: at least 24 h
   std::int64_t typing_expiry_ms = 8000;
   std::size_t max_text_utf16 = 4000;
+  // How long a verified bot token is trusted without a store read (changes made by another
+  // process, e.g. the `argon bot verify` CLI, show after at most this long).
+  std::int64_t bot_auth_cache_ms = 5000;
   crypto::PasswordCost password_cost = crypto::PasswordCost::interactive();
 };
 

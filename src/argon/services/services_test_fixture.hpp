@@ -25,6 +25,9 @@
 #include "argon/store/database.hpp"
 #include "argon/store/schema.hpp"
 
+// The tests build requests with brace-init lists that leave optional fields out on purpose.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 namespace argon::services::testing {
 
 namespace fs = std::filesystem;
@@ -164,8 +167,8 @@ class ServicesTest : public ::testing::Test {
   static void SetUpTestSuite() { crypto::init(); }
 
   ServicesTest()
-      : db_(open_test_db(dir_.path())),
-        ctx_{*db_, clock_, random_, snowflake_, &sink_, &scheduler_, test_limits()} {}
+      : db_(open_test_db(dir_.path())), ctx_{*db_,   clock_,      random_,      snowflake_,
+                                             &sink_, &scheduler_, test_limits()} {}
 
   // A registered person.
   User person(const std::string& username) {
@@ -194,8 +197,7 @@ class ServicesTest : public ::testing::Test {
   static Caller caller(const User& u) { return Caller{u.id}; }
 
   std::vector<events::EventRecord> log(const std::string& stream) {
-    return db_->read(
-        [&](store::Connection& c) { return events::read_after(c, stream, 0, 10000); });
+    return db_->read([&](store::Connection& c) { return events::read_after(c, stream, 0, 10000); });
   }
   std::vector<events::EventRecord> space_log(const SpaceDetail& d) {
     return log(events::space_stream(d.space.id));
@@ -212,9 +214,8 @@ class ServicesTest : public ::testing::Test {
     return n;
   }
   std::int64_t rows(const std::string& table) {
-    return db_->read([&](store::Connection& c) {
-      return c.query_one("SELECT COUNT(*) FROM " + table)->i64(0);
-    });
+    return db_->read(
+        [&](store::Connection& c) { return c.query_one("SELECT COUNT(*) FROM " + table)->i64(0); });
   }
   static boost::json::object payload(const events::EventRecord& r) {
     return boost::json::parse(r.payload).as_object();
@@ -233,6 +234,36 @@ class ServicesTest : public ::testing::Test {
   MessageService messages_{ctx_};
   BotService bots_{ctx_};
   TypingService typing_{ctx_};
+};
+
+// A space owned by alice with bob as a plain member.
+class HomeSpaceTest : public ServicesTest {
+ protected:
+  void SetUp() override {
+    alice_ = person("alice");
+    bob_ = person("bob");
+    eve_ = person("eve");
+    home_ = space_of(alice_);
+    join(bob_, home_);
+    general_ = channel_named(home_, "general").id;
+    voice_ = channel_named(home_, "voice").id;
+  }
+  Result<SendResult> send(const User& u, std::string text,
+                          std::optional<std::int64_t> random_id = std::nullopt,
+                          std::optional<std::int64_t> reply_to = std::nullopt) {
+    return messages_.send(caller(u), {general_, {std::move(text), {}, {}}, random_id, reply_to});
+  }
+  std::vector<std::int64_t> ids(const Result<std::vector<Message>>& r) {
+    std::vector<std::int64_t> out;
+    EXPECT_TRUE(r.ok());
+    if (r)
+      for (const auto& m : *r) out.push_back(m.id);
+    return out;
+  }
+
+  User alice_, bob_, eve_;
+  SpaceDetail home_;
+  Uuid general_, voice_;
 };
 
 }  // namespace argon::services::testing

@@ -133,9 +133,9 @@ Status SpaceService::remove_member(const Uuid& caller_id, const Uuid& space_id,
       if (access->permissions.is_owner)
         return Error::bad_request("owner_cannot_leave", "The owner cannot leave their space.");
     } else {
-      ARGON_TRY(require_permission(*access, entitlement::kKickMember));
       if (!store::members::exists(c, space_id, target_id))
         return Error::not_found("not_found", "Member not found.");
+      ARGON_TRY(require_permission(*access, entitlement::kKickMember));
       if (target_id == access->space.owner_id)
         return Error::forbidden("missing_permission", "The owner cannot be kicked.");
     }
@@ -176,13 +176,75 @@ Status SpaceService::update_member(const Uuid& caller_id, const Uuid& space_id,
 }
 
 Result<Member> SpaceService::get_member(const Uuid& caller_id, const Uuid& space_id,
-                                        const Uuid& target_id, UnknownSpace unknown) {
+                                        const Uuid& target_id, UnknownSpace unknown,
+                                        Entitlements required) {
   return ctx_.db.read([&](store::Connection& c) -> Result<Member> {
     auto access = require_member(c, space_id, caller_id, unknown);
     if (!access) return access.error();
     auto member = store::members::find(c, space_id, target_id);
     if (!member) return Error::not_found("not_found", "Member not found.");
+    if (required) ARGON_TRY(require_permission(*access, required));
     return *member;
+  });
+}
+
+Result<std::vector<Member>> SpaceService::list_members(const Uuid& caller_id, const Uuid& space_id,
+                                                       UnknownSpace unknown,
+                                                       Entitlements required) {
+  return ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Member>> {
+    auto access = require_member(c, space_id, caller_id, unknown);
+    if (!access) return access.error();
+    if (required) ARGON_TRY(require_permission(*access, required));
+    return store::members::list(c, space_id);
+  });
+}
+
+Result<std::vector<Channel>> SpaceService::list_channels(const Uuid& caller_id,
+                                                         const Uuid& space_id,
+                                                         UnknownSpace unknown) {
+  return ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Channel>> {
+    auto access = require_member(c, space_id, caller_id, unknown);
+    if (!access) return access.error();
+    return store::channels::list(c, space_id);
+  });
+}
+
+Result<SpaceService::ArchetypeView> SpaceService::list_archetypes(const Uuid& caller_id,
+                                                                  const Uuid& space_id,
+                                                                  UnknownSpace unknown) {
+  return ctx_.db.read([&](store::Connection& c) -> Result<ArchetypeView> {
+    auto access = require_member(c, space_id, caller_id, unknown);
+    if (!access) return access.error();
+    return ArchetypeView{store::archetypes::list(c, space_id),
+                         access->permissions.has(entitlement::kManageArchetype)};
+  });
+}
+
+Result<SpaceService::ArchetypeView> SpaceService::get_archetype(const Uuid& caller_id,
+                                                                const Uuid& space_id,
+                                                                const Uuid& archetype_id,
+                                                                UnknownSpace unknown) {
+  return ctx_.db.read([&](store::Connection& c) -> Result<ArchetypeView> {
+    auto access = require_member(c, space_id, caller_id, unknown);
+    if (!access) return access.error();
+    auto a = store::archetypes::find(c, archetype_id);
+    if (!a || a->space_id != space_id) return Error::not_found("not_found", "Archetype not found.");
+    return ArchetypeView{{*a}, access->permissions.has(entitlement::kManageArchetype)};
+  });
+}
+
+Result<std::vector<Member>> SpaceService::archetype_members(const Uuid& caller_id,
+                                                            const Uuid& space_id,
+                                                            const Uuid& archetype_id,
+                                                            UnknownSpace unknown,
+                                                            Entitlements required) {
+  return ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Member>> {
+    auto access = require_member(c, space_id, caller_id, unknown);
+    if (!access) return access.error();
+    auto a = store::archetypes::find(c, archetype_id);
+    if (!a || a->space_id != space_id) return Error::not_found("not_found", "Archetype not found.");
+    if (required) ARGON_TRY(require_permission(*access, required));
+    return store::members::list_with_archetype(c, space_id, archetype_id);
   });
 }
 

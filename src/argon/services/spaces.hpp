@@ -55,8 +55,27 @@ class SpaceService {
   // Self, or ManageServer for others. Emits memberUpdate.
   Status update_member(const Uuid& caller_id, const Uuid& space_id, const Uuid& target_id,
                        std::optional<std::string> display_name);
+  // `required`: entitlements the caller needs (checked after existence, DECISIONS.md §2).
   Result<Member> get_member(const Uuid& caller_id, const Uuid& space_id, const Uuid& target_id,
-                            UnknownSpace unknown = UnknownSpace::NotFound);
+                            UnknownSpace unknown = UnknownSpace::NotFound,
+                            Entitlements required = 0);
+  Result<std::vector<Member>> list_members(const Uuid& caller_id, const Uuid& space_id,
+                                           UnknownSpace unknown, Entitlements required);
+  Result<std::vector<Channel>> list_channels(const Uuid& caller_id, const Uuid& space_id,
+                                             UnknownSpace unknown);
+
+  // Archetypes as a bot sees them; `permissions_visible` when the caller holds ManageArchetype.
+  struct ArchetypeView {
+    std::vector<Archetype> archetypes;
+    bool permissions_visible = false;
+  };
+  Result<ArchetypeView> list_archetypes(const Uuid& caller_id, const Uuid& space_id,
+                                        UnknownSpace unknown);
+  Result<ArchetypeView> get_archetype(const Uuid& caller_id, const Uuid& space_id,
+                                      const Uuid& archetype_id, UnknownSpace unknown);
+  Result<std::vector<Member>> archetype_members(const Uuid& caller_id, const Uuid& space_id,
+                                                const Uuid& archetype_id, UnknownSpace unknown,
+                                                Entitlements required);
 
   // Archetypes: ManageArchetype. Emit archetypeCreate / archetypeUpdate / memberUpdate.
   Result<Archetype> create_archetype(const Uuid& caller_id, const Uuid& space_id,

@@ -115,6 +115,7 @@ CREATE TABLE event_streams (
 CREATE TABLE events (
   stream TEXT NOT NULL,
   seq BIGINT NOT NULL,
+  gseq BIGINT NOT NULL,
   type TEXT NOT NULL,
   space_id TEXT,
   payload TEXT NOT NULL,
@@ -122,6 +123,7 @@ CREATE TABLE events (
   PRIMARY KEY (stream, seq)
 );
 CREATE INDEX events_age ON events(created_at);
+CREATE UNIQUE INDEX events_global ON events(gseq);
 )SQL"},
   };
   return kMigrations;

@@ -1,0 +1,131 @@
+#pragma once
+// Bot API rate limiting (SPEC.md §3, DECISIONS.md §8).
+//
+// Per bot (its app id) and per interface: a sliding window (default 60 s) smoothed over segments
+// (default 6 × 10 s), like .NET's SlidingWindowRateLimiter with QueueLimit 0. Segment index =
+// floor(now_ms / segment_ms); a request is admitted iff the sum of the counts of the current
+// segment and the previous (segments - 1) is below the permit limit, and then counts in the current
+// segment. Counts of segment k therefore free at the start of segment k + segments.
+//
+// Per bot, across interfaces: at most `max_concurrency` in-flight requests, evaluated before the
+// window. An admitted request holds a Permit (RAII) until it finishes; an SSE stream holds one for
+// its whole life. A rejected request consumes nothing (neither a window permit nor a slot).
+//
+// Thread-safe; state is sharded by bot so unrelated bots do not contend.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "argon/domain/clock.hpp"
+#include "argon/domain/uuid.hpp"
+
+namespace argon::botapi {
+
+struct RateLimitConfig {
+  std::int64_t window_ms = 60000;
+  int segments = 6;  // window_ms must be a multiple of segments
+  int max_concurrency = 10;
+};
+
+struct Decision {
+  bool allowed = false;
+  int limit = 0;      // the interface's permit limit (X-RateLimit-Limit)
+  int remaining = 0;  // permits left after this request (X-RateLimit-Remaining); 0 when rejected
+  // Seconds until the oldest counted segment leaves the window, i.e. until at least one permit
+  // frees (X-RateLimit-Reset-After). 0 when nothing is counted.
+  double reset_after_seconds = 0;
+  // Only when rejected: seconds until a permit really frees (1.0 for concurrency rejections).
+  double retry_after_seconds = 0;
+  bool concurrency = false;  // rejected by the per-bot concurrency cap
+};
+
+// The `Retry-After` header value: whole seconds, rounded up, at least 1.
+int retry_after_header(double retry_after_seconds);
+
+class RateLimiter {
+ public:
+  static constexpr std::size_t kShards = 16;
+
+  // Throws std::invalid_argument on a nonsensical config.
+  RateLimiter(const Clock& clock, RateLimitConfig config);
+  RateLimiter(const RateLimiter&) = delete;
+  RateLimiter& operator=(const RateLimiter&) = delete;
+
+  struct Shard;
+
+  // Holds one of the bot's concurrency slots; releases it on destruction (or release()). Movable;
+  // a moved-from Permit releases nothing. Must not outlive its RateLimiter.
+  class Permit {
+   public:
+    Permit(Permit&& other) noexcept;
+    Permit& operator=(Permit&& other) noexcept;
+    Permit(const Permit&) = delete;
+    Permit& operator=(const Permit&) = delete;
+    ~Permit() { release(); }
+
+    void release() noexcept;
+    bool held() const { return shard_ != nullptr; }
+
+   private:
+    friend class RateLimiter;
+    Permit(Shard* shard, const Uuid& bot) : shard_(shard), bot_(bot) {}
+
+    Shard* shard_ = nullptr;
+    Uuid bot_;
+  };
+
+  struct Outcome {
+    Decision decision;
+    std::optional<Permit> permit;  // set iff decision.allowed
+  };
+
+  // permit_limit: the interface's policy (e.g. 15 for IBotSelf), verified multiplier applied.
+  Outcome acquire(const Uuid& bot, std::string_view interface_name, int permit_limit);
+
+  int in_flight(const Uuid& bot) const;
+  // Bots with any state (for tests/metrics); idle entries are dropped lazily.
+  std::size_t tracked_bots() const;
+
+  const RateLimitConfig& config() const { return config_; }
+
+  // Implementation detail (public only so Permit can name it).
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  struct Window {
+    std::int64_t last_segment = 0;  // newest segment index written to `counts`
+    std::vector<int> counts;        // ring buffer, slot = segment mod segments
+  };
+  struct BotState {
+    int in_flight = 0;
+    std::unordered_map<std::string, Window, StringHash, std::equal_to<>> windows;
+  };
+  struct Shard {
+    mutable std::mutex mutex;
+    std::unordered_map<Uuid, BotState> bots;
+    std::int64_t next_sweep_segment = 0;
+  };
+
+ private:
+  Shard& shard_for(const Uuid& bot) const;
+  std::int64_t segment_of(std::int64_t unix_ms) const;
+  void advance(Window& window, std::int64_t segment) const;
+  void sweep(Shard& shard, std::int64_t segment) const;
+
+  const Clock& clock_;
+  RateLimitConfig config_;
+  std::int64_t segment_ms_;
+  mutable std::array<Shard, kShards> shards_;
+};
+
+}  // namespace argon::botapi

@@ -1,0 +1,175 @@
+#pragma once
+// INTERNAL to the HTTP server (server.cpp, stream.cpp): the shared server core, the per-connection
+// session and the stream queue. Pulls in Beast and Asio; include it from nowhere else.
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "argon/http/message.hpp"
+#include "argon/http/server.hpp"
+#include "argon/http/stream.hpp"
+#include "argon/http/worker_pool.hpp"
+
+namespace argon::http::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using SteadyClock = std::chrono::steady_clock;
+
+class Session;
+
+// Everything the sessions share. Member order matters for destruction: the io_context (which
+// may still own suspended session coroutines) goes first, the registry they unregister from last.
+struct Core {
+  Core(ServerOptions o, DispatchFn d) : options(std::move(o)), dispatch(std::move(d)) {}
+
+  // Runs the user's dispatch on a worker thread; exceptions become 500 internal_error.
+  Response call_dispatch(Request& req) noexcept;
+
+  // Adds a session unless shutdown has begun.
+  bool add_session(Session* s);
+  void remove_session(Session* s);
+  // Posts stop(force) to every live session's strand.
+  void stop_sessions(bool force);
+  // Waits until no session is left or the deadline passes; true when none is left.
+  bool wait_sessions_gone(SteadyClock::time_point deadline);
+
+  asio::awaitable<void> accept_loop();
+
+  ServerOptions options;
+  DispatchFn dispatch;
+
+  mutable std::mutex mutex;
+  std::condition_variable sessions_cv;
+  std::unordered_set<Session*> sessions;  // guarded by mutex
+  bool stopping = false;                  // guarded by mutex
+  std::atomic<std::size_t> open_streams{0};
+
+  std::unique_ptr<WorkerPool> pool;
+  asio::io_context ioc;
+  asio::strand<asio::io_context::executor_type> acceptor_strand{asio::make_strand(ioc)};
+  tcp::acceptor acceptor{acceptor_strand};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+  std::uint16_t bound_port = 0;
+
+  std::mutex lifecycle_mutex;
+  bool started = false;
+  bool shut_down = false;
+};
+
+// The StreamWriter handed to user code: a thread-safe queue plus the stream's lifecycle. It knows
+// nothing of the socket; the session drains it on its strand. `wake` is called (under the
+// queue's lock, so never after finish() returned) when there is new work for the session: data
+// or a close request, once per take().
+class StreamChannel final : public StreamWriter {
+ public:
+  using Items = std::vector<std::shared_ptr<const std::string>>;
+
+  StreamChannel(std::size_t max_queued_bytes, std::function<void()> wake)
+      : max_queued_(max_queued_bytes), wake_(std::move(wake)) {}
+
+  bool write(std::shared_ptr<const std::string> bytes) override;
+  std::size_t queued_bytes() const override;
+  void close() override;
+  bool is_closed() const override;
+  void on_closed(std::function<void()> callback) override;
+
+  // Session side. Moves every queued item into `out` (which must be empty); returns whether
+  // close() was requested. The bytes stay counted until consumed().
+  bool take(Items& out);
+  void consumed(std::size_t bytes);
+  // Ends the stream: drops the queue, refuses further writes and runs the on_closed callback.
+  // Only the first call does anything.
+  void finish();
+
+ private:
+  const std::size_t max_queued_;
+  const std::function<void()> wake_;
+  mutable std::mutex mutex_;
+  Items queue_;             // guarded by mutex_
+  std::size_t queued_ = 0;  // bytes queued or being written; guarded by mutex_
+  bool notified_ = false;   // wake_ called since the last take(); guarded by mutex_
+  bool close_requested_ = false;
+  bool finished_ = false;
+  std::function<void()> on_closed_;
+};
+
+// One client connection. Runs as a coroutine on its own strand; every member is touched only
+// from that strand (stop() is posted there). A streamed response takes the connection over: the
+// coroutine ends and the session lives on in the handlers of its pending read and write.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Core& core, tcp::socket socket);
+  ~Session();
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
+  static asio::awaitable<void> run(std::shared_ptr<Session> self) { co_await self->serve(); }
+
+  // On the strand. Idle connections (or all, when forced) are closed at once; busy ones finish
+  // their current request and then close. Streams are closed (flushed first unless forced).
+  void stop(bool force);
+
+ private:
+  // State of a streamed response, allocated only once the connection streams.
+  struct Streaming {
+    std::shared_ptr<StreamChannel> channel;
+    bool chunked = false;  // HTTP/1.1: chunked framing; HTTP/1.0: raw bytes until close
+    bool writing = false;  // a write is in flight
+    bool ended = false;
+    std::array<char, 128> drain{};  // sink for bytes the client sends while streaming
+  };
+
+  asio::awaitable<void> serve();
+  asio::awaitable<Response> run_dispatch(Request& req);
+  asio::awaitable<bool> write_response(Response r, unsigned version, bool keep_alive, bool head);
+  asio::awaitable<void> linger_close();
+  void build_request(bhttp::request<bhttp::string_body>& msg, ParsedTarget target,
+                     Request& req) const;
+  std::optional<Response> check_media_type(const Request& req) const;
+  void close();
+
+  // Streaming (stream.cpp). start_stream sends the headers and, on success, hands over to the
+  // callback-driven pump/drain below; the serve() coroutine then ends.
+  asio::awaitable<void> start_stream(Response res, unsigned version, bool head);
+  void open_stream(StreamStart start, bool chunked);
+  void read_drain();
+  void pump();
+  void write_batch(StreamChannel::Items items);
+  void write_last_chunk();
+  void end_stream();
+
+  Core& core_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::string remote_;
+  bool idle_ = false;
+  bool stopping_ = false;
+  std::unique_ptr<Streaming> streaming_;
+};
+
+}  // namespace argon::http::detail

@@ -1,0 +1,317 @@
+// Streamed responses: the StreamWriter queue (StreamChannel) and the session's streaming mode.
+//
+// Once the headers are sent the session no longer runs a coroutine. Two callback chains keep it
+// alive, both on its strand: a read that is always pending (so EOF/RST ends the stream at once;
+// bytes received are dropped into a 128-byte sink) and, while there is queued data, a write of
+// everything queued so far (one chunk per StreamWriter::write). Idle, a stream holds the socket,
+// the session object and the pending read, nothing else: the request buffer is released.
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "argon/http/session.hpp"
+
+namespace argon::http::detail {
+
+namespace {
+
+bool has_header(const HeaderList& headers, std::string_view name) {
+  return std::any_of(headers.begin(), headers.end(),
+                     [&](const auto& h) { return iequals_ascii(h.first, name); });
+}
+
+// Framing headers are the server's business for a streamed body.
+bool is_framing_header(std::string_view name) {
+  return iequals_ascii(name, "content-length") || iequals_ascii(name, "transfer-encoding") ||
+         iequals_ascii(name, "connection");
+}
+
+bhttp::response<bhttp::empty_body> stream_header(const Response& res, unsigned version,
+                                                 bool chunked) {
+  const int status = res.status;
+  if (status < 200 || status > 999 || status == 204 || status == 304) {
+    throw std::invalid_argument("status " + std::to_string(status) + " cannot carry a stream");
+  }
+  bhttp::response<bhttp::empty_body> hdr;
+  hdr.version(version);
+  hdr.result(static_cast<unsigned>(status));
+  hdr.reason(status_reason(status));
+  if (!res.content_type.empty()) hdr.set(bhttp::field::content_type, res.content_type);
+  for (const auto& [name, value] : res.headers) {
+    if (!is_framing_header(name)) hdr.insert(name, value);
+  }
+  if (!has_header(res.headers, "cache-control")) hdr.set(bhttp::field::cache_control, "no-cache");
+  if (!has_header(res.headers, "x-accel-buffering")) hdr.insert("X-Accel-Buffering", "no");
+  hdr.keep_alive(false);  // the connection ends with the stream
+  if (chunked) hdr.chunked(true);
+  return hdr;
+}
+
+// The buffers of one write: everything that was queued, each item framed as one chunk.
+struct WriteBatch {
+  StreamChannel::Items items;
+  std::vector<std::array<char, 20>> size_lines;  // "<hex>\r\n"
+  std::vector<asio::const_buffer> buffers;
+  std::size_t bytes = 0;  // payload bytes, as counted by the channel
+};
+
+constexpr char kCrlf[] = "\r\n";
+constexpr char kLastChunk[] = "0\r\n\r\n";
+
+}  // namespace
+
+// --- StreamChannel ------------------------------------------------------------------------------
+
+bool StreamChannel::write(std::shared_ptr<const std::string> bytes) {
+  std::lock_guard lock(mutex_);
+  if (finished_ || close_requested_) return false;
+  if (!bytes || bytes->empty()) return true;  // an empty chunk would end the body
+  if (queued_ > max_queued_) return false;
+  queued_ += bytes->size();
+  queue_.push_back(std::move(bytes));
+  if (!notified_) {
+    notified_ = true;
+    wake_();
+  }
+  return true;
+}
+
+std::size_t StreamChannel::queued_bytes() const {
+  std::lock_guard lock(mutex_);
+  return queued_;
+}
+
+void StreamChannel::close() {
+  std::lock_guard lock(mutex_);
+  if (finished_ || close_requested_) return;
+  close_requested_ = true;
+  if (!notified_) {
+    notified_ = true;
+    wake_();
+  }
+}
+
+bool StreamChannel::is_closed() const {
+  std::lock_guard lock(mutex_);
+  return finished_ || close_requested_;
+}
+
+void StreamChannel::on_closed(std::function<void()> callback) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!finished_) {
+      on_closed_ = std::move(callback);
+      return;
+    }
+  }
+  if (callback) callback();
+}
+
+bool StreamChannel::take(Items& out) {
+  std::lock_guard lock(mutex_);
+  notified_ = false;
+  out.swap(queue_);
+  return close_requested_;
+}
+
+void StreamChannel::consumed(std::size_t bytes) {
+  std::lock_guard lock(mutex_);
+  queued_ -= std::min(bytes, queued_);
+}
+
+void StreamChannel::finish() {
+  Items dropped;
+  std::function<void()> callback;
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    finished_ = true;
+    dropped.swap(queue_);
+    queued_ = 0;
+    callback = std::move(on_closed_);
+    on_closed_ = nullptr;
+  }
+  dropped.clear();
+  if (!callback) return;
+  try {
+    callback();
+  } catch (const std::exception& e) {
+    spdlog::error("http: stream on_closed callback threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("http: stream on_closed callback threw a non-exception");
+  }
+}
+
+// --- Session: streaming mode ---------------------------------------------------------------------
+
+asio::awaitable<void> Session::start_stream(Response res, unsigned version, bool head) {
+  const bool chunked = version >= 11;
+  std::optional<bhttp::response<bhttp::empty_body>> hdr;
+  try {
+    hdr.emplace(stream_header(res, version, chunked));
+  } catch (const std::exception& e) {
+    spdlog::error("http: cannot start stream: {}", e.what());
+  }
+  if (!hdr) {
+    if (co_await write_response(Response::error(500, "internal_error", "Internal server error"),
+                                version, false, head)) {
+      close();
+    }
+    co_return;
+  }
+
+  error_code ec;
+  bhttp::response_serializer<bhttp::empty_body> serializer{*hdr};
+  stream_.expires_after(core_.options.write_timeout);
+  co_await bhttp::async_write_header(stream_, serializer,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+  stream_.expires_never();
+  if (ec) {
+    spdlog::debug("http {}: stream header write failed: {}", remote_, ec.message());
+    close();
+    co_return;
+  }
+  if (head) {
+    close();
+    co_return;
+  }
+  open_stream(std::move(*res.stream), chunked);
+  if (stopping_) streaming_->channel->close();  // shutdown began while the header was sent
+}
+
+void Session::open_stream(StreamStart start, bool chunked) {
+  // The request buffer is not needed any more; pipelined bytes in it are dropped like any other
+  // input received while streaming.
+  buffer_.clear();
+  buffer_.shrink_to_fit();
+
+  auto st = std::make_unique<Streaming>();
+  st->chunked = chunked;
+  st->channel = std::make_shared<StreamChannel>(start.max_queued_bytes,
+                                                [weak = weak_from_this(), ex = executor()] {
+                                                  asio::post(ex, [weak] {
+                                                    if (auto self = weak.lock()) self->pump();
+                                                  });
+                                                });
+  streaming_ = std::move(st);
+  core_.open_streams.fetch_add(1);
+  read_drain();
+
+  if (!start.on_open) return;
+  std::shared_ptr<StreamChannel> channel = streaming_->channel;
+  bool queued = core_.pool->submit([open = std::move(start.on_open), channel] {
+    try {
+      open(channel);
+    } catch (const std::exception& e) {
+      spdlog::error("http: stream on_open threw: {}", e.what());
+      channel->close();
+    } catch (...) {
+      spdlog::error("http: stream on_open threw a non-exception");
+      channel->close();
+    }
+  });
+  if (!queued) channel->close();
+}
+
+// Keeps a read pending on the raw socket (not through stream_, whose timeouts would apply).
+void Session::read_drain() {
+  stream_.socket().async_read_some(
+      asio::buffer(streaming_->drain), [self = shared_from_this()](error_code ec, std::size_t) {
+        if (self->streaming_->ended) return;
+        if (ec) {
+          spdlog::debug("http {}: stream client gone: {}", self->remote_, ec.message());
+          self->end_stream();
+          return;
+        }
+        self->read_drain();
+      });
+}
+
+void Session::pump() {
+  Streaming& st = *streaming_;
+  if (st.ended || st.writing) return;  // a write in flight calls pump() when it completes
+  StreamChannel::Items items;
+  const bool close_requested = st.channel->take(items);
+  if (!items.empty()) {
+    write_batch(std::move(items));
+  } else if (close_requested) {
+    write_last_chunk();
+  }
+}
+
+void Session::write_batch(StreamChannel::Items items) {
+  Streaming& st = *streaming_;
+  auto batch = std::make_unique<WriteBatch>();
+  batch->items = std::move(items);
+  batch->buffers.reserve(batch->items.size() * (st.chunked ? 3 : 1));
+  if (st.chunked) batch->size_lines.resize(batch->items.size());
+  for (std::size_t i = 0; i < batch->items.size(); ++i) {
+    const std::string& data = *batch->items[i];
+    batch->bytes += data.size();
+    if (st.chunked) {
+      auto& line = batch->size_lines[i];
+      int n = std::snprintf(line.data(), line.size(), "%zx\r\n", data.size());
+      batch->buffers.emplace_back(line.data(), static_cast<std::size_t>(n));
+      batch->buffers.emplace_back(data.data(), data.size());
+      batch->buffers.emplace_back(kCrlf, 2);
+    } else {
+      batch->buffers.emplace_back(data.data(), data.size());
+    }
+  }
+  st.writing = true;
+  stream_.expires_after(core_.options.write_timeout);
+  const std::vector<asio::const_buffer>& buffers = batch->buffers;
+  asio::async_write(
+      stream_, buffers,
+      [self = shared_from_this(), batch = std::move(batch)](error_code ec, std::size_t) {
+        Streaming& st = *self->streaming_;
+        st.writing = false;
+        st.channel->consumed(batch->bytes);
+        if (st.ended) return;
+        self->stream_.expires_never();
+        if (ec) {
+          spdlog::debug("http {}: stream write failed: {}", self->remote_, ec.message());
+          self->end_stream();
+          return;
+        }
+        self->pump();
+      });
+}
+
+void Session::write_last_chunk() {
+  Streaming& st = *streaming_;
+  if (!st.chunked) {  // HTTP/1.0: closing the connection ends the body
+    end_stream();
+    return;
+  }
+  st.writing = true;
+  stream_.expires_after(core_.options.write_timeout);
+  asio::async_write(stream_, asio::buffer(kLastChunk, sizeof kLastChunk - 1),
+                    [self = shared_from_this()](error_code, std::size_t) {
+                      self->streaming_->writing = false;
+                      self->end_stream();
+                    });
+}
+
+// Closes the socket (which completes the pending read and write) and tells the writer's owner.
+void Session::end_stream() {
+  Streaming& st = *streaming_;
+  if (st.ended) return;
+  st.ended = true;
+  core_.open_streams.fetch_sub(1);
+  error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.close();
+  st.channel->finish();
+}
+
+}  // namespace argon::http::detail
