@@ -37,6 +37,8 @@ const std::vector<ConfigKey>& config_keys() {
       {"events.heartbeat_seconds", "30", "SSE heartbeat after this long without a write"},
       {"events.retention_seconds", "86400", "how long the event log keeps events (>= 600)"},
       {"events.resume_window_seconds", "600", "how long a bot's stream position is kept"},
+      {"events.stream_queue_bytes", "262144",
+       "bytes queued for one slow stream before it catches up from the log"},
       {"interactions.ttl_seconds", "60", "how long an interaction can be answered"},
       {"ratelimit.max_concurrency", "10", "concurrent requests per bot"},
       {"ratelimit.window_seconds", "60", "Bot API sliding window (smoothed over 6 segments)"},

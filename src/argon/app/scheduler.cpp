@@ -10,8 +10,7 @@ ThreadScheduler::~ThreadScheduler() {
   stop();
 }
 
-services::Scheduler::TaskId ThreadScheduler::schedule(std::int64_t delay_ms,
-                                                      std::function<void()> task) {
+Scheduler::TaskId ThreadScheduler::schedule(std::int64_t delay_ms, std::function<void()> task) {
   auto when = Clock::now() + std::chrono::milliseconds(delay_ms < 0 ? 0 : delay_ms);
   std::lock_guard lock(mutex_);
   TaskId id = next_id_++;

@@ -3,16 +3,18 @@
 // never on a network thread, so they may wait on the store.
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 
-#include "argon/services/context.hpp"
+#include "argon/domain/scheduler.hpp"
 
 namespace argon::app {
 
-class ThreadScheduler final : public services::Scheduler {
+class ThreadScheduler final : public Scheduler {
  public:
   ThreadScheduler();
   ~ThreadScheduler() override;

@@ -12,7 +12,9 @@
 #include "argon/contracts/contracts.hpp"
 #include "argon/domain/names.hpp"
 #include "argon/events/event_log.hpp"
+#include "argon/events/hub.hpp"
 #include "argon/http/server.hpp"
+#include "argon/services/streams.hpp"
 
 namespace argon::app {
 
@@ -103,11 +105,27 @@ int serve(const Config& config) {
   Runtime rt(config);
   spdlog::info("store: open path={}/argon.db", config.str("server.data_dir"));
 
+  // Live delivery: committed events go to the hub, which feeds every open stream.
+  events::HubOptions hub_options;
+  hub_options.heartbeat_ms = config.i64("events.heartbeat_seconds") * 1000;
+  hub_options.sweep_interval_ms = std::clamp<std::int64_t>(hub_options.heartbeat_ms / 2, 50, 1000);
+  events::Hub hub(rt.database(), rt.scheduler(), rt.context().clock, hub_options);
+  rt.context().sink = &hub;
+  services::StreamService streams(rt.context(), hub, rt.accounts(),
+                                  {config.i64("events.resume_window_seconds") * 1000});
+  std::size_t stream_queue = static_cast<std::size_t>(config.i64("events.stream_queue_bytes"));
+
   http::Router router;
   router.add("GET", "/healthz",
              [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
-  clientapi::ClientServices client{rt.accounts(), rt.spaces(), rt.messages(),
-                                   rt.typing(),   rt.bots(),   config.str("admin.token")};
+  clientapi::ClientServices client{rt.accounts(),
+                                   rt.spaces(),
+                                   rt.messages(),
+                                   rt.typing(),
+                                   rt.bots(),
+                                   streams,
+                                   config.str("admin.token"),
+                                   stream_queue};
   clientapi::register_routes(router, client);
   botapi::RateLimitConfig limits;
   // The window is smoothed over 6 equal segments: round it to a whole number of ms per segment.
@@ -116,8 +134,8 @@ int serve(const Config& config) {
       limits.segments;
   limits.max_concurrency = static_cast<int>(config.i64("ratelimit.max_concurrency"));
   botapi::RateLimiter limiter(rt.context().clock, limits);
-  botapi::BotServices bot{rt.bots(),   rt.spaces(), rt.messages(),
-                          rt.typing(), limiter,     rate_limit_overrides(config)};
+  botapi::BotServices bot{rt.bots(), rt.spaces(), rt.messages(), rt.typing(),
+                          streams,   limiter,     stream_queue,  rate_limit_overrides(config)};
   botapi::register_routes(router, bot);
 
   http::Server server(options, [&router](http::Request& request) {
@@ -143,6 +161,8 @@ int serve(const Config& config) {
   spdlog::info("server: stopping signal={} drain_seconds={} connections={}", sig, drain.count(),
                server.active_connections());
   server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
+  hub.shutdown();  // saves where every stream stopped (implicit resume after a restart)
+  rt.context().sink = nullptr;
   rt.close();
   spdlog::info("server: stopped cleanly");
   return 0;

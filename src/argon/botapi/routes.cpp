@@ -64,7 +64,7 @@ http::Handler pipeline(BotServices& s, const contracts::InterfaceDecl& iface,
           Error{501, "not_implemented",
                 iface.name + "/" + route.name + " is not available on this server yet."});
     } else {
-      BotCall call{req, *bot, iface, route};
+      BotCall call{req, *bot, iface, route, outcome.permit};
       response = handler(call);
     }
     add_rate_headers(response, outcome.decision);
@@ -81,6 +81,7 @@ void register_routes(http::Router& router, BotServices& s) {
   add_archetypes_handlers(table, s);
   add_messages_handlers(table, s);
   add_typing_handlers(table, s);
+  add_events_handlers(table, s);
 
   http::RouteOptions ci{.case_insensitive = true};
   for (const auto& iface : contracts::interfaces()) {

@@ -13,6 +13,7 @@
 #include "argon/services/bots.hpp"
 #include "argon/services/messages.hpp"
 #include "argon/services/spaces.hpp"
+#include "argon/services/streams.hpp"
 
 namespace argon::botapi {
 
@@ -21,7 +22,9 @@ struct BotServices {
   services::SpaceService& spaces;
   services::MessageService& messages;
   services::TypingService& typing;
+  services::StreamService& streams;
   RateLimiter& limiter;
+  std::size_t stream_queue_bytes = 256 * 1024;
   // Per-interface permits per window, overriding the descriptors' policy (config ratelimit.*).
   std::map<std::string, int> permit_overrides;
 };
@@ -32,6 +35,8 @@ struct BotCall {
   const services::BotIdentity& bot;
   const contracts::InterfaceDecl& interface_decl;
   const contracts::RouteDecl& route;
+  // The request's concurrency slot; a stream takes it over for its whole life.
+  std::optional<RateLimiter::Permit>& permit;
   services::Caller caller() const { return bot.caller(); }
 };
 using BotHandler = std::function<http::Response(BotCall&)>;
@@ -47,6 +52,7 @@ void add_channels_handlers(HandlerTable& table, BotServices& s);
 void add_archetypes_handlers(HandlerTable& table, BotServices& s);
 void add_messages_handlers(HandlerTable& table, BotServices& s);
 void add_typing_handlers(HandlerTable& table, BotServices& s);
+void add_events_handlers(HandlerTable& table, BotServices& s);
 
 // GET /api/bot/ — the interfaces with their versions and contract hashes (DECISIONS.md §1).
 http::Response metadata_response();

@@ -7,6 +7,7 @@
 #include "argon/services/bots.hpp"
 #include "argon/services/messages.hpp"
 #include "argon/services/spaces.hpp"
+#include "argon/services/streams.hpp"
 
 namespace argon::clientapi {
 
@@ -16,7 +17,9 @@ struct ClientServices {
   services::MessageService& messages;
   services::TypingService& typing;
   services::BotService& bots;
+  services::StreamService& streams;
   std::string admin_token;  // empty: the operator routes answer 404
+  std::size_t stream_queue_bytes = 256 * 1024;
 };
 
 void register_routes(http::Router& router, ClientServices& s);
@@ -29,6 +32,7 @@ void register_channel_routes(http::Router& router, ClientServices& s);
 void register_message_routes(http::Router& router, ClientServices& s);
 void register_app_routes(http::Router& router, ClientServices& s);
 void register_admin_routes(http::Router& router, ClientServices& s);
+void register_event_routes(http::Router& router, ClientServices& s);
 
 // `Authorization: Bearer <session token>` → the person (401 unauthorized otherwise).
 Result<User> authenticate_person(const http::Request& request, services::AccountService& accounts);

@@ -93,3 +93,39 @@ std::int64_t prune(store::Connection& c, std::int64_t older_than_ms) {
 }
 
 }  // namespace argon::events
+
+namespace argon::events {
+
+std::map<std::string, std::int64_t> positions_at_gseq(store::Connection& c,
+                                                      const std::vector<std::string>& streams,
+                                                      std::int64_t gseq) {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& stream : streams) {
+    auto row =
+        c.query_one("SELECT MAX(seq) FROM events WHERE stream = $1 AND gseq <= $2", {stream, gseq});
+    out[stream] = row && !row->is_null(0) ? row->i64(0) : 0;
+  }
+  return out;
+}
+
+void save_positions(store::Connection& c, const Uuid& owner,
+                    const std::map<std::string, std::int64_t>& cursor, std::int64_t now_ms) {
+  for (const auto& [stream, seq] : cursor)
+    c.exec(
+        "INSERT INTO stream_positions (owner_id, stream, seq, updated_at) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (owner_id, stream) DO UPDATE SET seq = excluded.seq,"
+        " updated_at = excluded.updated_at",
+        {owner.str(), stream, seq, now_ms});
+}
+
+std::map<std::string, std::int64_t> load_positions(store::Connection& c, const Uuid& owner,
+                                                   std::int64_t not_before_ms) {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& r :
+       c.query("SELECT stream, seq FROM stream_positions WHERE owner_id = $1 AND updated_at >= $2",
+               {owner.str(), not_before_ms}))
+    out[r.text(0)] = r.i64(1);
+  return out;
+}
+
+}  // namespace argon::events

@@ -5,6 +5,7 @@
 // events only one person sees. Each stream numbers its events 1, 2, 3…; event ids on the wire are
 // derived from (stream, seq) as DECISIONS.md §7 says.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,17 @@ std::vector<EventRecord> read_after_global(store::Connection& c,
                                            std::int64_t after_gseq, int limit);
 std::optional<EventRecord> find(store::Connection& c, const std::string& stream, std::int64_t seq);
 std::int64_t last_gseq(store::Connection& c);
+// For each stream: the highest seq whose gseq <= gseq (0 when none is retained).
+std::map<std::string, std::int64_t> positions_at_gseq(store::Connection& c,
+                                                      const std::vector<std::string>& streams,
+                                                      std::int64_t gseq);
+
+// Where a bot's (or person's) streams stopped, for implicit resume after a disconnect.
+void save_positions(store::Connection& c, const Uuid& owner,
+                    const std::map<std::string, std::int64_t>& cursor, std::int64_t now_ms);
+// Positions saved at or after not_before_ms.
+std::map<std::string, std::int64_t> load_positions(store::Connection& c, const Uuid& owner,
+                                                   std::int64_t not_before_ms);
 // Removes events older than `older_than_ms`; the stream counters stay, so numbering never restarts.
 std::int64_t prune(store::Connection& c, std::int64_t older_than_ms);
 

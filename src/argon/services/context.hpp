@@ -9,8 +9,10 @@
 #include "argon/crypto/crypto.hpp"
 #include "argon/domain/clock.hpp"
 #include "argon/domain/random.hpp"
+#include "argon/domain/scheduler.hpp"
 #include "argon/domain/snowflake.hpp"
 #include "argon/events/event_log.hpp"
+#include "argon/events/sink.hpp"
 #include "argon/store/database.hpp"
 
 namespace argon::services {
@@ -25,21 +27,8 @@ struct ServiceLimits {
   crypto::PasswordCost password_cost = crypto::PasswordCost::interactive();
 };
 
-// Receives the events of each committed operation, in order (the live hub, later the bus).
-class EventSink {
- public:
-  virtual ~EventSink() = default;
-  virtual void published(const std::vector<events::EventRecord>& records) = 0;
-};
-
-// Runs a callback after a delay on some other thread (Asio timers in production).
-class Scheduler {
- public:
-  virtual ~Scheduler() = default;
-  using TaskId = std::uint64_t;
-  virtual TaskId schedule(std::int64_t delay_ms, std::function<void()> task) = 0;
-  virtual void cancel(TaskId id) = 0;
-};
+using argon::Scheduler;
+using events::EventSink;
 
 struct Context {
   store::Database& db;

@@ -123,6 +123,13 @@ CREATE TABLE events (
   PRIMARY KEY (stream, seq)
 );
 CREATE INDEX events_age ON events(created_at);
+CREATE TABLE stream_positions (
+  owner_id TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (owner_id, stream)
+);
 CREATE UNIQUE INDEX events_global ON events(gseq);
 )SQL"},
   };

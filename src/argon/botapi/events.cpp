@@ -1,0 +1,29 @@
+// IEvents/v1/Stream: the bot's SSE stream (SPEC.md §4–5, DECISIONS.md §7).
+#include "argon/api/respond.hpp"
+#include "argon/api/stream_sink.hpp"
+#include "argon/botapi/routes.hpp"
+
+namespace argon::botapi {
+
+void add_events_handlers(HandlerTable& table, BotServices& s) {
+  table["IEvents.Stream"] = [&s](BotCall& call) {
+    BOT_TRY(intents, services::StreamService::parse_intents(call.request.query_param("intents")));
+    // lastEventId in the query wins over the Last-Event-ID header.
+    std::optional<std::string> resume;
+    if (const auto* header = call.request.header("last-event-id")) resume = *header;
+    if (const auto* query = call.request.query_param("lastEventId")) resume = *query;
+    // The stream holds its concurrency slot until it ends.
+    auto slot = std::make_shared<std::optional<RateLimiter::Permit>>(std::move(call.permit));
+    call.permit.reset();
+    services::BotIdentity bot = call.bot;
+    return api::sse_response(s.stream_queue_bytes, [&s, bot, intents, resume, slot](
+                                                       std::shared_ptr<http::StreamWriter> writer) {
+      auto connection =
+          s.streams.open_bot(bot, intents, resume, std::make_shared<api::HttpFrameSink>(writer),
+                             [slot] { slot->reset(); });
+      writer->on_closed([&s, connection] { s.streams.closed(connection); });
+    });
+  };
+}
+
+}  // namespace argon::botapi

@@ -1,0 +1,185 @@
+#include "argon/events/hub.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/json/parse.hpp>
+
+#include "argon/events/stream_connection.hpp"
+
+namespace argon::events {
+
+Hub::Hub(store::Database& db, Scheduler& scheduler, const Clock& clock, HubOptions options)
+    : db_(db), scheduler_(scheduler), clock_(clock), options_(options) {
+  schedule_sweep();
+}
+
+Hub::~Hub() {
+  shutdown();
+}
+
+std::shared_ptr<StreamConnection> Hub::open(StreamSetup setup, std::shared_ptr<FrameSink> sink) {
+  auto connection = std::make_shared<StreamConnection>(*this, std::move(setup), std::move(sink));
+  {
+    // Subscribe before reading positions: nothing committed from here on can slip between.
+    std::lock_guard lock(mutex_);
+    open_.insert(connection);
+    for (const auto& stream : connection->setup_.streams)
+      subscribers_[stream].push_back(connection);
+  }
+  connection->start();
+  return connection;
+}
+
+void Hub::subscribe(const std::shared_ptr<StreamConnection>& c, const std::string& stream) {
+  auto& list = subscribers_[stream];
+  if (std::find(list.begin(), list.end(), c) == list.end()) list.push_back(c);
+}
+
+void Hub::unsubscribe(const std::shared_ptr<StreamConnection>& c, const std::string& stream) {
+  auto it = subscribers_.find(stream);
+  if (it == subscribers_.end()) return;
+  std::erase(it->second, c);
+  if (it->second.empty()) subscribers_.erase(it);
+}
+
+void Hub::closed(const std::shared_ptr<StreamConnection>& connection) {
+  if (!connection->end()) return;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [stream, seq] : connection->cursor()) unsubscribe(connection, stream);
+    for (const auto& stream : connection->setup_.streams) unsubscribe(connection, stream);
+  }
+  // Off the network thread: save where the stream stopped (implicit resume), then the owner's
+  // clean-up (concurrency slot, presence).
+  scheduler_.schedule(0, [this, connection] {
+    save_positions(connection->owner(), connection->cursor());
+    {
+      std::lock_guard lock(mutex_);
+      open_.erase(connection);
+    }
+    connection->run_on_closed();
+  });
+}
+
+void Hub::apply_membership(
+    const EventRecord& r,
+    std::vector<std::pair<std::shared_ptr<StreamConnection>, std::string>>& leaves) {
+  bool join = r.type == "memberJoin";
+  bool leave = r.type == "memberLeave" || r.type == "botUninstallingFromSpace";
+  if ((!join && !leave) || !r.space_id) return;
+  std::optional<Uuid> user;
+  if (r.type == "botUninstallingFromSpace") {
+    user = Uuid::parse(std::string_view(r.stream).substr(4));  // bot:{id}
+  } else {
+    boost::system::error_code ec;
+    auto payload = boost::json::parse(r.payload, ec);
+    if (ec || !payload.is_object()) return;
+    const auto& obj = payload.as_object();
+    const boost::json::value* id = nullptr;
+    if (join) {
+      if (auto u = obj.if_contains("user"); u && u->is_object())
+        id = u->as_object().if_contains("userId");
+    } else {
+      id = obj.if_contains("userId");
+    }
+    if (id && id->is_string()) user = Uuid::parse(id->as_string());
+  }
+  if (!user) return;
+  std::string stream = space_stream(*r.space_id);
+  for (const auto& c : open_) {
+    if (c->owner() != *user) continue;
+    if (join) {
+      c->follow(stream, r.seq - 1);  // from the join on
+      subscribe(c, stream);
+    } else {
+      leaves.emplace_back(c, stream);
+    }
+  }
+}
+
+void Hub::published(const std::vector<EventRecord>& records) {
+  std::vector<std::shared_ptr<const PublishedEvent>> events;
+  events.reserve(records.size());
+  for (const auto& r : records)
+    events.push_back(std::make_shared<const PublishedEvent>(PublishedEvent{
+        r, std::make_shared<const std::string>(sse_frame(wire_event_id(r), r.type, r.payload))}));
+
+  std::vector<std::pair<std::shared_ptr<StreamConnection>, std::string>> leaves;
+  std::vector<std::vector<std::shared_ptr<StreamConnection>>> targets(events.size());
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& r : records) apply_membership(r, leaves);
+    for (std::size_t i = 0; i < events.size(); ++i)
+      if (auto it = subscribers_.find(records[i].stream); it != subscribers_.end())
+        targets[i] = it->second;
+  }
+  for (std::size_t i = 0; i < events.size(); ++i)
+    for (const auto& c : targets[i]) c->offer(events[i]);
+  if (!leaves.empty()) {
+    std::lock_guard lock(mutex_);
+    for (const auto& [c, stream] : leaves) {
+      unsubscribe(c, stream);
+      c->unfollow(stream);
+    }
+  }
+}
+
+std::size_t Hub::open_streams() const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (const auto& c : open_) n += c->ended() ? 0 : 1;
+  return n;
+}
+
+std::size_t Hub::streams_of(const Uuid& owner) const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (const auto& c : open_) n += (c->owner() == owner && !c->ended()) ? 1 : 0;
+  return n;
+}
+
+void Hub::schedule_sweep() {
+  if (stopping_) return;
+  sweep_task_ = scheduler_.schedule(options_.sweep_interval_ms, [this] {
+    sweep();
+    schedule_sweep();
+  });
+}
+
+void Hub::sweep() {
+  std::vector<std::shared_ptr<StreamConnection>> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.assign(open_.begin(), open_.end());
+  }
+  std::int64_t now = clock_.now_unix_ms();
+  for (const auto& c : all)
+    if (auto due = c->sweep(now)) save_positions(c->owner(), *due);
+}
+
+void Hub::save_positions(const Uuid& owner, const Cursor& cursor) {
+  if (cursor.empty()) return;
+  auto saved = db_.write([&](store::Connection& c) -> Status {
+    events::save_positions(c, owner, cursor, clock_.now_unix_ms());
+    return {};
+  });
+  if (!saved) spdlog::warn("events: could not save stream position owner={}", owner.str());
+}
+
+void Hub::shutdown() {
+  if (stopping_.exchange(true)) return;
+  scheduler_.cancel(sweep_task_);
+  std::vector<std::shared_ptr<StreamConnection>> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.assign(open_.begin(), open_.end());
+  }
+  for (const auto& c : all) {
+    try {
+      save_positions(c->owner(), c->cursor());
+    } catch (const std::exception& e) {
+      spdlog::warn("events: saving positions at shutdown failed: {}", e.what());
+    }
+  }
+}
+
+}  // namespace argon::events

@@ -1,0 +1,101 @@
+#pragma once
+// The live delivery engine (DESIGN.md "How a request flows" step 4). After commit the hub
+// serializes each event once and hands the same bytes to every open stream subscribed to the
+// event's stream. Each stream has a bounded queue in its transport; a stream that falls behind
+// (queue full) or sees a gap in a stream's sequence catches up from the event log instead of
+// growing memory, so a slow client never slows the others and an out-of-order publish never
+// loses an event. Streams start with `ready`, replay what they missed, send `resumed`, then go
+// live; heartbeats carry the stream's cursor.
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "argon/domain/clock.hpp"
+#include "argon/domain/scheduler.hpp"
+#include "argon/events/sink.hpp"
+#include "argon/events/stream_ids.hpp"
+#include "argon/store/database.hpp"
+
+namespace argon::events {
+
+// The transport under a stream (an HTTP chunked response). Thread-safe.
+class FrameSink {
+ public:
+  virtual ~FrameSink() = default;
+  // false: closed, or its queue is full (the bytes were not taken).
+  virtual bool write(std::shared_ptr<const std::string> bytes) = 0;
+  virtual bool is_closed() const = 0;
+  virtual void close() = 0;
+};
+
+struct StreamSetup {
+  Uuid owner;                        // the bot's user id or the person's id
+  std::string own_stream;            // bot:{id} or user:{id}
+  std::vector<std::string> streams;  // every stream to follow (own stream and space streams)
+  Cursor start;                      // where each stream starts; missing ones start live
+  bool resumed_always = false;       // an id was given: send `resumed` even when nothing replayed
+  bool resumed_if_replayed = false;  // implicit resume: `resumed` only when something replayed
+  std::function<bool(const EventRecord&)> filter;  // intents; null = everything
+  std::string ready_payload;                       // `ready` data
+  std::function<void()> on_closed;  // runs once, on the scheduler thread, after the stream ended
+};
+
+struct HubOptions {
+  std::int64_t heartbeat_ms = 30000;
+  std::int64_t sweep_interval_ms = 1000;        // heartbeat / position-save check
+  std::int64_t position_save_ms = 15000;        // how often a live stream's position is saved
+  int catchup_batch = 1000;                     // events read per store round trip
+  std::size_t catchup_chunk_bytes = 64 * 1024;  // replayed frames are written in chunks this big
+  std::int64_t backoff_ms = 20;                 // retry delay when a transport queue is full
+  std::size_t max_pending = 4096;               // live events held while catching up
+};
+
+class StreamConnection;
+
+class Hub final : public EventSink {
+ public:
+  Hub(store::Database& db, Scheduler& scheduler, const Clock& clock, HubOptions options);
+  ~Hub() override;
+
+  void published(const std::vector<EventRecord>& records) override;
+
+  // Registers a stream: writes `ready`, starts the catch-up, then goes live.
+  std::shared_ptr<StreamConnection> open(StreamSetup setup, std::shared_ptr<FrameSink> sink);
+  // The transport ended (client gone, server stopping). Safe from any thread; idempotent.
+  void closed(const std::shared_ptr<StreamConnection>& connection);
+
+  std::size_t open_streams() const;
+  // Streams of one owner (a bot's presence: online while at least one is open).
+  std::size_t streams_of(const Uuid& owner) const;
+  // Saves every open stream's position and stops the periodic sweep.
+  void shutdown();
+
+ private:
+  friend class StreamConnection;
+  void subscribe(const std::shared_ptr<StreamConnection>& c, const std::string& stream);
+  void unsubscribe(const std::shared_ptr<StreamConnection>& c, const std::string& stream);
+  void apply_membership(
+      const EventRecord& r,
+      std::vector<std::pair<std::shared_ptr<StreamConnection>, std::string>>& leaves);
+  void schedule_sweep();
+  void sweep();
+  void save_positions(const Uuid& owner, const Cursor& cursor);
+
+  store::Database& db_;
+  Scheduler& scheduler_;
+  const Clock& clock_;
+  HubOptions options_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<std::shared_ptr<StreamConnection>>> subscribers_;
+  std::set<std::shared_ptr<StreamConnection>> open_;
+  std::atomic<bool> stopping_{false};
+  Scheduler::TaskId sweep_task_ = 0;
+};
+
+}  // namespace argon::events

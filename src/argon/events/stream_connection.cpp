@@ -1,0 +1,241 @@
+#include "argon/events/stream_connection.hpp"
+
+#include <algorithm>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace argon::events {
+
+StreamConnection::StreamConnection(Hub& hub, StreamSetup setup, std::shared_ptr<FrameSink> sink)
+    : hub_(hub), setup_(std::move(setup)), sink_(std::move(sink)) {}
+
+std::vector<std::string> StreamConnection::streams() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& [stream, seq] : cursor_) out.push_back(stream);
+  return out;
+}
+
+Cursor StreamConnection::cursor() const {
+  std::lock_guard lock(mutex_);
+  return cursor_;
+}
+
+bool StreamConnection::write(std::shared_ptr<const std::string> bytes) {
+  if (!sink_->write(std::move(bytes))) return false;
+  last_write_ms_ = hub_.clock_.now_unix_ms();
+  return true;
+}
+
+void StreamConnection::start() {
+  // Positions: the given start, else "live from now" (the stream's current end).
+  Cursor live_from = hub_.db_.read([&](store::Connection& c) {
+    Cursor out;
+    for (const auto& stream : setup_.streams)
+      if (!setup_.start.count(stream)) out[stream] = last_seq(c, stream);
+    return out;
+  });
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& stream : setup_.streams) {
+      auto it = setup_.start.find(stream);
+      cursor_[stream] = it != setup_.start.end() ? it->second : live_from[stream];
+    }
+    write(std::make_shared<const std::string>(sse_frame("ready", "ready", setup_.ready_payload)));
+    last_save_ms_ = last_write_ms_;
+  }
+  schedule_catch_up(0);
+}
+
+void StreamConnection::schedule_catch_up(std::int64_t delay_ms) {
+  // Under mutex_ or before the stream is shared.
+  if (catch_up_scheduled_ || mode_ == Mode::Ended) return;
+  catch_up_scheduled_ = true;
+  std::weak_ptr<StreamConnection> weak = weak_from_this();
+  hub_.scheduler_.schedule(delay_ms, [weak] {
+    if (auto self = weak.lock()) self->catch_up();
+  });
+}
+
+void StreamConnection::catch_up() {
+  Cursor from;
+  {
+    std::lock_guard lock(mutex_);
+    catch_up_scheduled_ = false;
+    if (mode_ == Mode::Ended) return;
+    mode_ = Mode::CatchingUp;
+    from = cursor_;
+  }
+  // Read what the log holds past the cursor, every stream, merged in commit order.
+  const int batch = hub_.options_.catchup_batch;
+  bool more = false;
+  std::vector<EventRecord> records = hub_.db_.read([&](store::Connection& c) {
+    std::vector<EventRecord> all;
+    for (const auto& [stream, seq] : from) {
+      auto part = read_after(c, stream, seq, batch);
+      if (static_cast<int>(part.size()) == batch) more = true;
+      all.insert(all.end(), std::make_move_iterator(part.begin()),
+                 std::make_move_iterator(part.end()));
+    }
+    return all;
+  });
+  std::sort(records.begin(), records.end(),
+            [](const EventRecord& a, const EventRecord& b) { return a.gseq < b.gseq; });
+
+  std::lock_guard lock(mutex_);
+  if (mode_ == Mode::Ended) return;
+  // Frames go out in chunks; a cursor advances only once its chunk was taken by the transport.
+  std::string chunk;
+  Cursor advanced = cursor_;
+  std::int64_t chunk_replayed = 0;
+  auto flush = [&]() -> bool {
+    if (!chunk.empty() && !write(std::make_shared<const std::string>(std::move(chunk))))
+      return false;
+    chunk.clear();
+    cursor_ = advanced;
+    if (initial_) replayed_ += chunk_replayed;
+    chunk_replayed = 0;
+    dirty_ = true;
+    return true;
+  };
+  for (const auto& r : records) {
+    auto it = advanced.find(r.stream);
+    if (it == advanced.end() || r.seq <= it->second) continue;  // unfollowed, or already sent
+    if (!setup_.filter || setup_.filter(r)) {
+      chunk += sse_frame(wire_event_id(r), r.type, r.payload);
+      ++chunk_replayed;
+    }
+    it->second = r.seq;
+    if (chunk.size() >= hub_.options_.catchup_chunk_bytes && !flush()) break;
+  }
+  if (!flush()) {
+    if (sink_->is_closed()) return;
+    schedule_catch_up(hub_.options_.backoff_ms);  // the transport is full: try again shortly
+    return;
+  }
+  if (more) {
+    schedule_catch_up(0);
+    return;
+  }
+  // The log is drained up to what it held when read; live events that arrived meanwhile wait in
+  // pending_. Deliver those that continue the cursor; a gap means the log has more: read again.
+  if (pending_overflowed_) {
+    pending_.clear();
+    pending_overflowed_ = false;
+    schedule_catch_up(0);
+    return;
+  }
+  std::sort(pending_.begin(), pending_.end(),
+            [](const auto& a, const auto& b) { return a->record.gseq < b->record.gseq; });
+  mode_ = Mode::Live;
+  for (const auto& event : pending_) {
+    if (!deliver_live(*event)) break;  // switched back to catching up
+  }
+  pending_.clear();
+  if (mode_ == Mode::Live && initial_) finish_initial_catch_up();
+}
+
+void StreamConnection::finish_initial_catch_up() {
+  initial_ = false;
+  if (setup_.resumed_always || (setup_.resumed_if_replayed && replayed_ > 0)) {
+    std::string data = boost::json::serialize(boost::json::object{{"replayedCount", replayed_}});
+    write(std::make_shared<const std::string>(sse_frame("resumed", "resumed", data)));
+  }
+  dirty_ = true;
+  last_save_ms_ = 0;  // save the starting position at the next sweep
+}
+
+bool StreamConnection::deliver_live(const PublishedEvent& event) {
+  const auto& r = event.record;
+  auto it = cursor_.find(r.stream);
+  if (it == cursor_.end() || r.seq <= it->second) return true;  // not followed, or duplicate
+  if (r.seq != it->second + 1) {
+    // A gap: an earlier event of this stream was published after this one (or dropped). The
+    // log has it; catch up from there.
+    mode_ = Mode::CatchingUp;
+    schedule_catch_up(0);
+    return false;
+  }
+  if (!setup_.filter || setup_.filter(r)) {
+    if (!write(event.frame)) {
+      if (sink_->is_closed()) return false;
+      // The client is behind: stop queueing live events for it and catch up from the log.
+      mode_ = Mode::CatchingUp;
+      schedule_catch_up(hub_.options_.backoff_ms);
+      return false;
+    }
+  }
+  it->second = r.seq;
+  dirty_ = true;
+  return true;
+}
+
+void StreamConnection::offer(const std::shared_ptr<const PublishedEvent>& event) {
+  std::lock_guard lock(mutex_);
+  if (mode_ == Mode::Ended) return;
+  if (mode_ == Mode::CatchingUp) {
+    if (pending_.size() >= hub_.options_.max_pending) {
+      pending_overflowed_ = true;  // the log has them all: read them from there
+      pending_.clear();
+    } else if (!pending_overflowed_) {
+      pending_.push_back(event);
+    }
+    return;
+  }
+  deliver_live(*event);
+}
+
+void StreamConnection::follow(const std::string& stream, std::int64_t after_seq) {
+  std::lock_guard lock(mutex_);
+  if (mode_ == Mode::Ended || cursor_.count(stream)) return;
+  cursor_[stream] = after_seq;
+}
+
+void StreamConnection::unfollow(const std::string& stream) {
+  std::lock_guard lock(mutex_);
+  cursor_.erase(stream);
+}
+
+std::optional<Cursor> StreamConnection::sweep(std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  if (mode_ == Mode::Ended) return std::nullopt;
+  if (now_ms - last_write_ms_ >= hub_.options_.heartbeat_ms) {
+    std::string data =
+        boost::json::serialize(boost::json::object{{"timestamp", now_ms - kArgonEpochUnixMs}});
+    write(
+        std::make_shared<const std::string>(sse_frame(format_cursor(cursor_), "heartbeat", data)));
+  }
+  if (dirty_ && !initial_ && now_ms - last_save_ms_ >= hub_.options_.position_save_ms) {
+    dirty_ = false;
+    last_save_ms_ = now_ms;
+    return cursor_;
+  }
+  return std::nullopt;
+}
+
+bool StreamConnection::end() {
+  std::lock_guard lock(mutex_);
+  if (mode_ == Mode::Ended) return false;
+  mode_ = Mode::Ended;
+  pending_.clear();
+  pending_.shrink_to_fit();
+  return true;
+}
+
+bool StreamConnection::ended() const {
+  std::lock_guard lock(mutex_);
+  return mode_ == Mode::Ended;
+}
+
+void StreamConnection::run_on_closed() {
+  std::function<void()> callback;
+  {
+    std::lock_guard lock(mutex_);
+    if (on_closed_ran_) return;
+    on_closed_ran_ = true;
+    callback = std::move(setup_.on_closed);
+  }
+  if (callback) callback();
+}
+
+}  // namespace argon::events
