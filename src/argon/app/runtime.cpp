@@ -30,6 +30,7 @@ services::ServiceLimits limits_from(const Config& config) {
   limits.typing_expiry_ms = config.i64("typing.expiry_seconds") * 1000;
   limits.max_text_utf16 = static_cast<std::size_t>(config.i64("messages.max_text_length"));
   limits.bot_auth_cache_ms = config.i64("auth.bot_cache_ms");
+  limits.interaction_ttl_ms = config.i64("interactions.ttl_seconds") * 1000;
   limits.password_cost = config.str("auth.password_cost") == "minimum"
                              ? crypto::PasswordCost::minimum()
                              : crypto::PasswordCost::interactive();
@@ -46,7 +47,9 @@ Runtime::Runtime(const Config& config)
       spaces_(*context_),
       messages_(*context_),
       typing_(*context_),
-      bots_(*context_) {
+      bots_(*context_),
+      commands_(*context_),
+      interactions_(*context_) {
   // Never reuse an id already stored, even if the clock went back since the last run.
   snowflake_->advance_past(
       database_->read([](store::Connection& c) { return store::messages::max_id(c); }));

@@ -8,6 +8,8 @@
 #include "argon/crypto/crypto.hpp"
 #include "argon/services/accounts.hpp"
 #include "argon/services/bots.hpp"
+#include "argon/services/commands.hpp"
+#include "argon/services/interactions.hpp"
 #include "argon/services/messages.hpp"
 #include "argon/services/spaces.hpp"
 
@@ -28,6 +30,8 @@ class Runtime {
   services::MessageService& messages() { return messages_; }
   services::TypingService& typing() { return typing_; }
   services::BotService& bots() { return bots_; }
+  services::CommandService& commands() { return commands_; }
+  services::InteractionService& interactions() { return interactions_; }
   services::AccountService& accounts() { return accounts_; }
 
   // Stops timers and closes the store (idempotent).
@@ -46,6 +50,8 @@ class Runtime {
   services::MessageService messages_;
   services::TypingService typing_;
   services::BotService bots_;
+  services::CommandService commands_;
+  services::InteractionService interactions_;
 };
 
 services::ServiceLimits limits_from(const Config& config);

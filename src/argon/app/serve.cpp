@@ -44,7 +44,9 @@ void schedule_maintenance(Runtime& rt) {
     std::int64_t cutoff = rt.context().now_ms() - retention_ms;
     auto pruned = rt.database().write(
         [&](store::Connection& c) -> Result<std::int64_t> { return events::prune(c, cutoff); });
-    spdlog::info("maintenance: pruned dedupe_keys={} events={}", keys, pruned ? *pruned : -1);
+    std::int64_t interactions = rt.interactions().prune_expired();
+    spdlog::info("maintenance: pruned dedupe_keys={} events={} interactions={}", keys,
+                 pruned ? *pruned : -1, interactions);
     schedule_maintenance(rt);
   });
 }
@@ -118,13 +120,9 @@ int serve(const Config& config) {
   http::Router router;
   router.add("GET", "/healthz",
              [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
-  clientapi::ClientServices client{rt.accounts(),
-                                   rt.spaces(),
-                                   rt.messages(),
-                                   rt.typing(),
-                                   rt.bots(),
-                                   streams,
-                                   config.str("admin.token"),
+  clientapi::ClientServices client{rt.accounts(), rt.spaces(),       rt.messages(),
+                                   rt.typing(),   rt.bots(),         streams,
+                                   rt.commands(), rt.interactions(), config.str("admin.token"),
                                    stream_queue};
   clientapi::register_routes(router, client);
   botapi::RateLimitConfig limits;
@@ -134,8 +132,9 @@ int serve(const Config& config) {
       limits.segments;
   limits.max_concurrency = static_cast<int>(config.i64("ratelimit.max_concurrency"));
   botapi::RateLimiter limiter(rt.context().clock, limits);
-  botapi::BotServices bot{rt.bots(), rt.spaces(), rt.messages(), rt.typing(),
-                          streams,   limiter,     stream_queue,  rate_limit_overrides(config)};
+  botapi::BotServices bot{
+      rt.bots(),     rt.spaces(),       rt.messages(), rt.typing(),  streams,
+      rt.commands(), rt.interactions(), limiter,       stream_queue, rate_limit_overrides(config)};
   botapi::register_routes(router, bot);
 
   http::Server server(options, [&router](http::Request& request) {

@@ -11,6 +11,8 @@
 #include "argon/contracts/contracts.hpp"
 #include "argon/http/router.hpp"
 #include "argon/services/bots.hpp"
+#include "argon/services/commands.hpp"
+#include "argon/services/interactions.hpp"
 #include "argon/services/messages.hpp"
 #include "argon/services/spaces.hpp"
 #include "argon/services/streams.hpp"
@@ -23,6 +25,8 @@ struct BotServices {
   services::MessageService& messages;
   services::TypingService& typing;
   services::StreamService& streams;
+  services::CommandService& commands;
+  services::InteractionService& interactions;
   RateLimiter& limiter;
   std::size_t stream_queue_bytes = 256 * 1024;
   // Per-interface permits per window, overriding the descriptors' policy (config ratelimit.*).
@@ -53,6 +57,8 @@ void add_archetypes_handlers(HandlerTable& table, BotServices& s);
 void add_messages_handlers(HandlerTable& table, BotServices& s);
 void add_typing_handlers(HandlerTable& table, BotServices& s);
 void add_events_handlers(HandlerTable& table, BotServices& s);
+void add_commands_handlers(HandlerTable& table, BotServices& s);
+void add_interactions_handlers(HandlerTable& table, BotServices& s);
 
 // GET /api/bot/ — the interfaces with their versions and contract hashes (DECISIONS.md §1).
 http::Response metadata_response();

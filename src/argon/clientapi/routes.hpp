@@ -5,6 +5,8 @@
 #include "argon/http/router.hpp"
 #include "argon/services/accounts.hpp"
 #include "argon/services/bots.hpp"
+#include "argon/services/commands.hpp"
+#include "argon/services/interactions.hpp"
 #include "argon/services/messages.hpp"
 #include "argon/services/spaces.hpp"
 #include "argon/services/streams.hpp"
@@ -18,6 +20,8 @@ struct ClientServices {
   services::TypingService& typing;
   services::BotService& bots;
   services::StreamService& streams;
+  services::CommandService& commands;
+  services::InteractionService& interactions;
   std::string admin_token;  // empty: the operator routes answer 404
   std::size_t stream_queue_bytes = 256 * 1024;
 };
@@ -33,6 +37,7 @@ void register_message_routes(http::Router& router, ClientServices& s);
 void register_app_routes(http::Router& router, ClientServices& s);
 void register_admin_routes(http::Router& router, ClientServices& s);
 void register_event_routes(http::Router& router, ClientServices& s);
+void register_interaction_routes(http::Router& router, ClientServices& s);
 
 // `Authorization: Bearer <session token>` → the person (401 unauthorized otherwise).
 Result<User> authenticate_person(const http::Request& request, services::AccountService& accounts);

@@ -24,6 +24,7 @@ struct ServiceLimits {
   // How long a verified bot token is trusted without a store read (changes made by another
   // process, e.g. the `argon bot verify` CLI, show after at most this long).
   std::int64_t bot_auth_cache_ms = 5000;
+  std::int64_t interaction_ttl_ms = 60000;  // DECISIONS.md §9
   crypto::PasswordCost password_cost = crypto::PasswordCost::interactive();
 };
 

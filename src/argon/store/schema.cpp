@@ -108,6 +108,32 @@ CREATE TABLE bot_apps (
   created_at BIGINT NOT NULL
 );
 CREATE INDEX bot_apps_owner ON bot_apps(owner_id);
+CREATE TABLE commands (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL REFERENCES bot_apps(id) ON DELETE CASCADE,
+  space_id TEXT REFERENCES spaces(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  default_permission INTEGER NOT NULL,
+  options TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX commands_app ON commands(app_id, space_id);
+CREATE TABLE interactions (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  space_id TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  message_id BIGINT,
+  custom_id TEXT,
+  modal TEXT,
+  consumed INTEGER NOT NULL DEFAULT 0,
+  expires_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX interactions_expiry ON interactions(expires_at);
 CREATE TABLE event_streams (
   stream TEXT PRIMARY KEY,
   last_seq BIGINT NOT NULL

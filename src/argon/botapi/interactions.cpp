@@ -1,0 +1,67 @@
+// IInteractions/v1: Ack, Defer, Modal, Reply (Send semantics) and EditMessage (own messages).
+#include "argon/api/respond.hpp"
+#include "argon/botapi/routes.hpp"
+#include "argon/wire/content_json.hpp"
+
+namespace argon::botapi {
+namespace json = boost::json;
+
+void add_interactions_handlers(HandlerTable& table, BotServices& s) {
+  table["IInteractions.Ack"] = [&s](BotCall& call) {
+    BOT_TRY(body, api::body_object(call.request));
+    BOT_TRY(id, wire::ObjectReader(body).required_uuid("interactionId"));
+    BOT_CHECK(s.interactions.ack(call.bot, id));
+    return empty_ok();
+  };
+
+  table["IInteractions.Defer"] = [&s](BotCall& call) {
+    BOT_TRY(body, api::body_object(call.request));
+    BOT_TRY(id, wire::ObjectReader(body).required_uuid("interactionId"));
+    BOT_CHECK(s.interactions.defer(call.bot, id));
+    return empty_ok();
+  };
+
+  table["IInteractions.Modal"] = [&s](BotCall& call) {
+    BOT_TRY(body, api::body_object(call.request));
+    wire::ObjectReader in(body);
+    BOT_TRY(id, in.required_uuid("interactionId"));
+    BOT_TRY(modal, wire::parse_modal(in.find("modal")));
+    BOT_TRY(modal_id, s.interactions.show_modal(call.bot, id, modal));
+    return api::json_response(200, json::object{{"modalInteractionId", modal_id.str()}});
+  };
+
+  table["IInteractions.Reply"] = [&s](BotCall& call) {
+    BOT_TRY(body, api::body_object(call.request));
+    wire::ObjectReader in(body);
+    BOT_TRY(channel_id, in.required_uuid("channelId"));
+    BOT_TRY(text, in.required_string("text"));
+    BOT_TRY(random_id, in.optional_int("randomId", INT64_MIN, INT64_MAX));
+    BOT_TRY(reply_to, in.optional_int("replyTo", 1, INT64_MAX));
+    BOT_TRY(entities, wire::parse_entities(in.find("entities")));
+    BOT_TRY(controls, wire::parse_controls(in.find("controls")));
+    services::SendRequest r{channel_id, {text, entities, controls}, random_id, reply_to};
+    BOT_TRY(sent, s.messages.send(call.caller(), std::move(r)));
+    return api::json_response(200, json::object{{"messageId", sent.message_id}});
+  };
+
+  table["IInteractions.EditMessage"] = [&s](BotCall& call) {
+    BOT_TRY(body, api::body_object(call.request));
+    wire::ObjectReader in(body);
+    services::EditRequest r;
+    BOT_TRY(channel_id, in.required_uuid("channelId"));
+    BOT_TRY(message_id, in.required_int("messageId", 1, INT64_MAX));
+    BOT_TRY(text, in.optional_string("text"));
+    r.channel_id = channel_id;
+    r.message_id = message_id;
+    r.text = text;
+    // `controls: []` clears them, null or absent keeps them (DECISIONS.md §9).
+    if (in.has("controls")) {
+      BOT_TRY(controls, wire::parse_controls(in.find("controls")));
+      r.controls = controls;
+    }
+    BOT_CHECK(s.messages.edit(call.caller(), std::move(r)));
+    return empty_ok();
+  };
+}
+
+}  // namespace argon::botapi

@@ -1,0 +1,241 @@
+#include "argon/services/interactions.hpp"
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <set>
+
+#include "argon/services/commands.hpp"
+#include "argon/services/people_actions.hpp"
+#include "argon/store/accounts_repo.hpp"
+#include "argon/store/commands_repo.hpp"
+#include "argon/store/messages_repo.hpp"
+#include "argon/store/spaces_repo.hpp"
+#include "argon/wire/commands_json.hpp"
+#include "argon/wire/content_json.hpp"
+#include "argon/wire/shapes.hpp"
+
+namespace argon::services {
+namespace json = boost::json;
+
+namespace {
+Error interaction_not_found() {
+  return Error::not_found("interaction_not_found", "Interaction does not exist or has expired");
+}
+}  // namespace
+
+Result<Uuid> InteractionService::invoke_command(const Uuid& person_id, const Uuid& channel_id,
+                                                const Uuid& command_id,
+                                                const std::vector<SubmittedValue>& options) {
+  EventBatch batch;
+  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Uuid> {
+    batch.clear();
+    auto access = require_channel_member(c, channel_id, person_id);
+    if (!access) return access.error();
+    auto stored = store::commands::find(c, command_id);
+    const Uuid& space_id = access->channel.space_id;
+    auto app = stored ? store::apps::find(c, stored->app_id) : std::nullopt;
+    if (!stored || !app || (stored->space_id && *stored->space_id != space_id) ||
+        !store::members::exists(c, space_id, app->bot_user_id))
+      return Error::not_found("not_found", "No such command in this space.");
+    ARGON_TRY(require_permission(access->access, entitlement::kUseCommands));
+    Command command = command_from_storage(*stored);
+    if (!command.default_permission)
+      ARGON_TRY(require_permission(access->access, entitlement::kManageServer));
+    ARGON_TRY(require_text_channel(access->channel));
+    auto typed = type_command_values(command.options, options);
+    if (!typed) return typed.error();
+    ARGON_TRY(check_ids_in_space(c, space_id, *typed));
+
+    auto interaction = new_interaction(ctx_, app->id, "command", access->channel, person_id);
+    store::interactions::insert(c, interaction);
+    json::array values;
+    for (const auto& v : *typed)
+      values.push_back(json::object{{"name", v.name},
+                                    {"type", static_cast<std::int64_t>(v.type)},
+                                    {"value", wire::command_value_json(v.value)}});
+    json::object payload{
+        {"interactionId", interaction.id.str()}, {"spaceId", space_id.str()},
+        {"channelId", channel_id.str()},         {"commandId", command.id.str()},
+        {"commandName", command.name},           {"user", person_json(c, space_id, person_id)},
+        {"options", std::move(values)}};
+    batch.append(c, events::bot_stream(app->bot_user_id), "commandInteraction", space_id,
+                 json::serialize(payload), ctx_.now_ms());
+    return interaction.id;
+  });
+  if (result) batch.publish(ctx_);
+  return result;
+}
+
+Result<Uuid> InteractionService::click(const Uuid& person_id, std::int64_t message_id,
+                                       const std::string& control_id) {
+  EventBatch batch;
+  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Uuid> {
+    batch.clear();
+    auto target = find_message_control(c, person_id, message_id);
+    if (!target) return target.error();
+    const Control* control = nullptr;
+    for (const auto& row : target->message.controls)
+      for (const auto& ctl : row.controls)
+        if (ctl.type == ControlType::kButton && ctl.id == control_id) control = &ctl;
+    if (!control)
+      return Error::not_found("control_not_found",
+                              "The message has no button '" + control_id + "'.");
+    if (control->variant == ButtonVariant::kLink)
+      return Error::bad_request("not_a_callback",
+                                "Link buttons open their URL; they send no interaction.");
+    ARGON_TRY(check_control_usable(c, *target, *control));
+    auto interaction = new_interaction(ctx_, target->app.id, "control", target->channel, person_id);
+    interaction.message_id = message_id;
+    store::interactions::insert(c, interaction);
+    json::object payload{{"interactionId", interaction.id.str()},
+                         {"controlType", static_cast<std::int64_t>(ControlType::kButton)},
+                         {"messageId", message_id},
+                         {"channelId", target->channel.id.str()},
+                         {"spaceId", target->channel.space_id.str()},
+                         {"user", person_json(c, target->channel.space_id, person_id)},
+                         {"controlId", control_id}};
+    batch.append(c, events::bot_stream(target->app.bot_user_id), "controlInteraction",
+                 target->channel.space_id, json::serialize(payload), ctx_.now_ms());
+    return interaction.id;
+  });
+  if (result) batch.publish(ctx_);
+  return result;
+}
+
+Result<Uuid> InteractionService::select(const Uuid& person_id, std::int64_t message_id,
+                                        const std::string& custom_id,
+                                        const std::vector<std::string>& values) {
+  EventBatch batch;
+  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Uuid> {
+    batch.clear();
+    auto target = find_message_control(c, person_id, message_id);
+    if (!target) return target.error();
+    const Control* control = nullptr;
+    for (const auto& row : target->message.controls)
+      for (const auto& ctl : row.controls)
+        if (ctl.type != ControlType::kButton && ctl.custom_id == custom_id) control = &ctl;
+    if (!control)
+      return Error::not_found("control_not_found",
+                              "The message has no select '" + custom_id + "'.");
+    ARGON_TRY(check_control_usable(c, *target, *control));
+    ARGON_TRY(check_select_values(c, target->channel.space_id, control->type, control->options,
+                                  control->min_values.value_or(kDefaultSelectValues),
+                                  control->max_values.value_or(kDefaultSelectValues), values,
+                                  "values"));
+    auto interaction = new_interaction(ctx_, target->app.id, "select", target->channel, person_id);
+    interaction.message_id = message_id;
+    store::interactions::insert(c, interaction);
+    json::array list;
+    for (const auto& v : values) list.emplace_back(v);
+    json::object payload{{"interactionId", interaction.id.str()},
+                         {"controlType", static_cast<std::int64_t>(control->type)},
+                         {"customId", custom_id},
+                         {"messageId", message_id},
+                         {"channelId", target->channel.id.str()},
+                         {"spaceId", target->channel.space_id.str()},
+                         {"user", person_json(c, target->channel.space_id, person_id)},
+                         {"values", std::move(list)}};
+    batch.append(c, events::bot_stream(target->app.bot_user_id), "selectInteraction",
+                 target->channel.space_id, json::serialize(payload), ctx_.now_ms());
+    return interaction.id;
+  });
+  if (result) batch.publish(ctx_);
+  return result;
+}
+
+Result<Uuid> InteractionService::submit_modal(const Uuid& person_id, const Uuid& interaction_id,
+                                              const std::vector<ModalFieldValue>& values) {
+  EventBatch batch;
+  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Uuid> {
+    batch.clear();
+    auto shown = store::interactions::find(c, interaction_id);
+    std::int64_t now = ctx_.now_ms();
+    if (!shown || shown->kind != "modal" || shown->user_id != person_id || shown->consumed ||
+        shown->expires_at_ms <= now || !shown->modal_json)
+      return interaction_not_found();
+    auto modal = wire::parse_modal_from_storage(*shown->modal_json);
+    if (!modal) return modal.error();
+    auto fields = check_modal_values(c, shown->space_id, *modal, values);
+    if (!fields) return fields.error();
+    auto app = store::apps::find(c, shown->app_id);
+    auto channel = store::channels::find(c, shown->channel_id);
+    if (!app || !channel) return interaction_not_found();
+    store::interactions::consume(c, interaction_id);
+    auto interaction = new_interaction(ctx_, app->id, "modal_submit", *channel, person_id);
+    store::interactions::insert(c, interaction);
+    json::object payload{{"interactionId", interaction.id.str()},
+                         {"customId", modal->custom_id},
+                         {"channelId", channel->id.str()},
+                         {"spaceId", channel->space_id.str()},
+                         {"user", person_json(c, channel->space_id, person_id)},
+                         {"values", std::move(*fields)}};
+    batch.append(c, events::bot_stream(app->bot_user_id), "modalSubmit", channel->space_id,
+                 json::serialize(payload), now);
+    return interaction.id;
+  });
+  if (result) batch.publish(ctx_);
+  return result;
+}
+
+Status InteractionService::respond(const BotIdentity& bot, const Uuid& interaction_id,
+                                   const char* event_type) {
+  EventBatch batch;
+  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+    batch.clear();
+    auto i = store::interactions::find(c, interaction_id);
+    std::int64_t now = ctx_.now_ms();
+    if (!i || i->app_id != bot.app.id || i->consumed || i->expires_at_ms <= now)
+      return interaction_not_found();
+    json::object payload{{"interactionId", interaction_id.str()}};
+    batch.append(c, events::user_stream(i->user_id), event_type, i->space_id,
+                 json::serialize(payload), now);
+    return {};
+  });
+  if (result) batch.publish(ctx_);
+  return result;
+}
+
+Status InteractionService::ack(const BotIdentity& bot, const Uuid& id) {
+  return respond(bot, id, "interactionAcked");
+}
+Status InteractionService::defer(const BotIdentity& bot, const Uuid& id) {
+  return respond(bot, id, "interactionDeferred");
+}
+
+Result<Uuid> InteractionService::show_modal(const BotIdentity& bot, const Uuid& interaction_id,
+                                            const ModalDefinition& modal) {
+  ARGON_TRY(validate_modal(modal));
+  std::string modal_json = wire::serialize_modal_for_storage(modal);
+  EventBatch batch;
+  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Uuid> {
+    batch.clear();
+    auto i = store::interactions::find(c, interaction_id);
+    std::int64_t now = ctx_.now_ms();
+    if (!i || i->app_id != bot.app.id || i->consumed || i->expires_at_ms <= now)
+      return interaction_not_found();
+    auto channel = store::channels::find(c, i->channel_id);
+    if (!channel) return interaction_not_found();
+    store::interactions::consume(c, interaction_id);
+    auto shown = new_interaction(ctx_, bot.app.id, "modal", *channel, i->user_id);
+    shown.custom_id = modal.custom_id;
+    shown.modal_json = modal_json;
+    store::interactions::insert(c, shown);
+    json::object payload{{"interactionId", shown.id.str()}, {"modal", wire::modal_json(modal)}};
+    batch.append(c, events::user_stream(i->user_id), "showModal", i->space_id,
+                 json::serialize(payload), now);
+    return shown.id;
+  });
+  if (result) batch.publish(ctx_);
+  return result;
+}
+
+std::int64_t InteractionService::prune_expired() {
+  std::int64_t cutoff = ctx_.now_ms() - 60 * 60 * 1000;  // keep an hour for diagnostics
+  auto r = ctx_.db.write([&](store::Connection& c) -> Result<std::int64_t> {
+    return store::interactions::prune(c, cutoff);
+  });
+  return r ? *r : 0;
+}
+
+}  // namespace argon::services

@@ -1,0 +1,52 @@
+#pragma once
+// The interaction lifecycle (SPEC.md §7–8, DECISIONS.md §9): people invoke commands, click
+// buttons, submit selects and modals; the owning bot acknowledges, defers or opens a modal.
+// Interactions live in the store (any node can answer) for limits.interaction_ttl_ms.
+#include <string>
+#include <vector>
+
+#include "argon/domain/commands.hpp"
+#include "argon/domain/modal.hpp"
+#include "argon/services/bots.hpp"
+
+namespace argon::services {
+
+// One submitted modal field: text for a text input, "true"/"false" for a checkbox, the chosen
+// values for a select.
+struct ModalFieldValue {
+  std::string custom_id;
+  std::vector<std::string> values;
+  bool is_text = false;  // given as one string
+  bool is_bool = false;  // given as a JSON boolean
+};
+
+class InteractionService {
+ public:
+  explicit InteractionService(Context& ctx) : ctx_(ctx) {}
+
+  // People. Each returns the new interaction id and emits its event to the owning bot.
+  Result<Uuid> invoke_command(const Uuid& person_id, const Uuid& channel_id, const Uuid& command_id,
+                              const std::vector<SubmittedValue>& options);
+  Result<Uuid> click(const Uuid& person_id, std::int64_t message_id, const std::string& control_id);
+  Result<Uuid> select(const Uuid& person_id, std::int64_t message_id, const std::string& custom_id,
+                      const std::vector<std::string>& values);
+  Result<Uuid> submit_modal(const Uuid& person_id, const Uuid& interaction_id,
+                            const std::vector<ModalFieldValue>& values);
+
+  // The owning bot. 404 interaction_not_found when unknown, expired, consumed or foreign.
+  Status ack(const BotIdentity& bot, const Uuid& interaction_id);
+  Status defer(const BotIdentity& bot, const Uuid& interaction_id);
+  // Validates the modal (400, consumes nothing), consumes the interaction and returns the
+  // modal's own interaction id; the person sees showModal.
+  Result<Uuid> show_modal(const BotIdentity& bot, const Uuid& interaction_id,
+                          const ModalDefinition& modal);
+
+  std::int64_t prune_expired();
+
+ private:
+  Status respond(const BotIdentity& bot, const Uuid& interaction_id, const char* event_type);
+
+  Context& ctx_;
+};
+
+}  // namespace argon::services
