@@ -60,9 +60,7 @@ void Hub::closed(const std::shared_ptr<StreamConnection>& connection) {
   });
 }
 
-void Hub::apply_membership(
-    const EventRecord& r,
-    std::vector<std::pair<std::shared_ptr<StreamConnection>, std::string>>& leaves) {
+void Hub::apply_membership(const EventRecord& r, std::vector<Leave>& leaves) {
   bool join = r.type == "memberJoin";
   bool leave = r.type == "memberLeave" || r.type == "botUninstallingFromSpace";
   if ((!join && !leave) || !r.space_id) return;
@@ -91,7 +89,7 @@ void Hub::apply_membership(
       c->follow(stream, r.seq - 1);  // from the join on
       subscribe(c, stream);
     } else {
-      leaves.emplace_back(c, stream);
+      leaves.push_back({c, stream, r.gseq});
     }
   }
 }
@@ -103,7 +101,7 @@ void Hub::published(const std::vector<EventRecord>& records) {
     events.push_back(std::make_shared<const PublishedEvent>(PublishedEvent{
         r, std::make_shared<const std::string>(sse_frame(wire_event_id(r), r.type, r.payload))}));
 
-  std::vector<std::pair<std::shared_ptr<StreamConnection>, std::string>> leaves;
+  std::vector<Leave> leaves;
   std::vector<std::vector<std::shared_ptr<StreamConnection>>> targets(events.size());
   {
     std::lock_guard lock(mutex_);
@@ -116,9 +114,9 @@ void Hub::published(const std::vector<EventRecord>& records) {
     for (const auto& c : targets[i]) c->offer(events[i]);
   if (!leaves.empty()) {
     std::lock_guard lock(mutex_);
-    for (const auto& [c, stream] : leaves) {
+    for (const auto& [c, stream, gseq] : leaves) {
       unsubscribe(c, stream);
-      c->unfollow(stream);
+      c->unfollow(stream, gseq);
     }
   }
 }

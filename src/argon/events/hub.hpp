@@ -80,9 +80,12 @@ class Hub final : public EventSink {
   friend class StreamConnection;
   void subscribe(const std::shared_ptr<StreamConnection>& c, const std::string& stream);
   void unsubscribe(const std::shared_ptr<StreamConnection>& c, const std::string& stream);
-  void apply_membership(
-      const EventRecord& r,
-      std::vector<std::pair<std::shared_ptr<StreamConnection>, std::string>>& leaves);
+  struct Leave {
+    std::shared_ptr<StreamConnection> connection;
+    std::string stream;
+    std::int64_t gseq;  // the leave's position: the stream's events up to it are still sent
+  };
+  void apply_membership(const EventRecord& r, std::vector<Leave>& leaves);
   void schedule_sweep();
   void sweep();
   void save_positions(const Uuid& owner, const Cursor& cursor);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <limits>
 
 namespace argon::events {
 
@@ -28,18 +29,19 @@ bool StreamConnection::write(std::shared_ptr<const std::string> bytes) {
 }
 
 void StreamConnection::start() {
-  // Positions: the given start, else "live from now" (the stream's current end).
-  Cursor live_from = hub_.db_.read([&](store::Connection& c) {
+  // Positions: the given start, else "live from now" (the stream's current end). A start past
+  // the end (a bogus or foreign id) is clamped: it would drop every live event until reached.
+  Cursor ends = hub_.db_.read([&](store::Connection& c) {
     Cursor out;
-    for (const auto& stream : setup_.streams)
-      if (!setup_.start.count(stream)) out[stream] = last_seq(c, stream);
+    for (const auto& stream : setup_.streams) out[stream] = last_seq(c, stream);
     return out;
   });
   {
     std::lock_guard lock(mutex_);
     for (const auto& stream : setup_.streams) {
       auto it = setup_.start.find(stream);
-      cursor_[stream] = it != setup_.start.end() ? it->second : live_from[stream];
+      cursor_[stream] =
+          it != setup_.start.end() ? std::min(it->second, ends[stream]) : ends[stream];
     }
     write(std::make_shared<const std::string>(sse_frame("ready", "ready", setup_.ready_payload)));
     last_save_ms_ = last_write_ms_;
@@ -59,21 +61,35 @@ void StreamConnection::schedule_catch_up(std::int64_t delay_ms) {
 
 void StreamConnection::catch_up() {
   Cursor from;
+  std::map<std::string, std::int64_t> leaving;
   {
     std::lock_guard lock(mutex_);
     catch_up_scheduled_ = false;
     if (mode_ == Mode::Ended) return;
     mode_ = Mode::CatchingUp;
     from = cursor_;
+    leaving = leaving_;
   }
   // Read what the log holds past the cursor, every stream, merged in commit order.
   const int batch = hub_.options_.catchup_batch;
   bool more = false;
+  // A stream whose read was cut at the batch size may hold older events (by gseq) than the other
+  // streams' later ones: only events up to the earliest cut are in commit order; the rest waits.
+  std::int64_t cut_gseq = std::numeric_limits<std::int64_t>::max();
   std::vector<EventRecord> records = hub_.db_.read([&](store::Connection& c) {
     std::vector<EventRecord> all;
     for (const auto& [stream, seq] : from) {
       auto part = read_after(c, stream, seq, batch);
-      if (static_cast<int>(part.size()) == batch) more = true;
+      bool full = !part.empty() && static_cast<int>(part.size()) == batch;
+      if (auto l = leaving.find(stream); l != leaving.end()) {
+        // A space being left: up to the leave only; once past it, nothing more to read.
+        if (std::erase_if(part, [&](const EventRecord& r) { return r.gseq > l->second; }) > 0)
+          full = false;
+      }
+      if (full) {
+        more = true;
+        cut_gseq = std::min(cut_gseq, part.back().gseq);
+      }
       all.insert(all.end(), std::make_move_iterator(part.begin()),
                  std::make_move_iterator(part.end()));
     }
@@ -81,6 +97,7 @@ void StreamConnection::catch_up() {
   });
   std::sort(records.begin(), records.end(),
             [](const EventRecord& a, const EventRecord& b) { return a.gseq < b.gseq; });
+  std::erase_if(records, [&](const EventRecord& r) { return r.gseq > cut_gseq; });
 
   std::lock_guard lock(mutex_);
   if (mode_ == Mode::Ended) return;
@@ -125,14 +142,32 @@ void StreamConnection::catch_up() {
     schedule_catch_up(0);
     return;
   }
+  // Spaces left: done once the log was read past their leave; a leave that came in after the read
+  // needs one more.
+  bool leave_unread = false;
+  for (auto it = leaving_.begin(); it != leaving_.end();) {
+    auto seen = leaving.find(it->first);
+    if (seen == leaving.end() || seen->second != it->second) {
+      leave_unread = true;
+      ++it;
+      continue;
+    }
+    cursor_.erase(it->first);
+    it = leaving_.erase(it);
+  }
+  if (leave_unread) {
+    schedule_catch_up(0);
+    return;
+  }
   std::sort(pending_.begin(), pending_.end(),
             [](const auto& a, const auto& b) { return a->record.gseq < b->record.gseq; });
   mode_ = Mode::Live;
+  // The replay is complete: `resumed` goes out before anything that arrived live meanwhile.
+  if (initial_) finish_initial_catch_up();
   for (const auto& event : pending_) {
     if (!deliver_live(*event)) break;  // switched back to catching up
   }
   pending_.clear();
-  if (mode_ == Mode::Live && initial_) finish_initial_catch_up();
 }
 
 void StreamConnection::finish_initial_catch_up() {
@@ -187,12 +222,17 @@ void StreamConnection::offer(const std::shared_ptr<const PublishedEvent>& event)
 
 void StreamConnection::follow(const std::string& stream, std::int64_t after_seq) {
   std::lock_guard lock(mutex_);
+  leaving_.erase(stream);  // joined again before the leave took effect: keep following
   if (mode_ == Mode::Ended || cursor_.count(stream)) return;
   cursor_[stream] = after_seq;
 }
 
-void StreamConnection::unfollow(const std::string& stream) {
+void StreamConnection::unfollow(const std::string& stream, std::int64_t until_gseq) {
   std::lock_guard lock(mutex_);
+  if (mode_ == Mode::CatchingUp && cursor_.count(stream)) {
+    leaving_[stream] = until_gseq;  // catch_up() sends the rest up to the leave, then drops it
+    return;
+  }
   cursor_.erase(stream);
 }
 

@@ -1,0 +1,179 @@
+#include "argon/events/event_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include "argon/events/events_test_fixture.hpp"
+
+namespace argon::events {
+namespace {
+
+using testing::EventsTest;
+using testing::test_id;
+
+class EventLogTest : public EventsTest {
+ protected:
+  std::vector<std::int64_t> seqs(const std::vector<EventRecord>& v) {
+    std::vector<std::int64_t> out;
+    for (const auto& r : v) out.push_back(r.seq);
+    return out;
+  }
+  std::vector<std::int64_t> gseqs(const std::vector<EventRecord>& v) {
+    std::vector<std::int64_t> out;
+    for (const auto& r : v) out.push_back(r.gseq);
+    return out;
+  }
+  const Uuid a_ = test_id(1, 0xa);
+  const Uuid b_ = test_id(2, 0xb);
+  const std::string A = space_stream(a_);
+  const std::string B = space_stream(b_);
+};
+
+TEST_F(EventLogTest, AppendNumbersPerStreamAndGlobally) {
+  auto r1 = add(A, "messageCreate", a_, R"({"n":1})");
+  auto r2 = add(A, "messageEdit", a_, R"({"n":2})");
+  auto r3 = add(B, "messageCreate", b_, R"({"n":3})");
+  auto r4 = add(bot_stream(a_), "botInstallingToSpace", a_, R"({"n":4})");
+  auto r5 = add(A, "messageCreate", a_, R"({"n":5})");
+  EXPECT_EQ(seqs({r1, r2, r3, r4, r5}), (std::vector<std::int64_t>{1, 2, 1, 1, 3}));
+  EXPECT_EQ(gseqs({r1, r2, r3, r4, r5}), (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(r2.stream, A);
+  EXPECT_EQ(r2.type, "messageEdit");
+  EXPECT_EQ(r2.payload, R"({"n":2})");
+  EXPECT_EQ(r2.space_id, a_);
+  EXPECT_EQ(r2.created_at_ms, testing::kStartMs);
+  db_->read([&](store::Connection& c) {
+    EXPECT_EQ(last_seq(c, A), 3);
+    EXPECT_EQ(last_seq(c, B), 1);
+    EXPECT_EQ(last_seq(c, "space:unknown"), 0);
+    EXPECT_EQ(last_gseq(c), 5);
+  });
+}
+
+TEST_F(EventLogTest, AppendSeveralInOneTransaction) {
+  auto batch = db_->write([&](store::Connection& c) -> Result<std::vector<EventRecord>> {
+    std::vector<EventRecord> out;
+    out.push_back(append(c, A, "memberJoin", a_, "{}", 10));
+    out.push_back(append(c, B, "memberJoin", b_, "{}", 10));
+    out.push_back(append(c, A, "messageCreate", a_, "{}", 10));
+    return out;
+  });
+  ASSERT_TRUE(batch.ok());
+  EXPECT_EQ(seqs(*batch), (std::vector<std::int64_t>{1, 1, 2}));
+  EXPECT_EQ(gseqs(*batch), (std::vector<std::int64_t>{1, 2, 3}));
+}
+
+TEST_F(EventLogTest, RolledBackAppendLeavesNoTrace) {
+  add(A, "messageCreate", a_, "{}");
+  auto failed = db_->write([&](store::Connection& c) -> Status {
+    append(c, A, "messageCreate", a_, "{}", 0);
+    return Error::internal("boom");
+  });
+  EXPECT_FALSE(failed.ok());
+  auto r = add(A, "messageCreate", a_, "{}");
+  EXPECT_EQ(r.seq, 2);
+  EXPECT_EQ(r.gseq, 2);
+}
+
+TEST_F(EventLogTest, ReadAfterAndFind) {
+  for (int i = 0; i < 3; ++i) add(A, "messageCreate", a_, "{\"i\":" + std::to_string(i) + "}");
+  add(B, "messageCreate", b_, "{}");
+  db_->read([&](store::Connection& c) {
+    EXPECT_EQ(seqs(read_after(c, A, 0, 10)), (std::vector<std::int64_t>{1, 2, 3}));
+    EXPECT_EQ(seqs(read_after(c, A, 1, 10)), (std::vector<std::int64_t>{2, 3}));
+    EXPECT_EQ(seqs(read_after(c, A, 1, 1)), (std::vector<std::int64_t>{2}));
+    EXPECT_TRUE(read_after(c, A, 3, 10).empty());
+    EXPECT_TRUE(read_after(c, "space:nobody", 0, 10).empty());
+    auto all = read_after(c, A, 0, 10);
+    EXPECT_EQ(all[1].payload, R"({"i":1})");
+    auto two = find(c, A, 2);
+    ASSERT_TRUE(two);
+    EXPECT_EQ(two->gseq, 2);
+    EXPECT_EQ(two->payload, R"({"i":1})");
+    EXPECT_FALSE(find(c, A, 9));
+    EXPECT_FALSE(find(c, B, 2));
+  });
+}
+
+TEST_F(EventLogTest, ReadAfterGlobalMergesInCommitOrder) {
+  auto c_stream = space_stream(test_id(3, 0xc));
+  add(A, "messageCreate", a_, "{}");         // g1
+  add(B, "messageCreate", b_, "{}");         // g2
+  add(c_stream, "messageCreate", a_, "{}");  // g3
+  add(A, "messageCreate", a_, "{}");         // g4
+  add(B, "messageCreate", b_, "{}");         // g5
+  db_->read([&](store::Connection& c) {
+    auto all = read_after_global(c, {A, B}, 0, 100);
+    EXPECT_EQ(gseqs(all), (std::vector<std::int64_t>{1, 2, 4, 5}));
+    EXPECT_EQ(seqs(all), (std::vector<std::int64_t>{1, 1, 2, 2}));
+    EXPECT_EQ(gseqs(read_after_global(c, {A, B}, 2, 100)), (std::vector<std::int64_t>{4, 5}));
+    EXPECT_EQ(gseqs(read_after_global(c, {A, B}, 0, 2)), (std::vector<std::int64_t>{1, 2}));
+    EXPECT_EQ(gseqs(read_after_global(c, {B}, 0, 100)), (std::vector<std::int64_t>{2, 5}));
+    EXPECT_TRUE(read_after_global(c, {}, 0, 100).empty());
+    EXPECT_TRUE(read_after_global(c, {A, B, c_stream}, 5, 100).empty());
+  });
+}
+
+TEST_F(EventLogTest, PositionsAtGseq) {
+  add(A, "messageCreate", a_, "{}");  // A1 g1
+  add(A, "messageCreate", a_, "{}");  // A2 g2
+  add(B, "messageCreate", b_, "{}");  // B1 g3
+  add(A, "messageCreate", a_, "{}");  // A3 g4
+  auto none = space_stream(test_id(9));
+  db_->read([&](store::Connection& c) {
+    using P = std::map<std::string, std::int64_t>;
+    EXPECT_EQ(positions_at_gseq(c, {A, B, none}, 3), (P{{A, 2}, {B, 1}, {none, 0}}));
+    EXPECT_EQ(positions_at_gseq(c, {A, B}, 0), (P{{A, 0}, {B, 0}}));
+    EXPECT_EQ(positions_at_gseq(c, {A, B}, 1), (P{{A, 1}, {B, 0}}));
+    EXPECT_EQ(positions_at_gseq(c, {A, B}, 100), (P{{A, 3}, {B, 1}}));
+    EXPECT_TRUE(positions_at_gseq(c, {}, 3).empty());
+  });
+}
+
+TEST_F(EventLogTest, SaveAndLoadPositionsWithNotBefore) {
+  Uuid owner = test_id(7), other = test_id(8);
+  using P = std::map<std::string, std::int64_t>;
+  auto save = [&](const Uuid& who, const P& cursor, std::int64_t now) {
+    ASSERT_TRUE(db_->write([&](store::Connection& c) -> Status {
+                     save_positions(c, who, cursor, now);
+                     return {};
+                   })
+                    .ok());
+  };
+  save(owner, {{A, 3}, {B, 1}}, 1000);
+  save(owner, {{A, 5}}, 2000);  // upserts A, leaves B
+  save(other, {{A, 1}}, 3000);
+  auto load = [&](const Uuid& who, std::int64_t not_before) {
+    return db_->read([&](store::Connection& c) { return load_positions(c, who, not_before); });
+  };
+  EXPECT_EQ(load(owner, 0), (P{{A, 5}, {B, 1}}));
+  EXPECT_EQ(load(owner, 1000), (P{{A, 5}, {B, 1}}));  // at not_before is kept
+  EXPECT_EQ(load(owner, 1001), (P{{A, 5}}));
+  EXPECT_EQ(load(owner, 2001), P{});
+  EXPECT_EQ(load(other, 0), (P{{A, 1}}));
+  EXPECT_EQ(load(test_id(99), 0), P{});
+}
+
+TEST_F(EventLogTest, PruneRemovesOldEventsButKeepsCounters) {
+  clock_.set_ms(100);
+  add(A, "messageCreate", a_, "{}");
+  clock_.set_ms(200);
+  add(A, "messageCreate", a_, "{}");
+  clock_.set_ms(300);
+  add(B, "messageCreate", b_, "{}");
+  auto removed =
+      db_->write([&](store::Connection& c) -> Result<std::int64_t> { return prune(c, 250); });
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, 2);
+  db_->read([&](store::Connection& c) {
+    EXPECT_TRUE(read_after(c, A, 0, 10).empty());
+    EXPECT_EQ(read_after(c, B, 0, 10).size(), 1u);
+    EXPECT_EQ(last_seq(c, A), 2);
+    EXPECT_EQ(last_gseq(c), 3);
+  });
+  auto next = add(A, "messageCreate", a_, "{}");
+  EXPECT_EQ(next.seq, 3);  // numbering never restarts
+  EXPECT_EQ(next.gseq, 4);
+}
+
+}  // namespace
+}  // namespace argon::events
