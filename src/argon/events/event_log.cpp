@@ -79,6 +79,15 @@ std::optional<EventRecord> find(store::Connection& c, const std::string& stream,
   return record_from(*row);
 }
 
+std::vector<EventRecord> read_global_after(store::Connection& c, std::int64_t after_gseq,
+                                           int limit) {
+  std::vector<EventRecord> out;
+  for (const auto& r : c.query(std::string(kSelect) + " WHERE gseq > $1 ORDER BY gseq LIMIT $2",
+                               {after_gseq, std::int64_t{limit}}))
+    out.push_back(record_from(r));
+  return out;
+}
+
 std::int64_t last_gseq(store::Connection& c) {
   return last_seq(c, "*");
 }

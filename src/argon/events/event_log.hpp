@@ -42,6 +42,9 @@ std::vector<EventRecord> read_after_global(store::Connection& c,
                                            const std::vector<std::string>& streams,
                                            std::int64_t after_gseq, int limit);
 std::optional<EventRecord> find(store::Connection& c, const std::string& stream, std::int64_t seq);
+// Every stream's events with gseq > after_gseq, in commit order (the hub tails the log).
+std::vector<EventRecord> read_global_after(store::Connection& c, std::int64_t after_gseq,
+                                           int limit);
 std::int64_t last_gseq(store::Connection& c);
 // For each stream: the highest seq whose gseq <= gseq (0 when none is retained).
 std::map<std::string, std::int64_t> positions_at_gseq(store::Connection& c,

@@ -185,6 +185,7 @@ class FakeSink final : public FrameSink {
     std::lock_guard lock(mutex_);
     ++attempts_;
     if (closed_ || full_) return false;
+    if (refuse_every_ > 0 && attempts_ % refuse_every_ == 0) return false;
     data_ += *bytes;
     ++writes_;
     return true;
@@ -196,6 +197,11 @@ class FakeSink final : public FrameSink {
   void close() override {
     std::lock_guard lock(mutex_);
     closed_ = true;
+  }
+  // Refuses every n-th write (a queue that is full now and then).
+  void refuse_every(int n) {
+    std::lock_guard lock(mutex_);
+    refuse_every_ = n;
   }
   void set_full(bool full) {
     std::lock_guard lock(mutex_);
@@ -229,6 +235,7 @@ class FakeSink final : public FrameSink {
   bool closed_ = false;
   int writes_ = 0;
   int attempts_ = 0;
+  int refuse_every_ = 0;
 };
 
 // A deterministic id: n in the last byte (v4 bits set).

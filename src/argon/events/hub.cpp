@@ -10,6 +10,43 @@ namespace argon::events {
 Hub::Hub(store::Database& db, Scheduler& scheduler, const Clock& clock, HubOptions options)
     : db_(db), scheduler_(scheduler), clock_(clock), options_(options) {
   schedule_sweep();
+  if (options_.tail_log) {
+    tailed_gseq_ = db_.read([](store::Connection& c) { return last_gseq(c); });
+    tail_thread_ = std::thread([this] { tail(); });
+  }
+}
+
+void Hub::notify() {
+  {
+    std::lock_guard lock(tail_mutex_);
+    tail_pending_ = true;
+  }
+  tail_wake_.notify_one();
+}
+
+void Hub::tail() {
+  std::unique_lock lock(tail_mutex_);
+  while (true) {
+    tail_wake_.wait(lock, [this] { return tail_pending_ || stopping_; });
+    if (stopping_) return;
+    tail_pending_ = false;
+    lock.unlock();
+    try {
+      // Everything committed since the last round, in commit order, in bounded batches.
+      while (!stopping_) {
+        auto records = db_.read([&](store::Connection& c) {
+          return read_global_after(c, tailed_gseq_, options_.tail_batch);
+        });
+        if (records.empty()) break;
+        tailed_gseq_ = records.back().gseq;
+        deliver(records);
+        if (static_cast<int>(records.size()) < options_.tail_batch) break;
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("events: delivering from the log failed: {}", e.what());
+    }
+    lock.lock();
+  }
 }
 
 Hub::~Hub() {
@@ -95,6 +132,14 @@ void Hub::apply_membership(const EventRecord& r, std::vector<Leave>& leaves) {
 }
 
 void Hub::published(const std::vector<EventRecord>& records) {
+  if (options_.tail_log) {
+    notify();  // the tailing thread reads them from the log, in commit order
+    return;
+  }
+  deliver(records);
+}
+
+void Hub::deliver(const std::vector<EventRecord>& records) {
   std::vector<std::shared_ptr<const PublishedEvent>> events;
   events.reserve(records.size());
   for (const auto& r : records)
@@ -165,6 +210,9 @@ void Hub::save_positions(const Uuid& owner, const Cursor& cursor) {
 
 void Hub::shutdown() {
   if (stopping_.exchange(true)) return;
+  { std::lock_guard lock(tail_mutex_); }
+  tail_wake_.notify_all();
+  if (tail_thread_.joinable()) tail_thread_.join();
   scheduler_.cancel(sweep_task_);
   std::vector<std::shared_ptr<StreamConnection>> all;
   {

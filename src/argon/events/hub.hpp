@@ -7,12 +7,14 @@
 // loses an event. Streams start with `ready`, replay what they missed, send `resumed`, then go
 // live; heartbeats carry the stream's cursor.
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -54,6 +56,12 @@ struct HubOptions {
   std::size_t catchup_chunk_bytes = 64 * 1024;  // replayed frames are written in chunks this big
   std::int64_t backoff_ms = 20;                 // retry delay when a transport queue is full
   std::size_t max_pending = 4096;               // live events held while catching up
+  // Production mode: published() only wakes the hub's own thread, which reads what was committed
+  // from the log in commit order (gseq) and fans it out; the request that caused it does not
+  // wait for the fan-out, and events committed by another process are delivered too. Off, the
+  // records given to published() are delivered on the caller's thread (tests).
+  bool tail_log = false;
+  int tail_batch = 1000;
 };
 
 class StreamConnection;
@@ -64,6 +72,8 @@ class Hub final : public EventSink {
   ~Hub() override;
 
   void published(const std::vector<EventRecord>& records) override;
+  // Wakes the tailing thread (the store's after-commit hook calls this).
+  void notify();
 
   // Registers a stream: writes `ready`, starts the catch-up, then goes live.
   std::shared_ptr<StreamConnection> open(StreamSetup setup, std::shared_ptr<FrameSink> sink);
@@ -89,6 +99,8 @@ class Hub final : public EventSink {
   void schedule_sweep();
   void sweep();
   void save_positions(const Uuid& owner, const Cursor& cursor);
+  void deliver(const std::vector<EventRecord>& records);
+  void tail();
 
   store::Database& db_;
   Scheduler& scheduler_;
@@ -99,6 +111,12 @@ class Hub final : public EventSink {
   std::set<std::shared_ptr<StreamConnection>> open_;
   std::atomic<bool> stopping_{false};
   Scheduler::TaskId sweep_task_ = 0;
+  // Log tailing (options_.tail_log).
+  std::mutex tail_mutex_;
+  std::condition_variable tail_wake_;
+  bool tail_pending_ = false;
+  std::int64_t tailed_gseq_ = 0;
+  std::thread tail_thread_;
 };
 
 }  // namespace argon::events

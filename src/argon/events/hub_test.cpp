@@ -310,6 +310,28 @@ TEST_F(HubTest, TransportFullDuringInitialReplay) {
   EXPECT_EQ(sink_->frames().back().data, R"({"replayedCount":4})");
 }
 
+// A transport that refuses chunks now and then: every replayed event still arrives exactly once,
+// in order, and replayedCount counts only what was sent.
+TEST_F(HubTest, RefusedReplayChunksAreResentNotSkipped) {
+  HubOptions o;
+  o.backoff_ms = 20;
+  o.catchup_chunk_bytes = 1;  // one frame per chunk
+  hub(o);
+  const int n = 30;
+  for (int i = 1; i <= n; ++i) msg(a_, i);
+  auto s = setup(bot_, {a_}, {{space_stream(a_), 0}});
+  s.resumed_always = true;
+  sink_->refuse_every(3);
+  open(std::move(s), sink_);
+  for (int round = 0; round < 200 && sink_->ids().size() < static_cast<std::size_t>(n + 1); ++round)
+    scheduler_.advance(20);
+  Ids expected;
+  for (int i = 1; i <= n; ++i) expected.push_back(eid(a_, i));
+  expected.push_back("resumed");
+  EXPECT_EQ(sink_->ids(), expected);
+  EXPECT_EQ(sink_->frames().back().data, R"({"replayedCount":30})");
+}
+
 TEST_F(HubTest, PendingOverflowStillDeliversEverythingFromTheLog) {
   HubOptions o;
   o.catchup_batch = 2;

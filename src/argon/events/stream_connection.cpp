@@ -105,10 +105,17 @@ void StreamConnection::catch_up() {
   std::string chunk;
   Cursor advanced = cursor_;
   std::int64_t chunk_replayed = 0;
+  bool refused = false;  // the transport refused a chunk: nothing after it may count as sent
   auto flush = [&]() -> bool {
-    if (!chunk.empty() && !write(std::make_shared<const std::string>(std::move(chunk))))
-      return false;
-    chunk.clear();
+    if (refused) return false;
+    if (!chunk.empty()) {
+      auto bytes = std::make_shared<const std::string>(std::move(chunk));
+      chunk.clear();
+      if (!write(std::move(bytes))) {
+        refused = true;
+        return false;
+      }
+    }
     cursor_ = advanced;
     if (initial_) replayed_ += chunk_replayed;
     chunk_replayed = 0;

@@ -64,7 +64,9 @@ StreamService::Start StreamService::resume_position(const Uuid& owner,
   });
   for (const auto& [stream, seq] : saved)
     if (followed(stream) && !start.cursor.count(stream)) start.cursor[stream] = seq;
-  if (!start.resumed_always) start.resumed_if_replayed = true;
+  // Nothing saved either: the stream starts live, and events that arrive while it opens are
+  // live events, not a replay (no `resumed`).
+  if (!start.resumed_always) start.resumed_if_replayed = !start.cursor.empty();
   return start;
 }
 
