@@ -62,14 +62,15 @@ export function serverEnv(extra = {}) {
 /**
  * Start `argon serve --listen 127.0.0.1:0 --data-dir <dir>`.
  * Waits (no fixed sleeps) for the single stdout line `listening on http://127.0.0.1:<port>`.
- * @param {{env?: Record<string,string>, dataDir?: string, args?: string[]}} opts
+ * `listen` (default 127.0.0.1:0) e.g. `127.0.0.1:${port}` to restart a server on the port it had.
+ * @param {{env?: Record<string,string>, dataDir?: string, args?: string[], listen?: string}} opts
  * @returns {Promise<{url:string, port:number, dataDir:string, proc:import('node:child_process').ChildProcess,
  *   stdoutLines:string[], stderr:()=>string, exited:Promise<{code:number|null, signal:string|null}>,
  *   stop:()=>Promise<void>, kill:()=>Promise<void>}>}
  */
 export async function startServer(opts = {}) {
   const dataDir = opts.dataDir ?? (await makeTempDir());
-  const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...(opts.args ?? [])];
+  const args = ['serve', '--listen', opts.listen ?? '127.0.0.1:0', '--data-dir', dataDir, ...(opts.args ?? [])];
   const proc = spawn(ARGON_BIN, args, {
     env: serverEnv(opts.env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -528,3 +529,271 @@ export function expectRateHeaders(res, limit) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Poll `fn` (async; returns a truthy value when done) every `intervalMs` until it is truthy or
+ * `timeoutMs` passes → that value; throws with `what` on timeout.
+ */
+export async function pollUntil(fn, { timeoutMs = 5_000, intervalMs = 20, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands and interactions fixtures (interactions-*.test.mjs)
+
+/**
+ * botWorld plus a plain member `member` of the bot's space and a second bot `other` installed in
+ * the same space. → botWorld fields + {member, other: {app, tok}}; `elsewhere` is botWorld's `other`.
+ */
+export async function interactionWorld(server, opts = {}) {
+  const w = await botWorld(server, opts);
+  const member = await register(server);
+  await joinSpace(server, w.sid, w.owner, member);
+  const otherApp = await createApp(server, w.owner);
+  await installBot(server, w.owner, w.sid, otherApp.appId);
+  return { ...w, elsewhere: w.other, member, other: { app: otherApp, tok: bot(otherApp.token) } };
+}
+
+/** ICommands/v1/Register as a bot (auth value from bot()) → the command's id (asserts 200). */
+export async function registerCommand(server, tok, body) {
+  const res = await api(server).post('/ICommands/v1/Register', body, tok);
+  expectStatus(res, 200);
+  return res.body.commandId;
+}
+
+/** A person runs a command → the raw response. options: [{name, value}]. */
+export function runCommand(server, person, channelId, commandId, options) {
+  return api(server).post(`/api/v1/channels/${channelId}/commands/${commandId}`,
+    options === undefined ? {} : { options }, person.token);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Voice (voice-*.test.mjs): audio WebSockets (the npm `ws` client, loaded lazily so that the
+// rest of the suite needs Node built-ins only), voice JWTs and Opus packets.
+
+import crypto from 'node:crypto'; // (module imports are hoisted; kept here with the helpers using it)
+
+let wsClass;
+async function loadWs() {
+  wsClass ??= (await import('ws')).default;
+  return wsClass;
+}
+
+/** `promise`, or a rejection naming `what` after `ms`. */
+export function withDeadline(promise, ms, what = 'operation') {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const liveSockets = new Set();
+process.on('exit', () => { for (const s of liveSockets) { try { s.terminate(); } catch { /* gone */ } } });
+
+/**
+ * Open an audio WebSocket (`url` already carries ?token=…). Resolves once open; rejects when the
+ * server answers the upgrade with something else (the error has .status, .body, .text).
+ * The socket object:
+ *   ws, statuses (parsed text frames, every one so far), binaries (Buffers, every one so far),
+ *   nextStatus(pred|statusName?, ms)  → next unconsumed text frame (parsed JSON) matching;
+ *   nextBinary(ms)                    → next unconsumed binary frame (Buffer);
+ *   pendingBinaries()                 → binary frames not consumed yet (no waiting);
+ *   closed                            → promise {code, reason} once the socket has closed;
+ *   waitClose(ms)                     → that promise with a deadline;
+ *   isOpen(), send(buf) (→ promise), close(code?, reason?) (→ awaits the close), terminate().
+ */
+export async function openAudio(url, { timeoutMs = 5_000 } = {}) {
+  const WebSocket = await loadWs();
+  const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: 1 << 20 });
+  liveSockets.add(ws);
+  const statuses = [];
+  const binaries = [];
+  const texts = [];
+  let textCursor = 0;
+  let binCursor = 0;
+  const waiters = new Set();
+  const wake = () => { for (const w of [...waiters]) w(); };
+  let closeInfo = null;
+  let resolveClosed;
+  const closed = new Promise((r) => { resolveClosed = r; });
+  ws.on('error', () => { /* reported through close / the open promise */ });
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) {
+      binaries.push(Buffer.from(data));
+    } else {
+      const text = data.toString('utf8');
+      texts.push(text);
+      let parsed;
+      try { parsed = parseJson(text); } catch { parsed = { unparsable: text }; }
+      statuses.push(parsed);
+    }
+    wake();
+  });
+  ws.on('close', (code, reason) => {
+    liveSockets.delete(ws);
+    closeInfo = { code, reason: Buffer.from(reason ?? '').toString('utf8') };
+    resolveClosed(closeInfo);
+    wake();
+  });
+
+  await withDeadline(new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('unexpected-response', (req, res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body = null;
+        try { body = text ? parseJson(text) : null; } catch { body = null; }
+        const err = new Error(`WebSocket upgrade refused: HTTP ${res.statusCode} ${text.slice(0, 300)}`);
+        Object.assign(err, { status: res.statusCode, body, text, headers: res.headers });
+        try { req.destroy(); } catch { /* gone */ }
+        liveSockets.delete(ws);
+        reject(err);
+      });
+    });
+    ws.once('close', (code) => reject(new Error(`WebSocket closed (${code}) before it opened: ${url}`)));
+    ws.once('error', (e) => reject(e));
+  }), timeoutMs, `WebSocket open ${url.replace(/token=[^&]*/, 'token=…')}`);
+
+  const describeAll = () => `statuses=${JSON.stringify(statuses)} binaries=${binaries.length} close=${JSON.stringify(closeInfo)}`;
+  const wait = (take, what, ms) => new Promise((resolve, reject) => {
+    let timer;
+    const check = () => {
+      const got = take();
+      if (got !== undefined) { done(); resolve(got); return; }
+      if (closeInfo) { done(); reject(new Error(`socket closed while waiting for ${what}: ${describeAll()}`)); }
+    };
+    const done = () => { clearTimeout(timer); waiters.delete(check); };
+    timer = setTimeout(() => { done(); reject(new Error(`no ${what} within ${ms} ms: ${describeAll()}`)); }, ms);
+    waiters.add(check);
+    check();
+  });
+
+  return {
+    ws,
+    statuses,
+    texts,
+    binaries,
+    closed,
+    isOpen: () => ws.readyState === 1,
+    nextStatus(pred = () => true, ms = 5_000) {
+      const p = typeof pred === 'string' ? ((s) => s.status === pred) : pred;
+      return wait(() => {
+        while (textCursor < statuses.length) {
+          const s = statuses[textCursor++];
+          if (p(s)) return s;
+        }
+        return undefined;
+      }, `status ${typeof pred === 'string' ? pred : 'frame'}`, ms);
+    },
+    nextBinary(ms = 5_000) {
+      return wait(() => (binCursor < binaries.length ? binaries[binCursor++] : undefined), 'binary frame', ms);
+    },
+    pendingBinaries: () => binaries.slice(binCursor),
+    waitClose(ms = 5_000) { return withDeadline(closed, ms, `socket close (${describeAll()})`); },
+    send(buf) {
+      return new Promise((resolve, reject) => ws.send(buf, { binary: true }, (err) => (err ? reject(err) : resolve())));
+    },
+    sendText(text) {
+      return new Promise((resolve, reject) => ws.send(text, { binary: false }, (err) => (err ? reject(err) : resolve())));
+    },
+    async close(code = 1000, reason = '') {
+      if (ws.readyState === 0 || ws.readyState === 1) ws.close(code, reason);
+      return withDeadline(closed, 5_000, 'socket close');
+    },
+    terminate() { ws.terminate(); return withDeadline(closed, 5_000, 'socket terminate'); },
+  };
+}
+
+/** Try an audio WebSocket that must be refused before the upgrade → {status, body, text, headers}. */
+export async function refusedUpgrade(url, { timeoutMs = 5_000 } = {}) {
+  try {
+    const s = await openAudio(url, { timeoutMs });
+    await s.terminate();
+  } catch (e) {
+    if (e.status !== undefined) return { status: e.status, body: e.body, text: e.text, headers: e.headers };
+    throw e;
+  }
+  throw new Error(`the server accepted the WebSocket upgrade: ${url.replace(/token=[^&]*/, 'token=…')}`);
+}
+
+/** Open an audio socket and await its first status frame `ready` → [socket, readyStatus]. */
+export async function openAudioReady(url, opts) {
+  const s = await openAudio(url, opts);
+  const ready = await s.nextStatus(() => true);
+  assert.equal(ready.status, 'ready', `first status must be ready: ${JSON.stringify(ready)}`);
+  assert.equal(typeof ready.session_id, 'string', `ready.session_id: ${JSON.stringify(ready)}`);
+  assert.ok(ready.session_id.length > 0);
+  s.ready = ready;
+  return s;
+}
+
+/** Base64url (no padding) of a Buffer|string. */
+export const b64url = (x) => Buffer.from(x).toString('base64url');
+
+/** Split a JWT → {header, payload (objects), headerText, payloadText, signature (base64url), signingInput}. */
+export function decodeJwt(token) {
+  const parts = String(token).split('.');
+  assert.equal(parts.length, 3, `a JWT has 3 parts: ${token}`);
+  const headerText = Buffer.from(parts[0], 'base64url').toString('utf8');
+  const payloadText = Buffer.from(parts[1], 'base64url').toString('utf8');
+  return {
+    header: JSON.parse(headerText), payload: JSON.parse(payloadText), headerText, payloadText,
+    signature: parts[2], signingInput: `${parts[0]}.${parts[1]}`, parts,
+  };
+}
+
+/** HMAC JWT: header/payload objects (or raw JSON strings) signed with `secret` (HS256 by default). */
+export function signJwt(header, payload, secret, hash = 'sha256') {
+  const h = typeof header === 'string' ? header : JSON.stringify(header);
+  const p = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const input = `${b64url(h)}.${b64url(p)}`;
+  const sig = crypto.createHmac(hash, secret).update(input).digest('base64url');
+  return `${input}.${sig}`;
+}
+
+/** A user id as its 16 raw bytes (the prefix of packets delivered to a person's socket). */
+export function uuidBytes(uuid) {
+  const hex = String(uuid).replace(/-/g, '');
+  assert.match(hex, /^[0-9a-f]{32}$/i, `not a uuid: ${uuid}`);
+  return Buffer.from(hex, 'hex');
+}
+
+/** A valid Opus packet: TOC 0x78 (SILK WB 20 ms, code 0) then `len` (≥ 1) data bytes from `seed`. */
+export function opusPacket(seed = 1, len = 40) {
+  const b = Buffer.alloc(1 + len);
+  b[0] = 0x78;
+  for (let i = 1; i <= len; i++) b[i] = (seed * 31 + i * 7) & 0xff;
+  return b;
+}
+
+/** A person joins a voice channel (client API) → the 200 body {token, url, roomName}. */
+export async function joinVoice(server, person, channelId) {
+  const res = await api(server).post(`/api/v1/channels/${channelId}/voice`, undefined, person.token);
+  expectStatus(res, 200);
+  return res.body;
+}
+
+/** A person joins a voice channel and opens their socket (awaits `ready`) → socket (+ .grant). */
+export async function personInVoice(server, person, channelId) {
+  const grant = await joinVoice(server, person, channelId);
+  const s = await openAudioReady(`${grant.url}?token=${encodeURIComponent(grant.token)}`);
+  s.grant = grant;
+  return s;
+}
+
+/** IVoice/StreamToken for a bot (`tok` = bot(...) auth) → the 200 body {token, ingressUrl, roomName}. */
+export async function streamToken(server, tok, spaceId, channelId) {
+  const res = await api(server).post('/IVoice/v1/StreamToken', { spaceId, channelId }, tok);
+  expectStatus(res, 200);
+  return res.body;
+}
