@@ -154,6 +154,8 @@ Result<Uuid> InteractionService::submit_modal(const Uuid& person_id, const Uuid&
     if (!shown || shown->kind != "modal" || shown->user_id != person_id || shown->consumed ||
         shown->expires_at_ms <= now || !shown->modal_json)
       return interaction_not_found();
+    auto member = require_member(c, shown->space_id, person_id);
+    if (!member) return member.error();
     auto modal = wire::parse_modal_from_storage(*shown->modal_json);
     if (!modal) return modal.error();
     auto fields = check_modal_values(c, shown->space_id, *modal, values);
@@ -185,7 +187,8 @@ Status InteractionService::respond(const BotIdentity& bot, const Uuid& interacti
     batch.clear();
     auto i = store::interactions::find(c, interaction_id);
     std::int64_t now = ctx_.now_ms();
-    if (!i || i->app_id != bot.app.id || i->consumed || i->expires_at_ms <= now)
+    if (!i || i->app_id != bot.app.id || i->consumed || i->expires_at_ms <= now ||
+        i->kind == "modal")  // an open modal waits for the person, not the bot
       return interaction_not_found();
     json::object payload{{"interactionId", interaction_id.str()}};
     batch.append(c, events::user_stream(i->user_id), event_type, i->space_id,
@@ -212,7 +215,8 @@ Result<Uuid> InteractionService::show_modal(const BotIdentity& bot, const Uuid& 
     batch.clear();
     auto i = store::interactions::find(c, interaction_id);
     std::int64_t now = ctx_.now_ms();
-    if (!i || i->app_id != bot.app.id || i->consumed || i->expires_at_ms <= now)
+    if (!i || i->app_id != bot.app.id || i->consumed || i->expires_at_ms <= now ||
+        i->kind == "modal")
       return interaction_not_found();
     auto channel = store::channels::find(c, i->channel_id);
     if (!channel) return interaction_not_found();

@@ -75,7 +75,9 @@ Result<ControlTarget> find_message_control(store::Connection& c, const Uuid& per
   auto access = require_channel_member(c, stored->channel_id, person_id);
   if (!access) return access.error();
   auto app = store::apps::find_by_bot_user(c, stored->creator_id);
-  if (!app || !stored->controls_json)
+  // A bot that was uninstalled no longer answers its old messages' controls.
+  if (!app || !stored->controls_json ||
+      !store::members::exists(c, stored->space_id, app->bot_user_id))
     return Error::not_found("control_not_found", "The message has no controls.");
   ControlTarget target;
   target.message.id = stored->id;
