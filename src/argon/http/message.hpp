@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "argon/http/stream.hpp"
+#include "argon/http/websocket.hpp"
 
 namespace argon::http {
 
@@ -42,6 +43,10 @@ struct Response {
   // are added unless `headers` holds them; Content-Length, Transfer-Encoding and Connection
   // headers given here are dropped (the server frames the body itself).
   std::optional<StreamStart> stream;
+  // When set, the connection is upgraded to a WebSocket (see websocket.hpp): a WebSocket upgrade
+  // request gets 101 and the socket; any other request gets 426 upgrade_required. Takes
+  // precedence over `stream`; status, headers and body are ignored.
+  std::optional<WebSocketAccept> websocket;
 
   static Response json(int status, std::string body);
   // {"error":code,"message":message|null}, serialized with Boost.JSON (strings escaped).

@@ -92,6 +92,7 @@ Session::Session(Core& core, tcp::socket socket) : core_(core), stream_(std::mov
 }
 
 Session::~Session() {
+  if (ws_) ws_abandon();
   if (streaming_ && !streaming_->ended) {  // only when the io_context dies with us pending
     streaming_->ended = true;
     core_.open_streams.fetch_sub(1);
@@ -102,6 +103,10 @@ Session::~Session() {
 
 void Session::stop(bool force) {
   stopping_ = true;
+  if (ws_) {
+    ws_stop(force);
+    return;
+  }
   if (streaming_) {
     if (force) {
       end_stream();
@@ -188,13 +193,29 @@ asio::awaitable<void> Session::serve() {
       keep_alive = false;
     }
     keep_alive = keep_alive && !stopping_;
+    if (res.websocket && (stopping_ || !is_websocket_upgrade(msg))) {
+      websocket_not_opened(*res.websocket);
+      if (stopping_) {
+        res = Response::error(503, "service_unavailable", "The server is shutting down");
+      } else {
+        res = Response::error(
+            426, "upgrade_required", "This resource requires a WebSocket",
+            {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Version", "13"}});
+      }
+    }
     if (res.stream && stopping_) {
       res = Response::error(503, "service_unavailable", "The server is shutting down");
     }
     const int status = res.status;
 
-    // 4. Deliver the response. A streamed response (SSE) takes the connection over: this
-    // coroutine ends and the session lives until the stream does (stream.cpp).
+    // 4. Deliver the response. A WebSocket or a streamed response (SSE) takes the connection
+    // over: this coroutine ends and the session lives until the socket or stream does
+    // (websocket.cpp, stream.cpp).
+    if (res.websocket) {
+      spdlog::debug("{} {} websocket", req.method, req.path);
+      co_await start_websocket(std::move(*res.websocket), msg);
+      co_return;
+    }
     if (res.stream) {
       spdlog::debug("{} {} {} stream", req.method, req.path, status);
       co_await start_stream(std::move(res), version, head);
@@ -439,6 +460,10 @@ std::size_t Server::active_connections() const {
 
 std::size_t Server::active_streams() const {
   return impl_->open_streams.load();
+}
+
+std::size_t Server::active_websockets() const {
+  return impl_->open_websockets.load();
 }
 
 void Server::shutdown(std::chrono::milliseconds drain_timeout) {

@@ -14,6 +14,8 @@
 //   Response::stream set -> streamed response (stream.hpp); no read/idle timeout applies then,
 //     a write stalled for write_timeout ends the stream; during shutdown such a handler's
 //     response is replaced by 503 service_unavailable
+//   Response::websocket set -> WebSocket upgrade (websocket.hpp): 101 and the socket for an
+//     upgrade request, 426 upgrade_required for any other; 503 during shutdown
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -57,13 +59,16 @@ class Server {
   // Stops accepting (new connections are refused), closes idle keep-alive connections, closes
   // open streams (queued bytes are flushed, then the last chunk), lets in-flight requests finish
   // and send their response (with Connection: close) for up to drain_timeout, then closes whatever
-  // is left, waits for running handlers and joins all threads. Idempotent.
+  // is left, waits for running handlers and joins all threads. WebSockets are closed with 1001
+  // (queued frames first) and count as in-flight until their closing handshake ended. Idempotent.
   void shutdown(std::chrono::milliseconds drain_timeout);
 
-  // Open client connections (streaming ones included, until their stream ended).
+  // Open client connections (streaming and WebSocket ones included, until they ended).
   std::size_t active_connections() const;
   // Open streamed responses (see stream.hpp).
   std::size_t active_streams() const;
+  // WebSockets from the start of their handshake until they ended (see websocket.hpp).
+  std::size_t active_websockets() const;
 
  private:
   struct Impl;

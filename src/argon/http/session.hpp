@@ -1,11 +1,13 @@
 #pragma once
-// INTERNAL to the HTTP server (server.cpp, stream.cpp): the shared server core, the per-connection
-// session and the stream queue. Pulls in Beast and Asio; include it from nowhere else.
+// INTERNAL to the HTTP server (server.cpp, stream.cpp, websocket.cpp): the shared server core, the
+// per-connection session and the stream queue. Pulls in Beast and Asio; include it from nowhere
+// else.
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -41,6 +43,16 @@ using SteadyClock = std::chrono::steady_clock;
 
 class Session;
 
+// A session's WebSocket mode (websocket.cpp). Kept opaque so that only websocket.cpp compiles
+// Beast's WebSocket templates.
+struct WsState;
+struct WsStateDeleter {
+  void operator()(WsState* state) const;
+};
+
+// True for a GET that asks for a WebSocket upgrade RFC 6455 can grant (version 13, with a key).
+bool is_websocket_upgrade(const bhttp::request<bhttp::string_body>& msg);
+
 // Everything the sessions share. Member order matters for destruction: the io_context (which
 // may still own suspended session coroutines) goes first, the registry they unregister from last.
 struct Core {
@@ -67,6 +79,7 @@ struct Core {
   std::unordered_set<Session*> sessions;  // guarded by mutex
   bool stopping = false;                  // guarded by mutex
   std::atomic<std::size_t> open_streams{0};
+  std::atomic<std::size_t> open_websockets{0};
 
   std::unique_ptr<WorkerPool> pool;
   asio::io_context ioc;
@@ -119,8 +132,9 @@ class StreamChannel final : public StreamWriter {
 };
 
 // One client connection. Runs as a coroutine on its own strand; every member is touched only
-// from that strand (stop() is posted there). A streamed response takes the connection over: the
-// coroutine ends and the session lives on in the handlers of its pending read and write.
+// from that strand (stop() is posted there). A streamed response or a WebSocket takes the
+// connection over: the coroutine ends and the session lives on in the handlers of its pending
+// operations.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Core& core, tcp::socket socket);
@@ -163,6 +177,23 @@ class Session : public std::enable_shared_from_this<Session> {
   void write_last_chunk();
   void end_stream();
 
+  // WebSocket mode (websocket.cpp). start_websocket runs the handshake on `msg` and, on success,
+  // hands over to the callback-driven read loop, write pump and timers below.
+  asio::awaitable<void> start_websocket(WebSocketAccept accept,
+                                        const bhttp::request<bhttp::string_body>& msg);
+  void ws_begin();
+  void ws_read();
+  void ws_pump();
+  void ws_write_next();
+  void ws_arm_write_timer();
+  void ws_arm_liveness();
+  void ws_liveness();
+  void ws_start_close(std::uint16_t code, const std::string& reason);
+  void ws_stop(bool force);
+  void ws_end(std::uint16_t code);
+  void ws_fire_closed();
+  void ws_abandon();  // from the destructor, when the io_context dies with the socket open
+
   Core& core_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -170,6 +201,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool idle_ = false;
   bool stopping_ = false;
   std::unique_ptr<Streaming> streaming_;
+  std::unique_ptr<WsState, WsStateDeleter> ws_;  // refers to stream_: declared after it
 };
+
+// Runs a WebSocketAccept::on_closed that will not get a socket (426, 503): code 1006.
+void websocket_not_opened(WebSocketAccept& accept) noexcept;
 
 }  // namespace argon::http::detail
