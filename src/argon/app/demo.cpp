@@ -59,10 +59,11 @@ int run_demo(Runtime& rt, const std::string& listen) {
       "application/json' \\\n"
       "    -d '{\"text\":\"hello bot\"}' %s/api/v1/channels/%s/messages\n",
       person->token.c_str(), base_url.c_str(), space->channels.front().id.str().c_str());
+  std::printf("listen as the bot:\n  curl -sN -H 'Authorization: Bot %s' %s/IEvents/v1/Stream\n",
+              app->token.c_str(), base_url.c_str());
   std::printf(
-      "listen as the bot (live events arrive with the events issue):\n"
-      "  new EventSource('%s/IEvents/v1/Stream', {fetch: (u, i) => fetch(u, {...i, headers: "
-      "{Authorization: 'Bot %s'}})})\n",
+      "  or, in Node with npm eventsource@2: new EventSource('%s/IEvents/v1/Stream', "
+      "{headers: {Authorization: 'Bot %s'}})\n",
       base_url.c_str(), app->token.c_str());
   return 0;
 }

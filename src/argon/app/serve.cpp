@@ -5,6 +5,8 @@
 
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "argon/app/runtime.hpp"
 #include "argon/botapi/routes.hpp"
@@ -15,6 +17,7 @@
 #include "argon/events/hub.hpp"
 #include "argon/http/server.hpp"
 #include "argon/services/streams.hpp"
+#include "argon/services/voice.hpp"
 
 namespace argon::app {
 
@@ -59,6 +62,37 @@ std::map<std::string, int> rate_limit_overrides(const Config& config) {
     if (config.values().count(key)) out[iface.name] = static_cast<int>(config.i64(key));
   }
   return out;
+}
+
+// The voice token key: voice.jwt_secret, else one generated on first start and kept in the data
+// dir (so tokens survive a restart).
+std::string voice_secret(const Config& config) {
+  std::string configured = config.str("voice.jwt_secret");
+  if (!configured.empty()) return configured;
+  std::filesystem::path path =
+      std::filesystem::path(config.str("server.data_dir")) / "voice.secret";
+  std::ifstream in(path);
+  std::string secret;
+  if (in && std::getline(in, secret) && secret.size() >= 32) return secret;
+  crypto::SystemRandom random;
+  secret = crypto::random_token(random, 32);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << secret << "\n";
+  }
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  spdlog::info("voice: generated a token key path={}", path.string());
+  return secret;
+}
+
+services::VoiceSettings voice_settings(const Config& config) {
+  services::VoiceSettings v;
+  v.secret = voice_secret(config);
+  v.token_ttl_seconds = config.i64("voice.token_ttl_seconds");
+  v.ring_timeout_ms = config.i64("calls.ring_timeout_seconds") * 1000;
+  v.join_grace_ms = config.i64("voice.join_grace_seconds") * 1000;
+  return v;
 }
 
 int wait_for_stop_signal() {
@@ -111,19 +145,24 @@ int serve(const Config& config) {
   events::HubOptions hub_options;
   hub_options.heartbeat_ms = config.i64("events.heartbeat_seconds") * 1000;
   hub_options.sweep_interval_ms = std::clamp<std::int64_t>(hub_options.heartbeat_ms / 2, 50, 1000);
+  hub_options.tail_log = true;
   events::Hub hub(rt.database(), rt.scheduler(), rt.context().clock, hub_options);
   rt.context().sink = &hub;
+  // Every committed batch wakes the hub, also batches whose operation did not publish itself.
+  rt.database().set_after_commit([&hub] { hub.notify(); });
   services::StreamService streams(rt.context(), hub, rt.accounts(),
                                   {config.i64("events.resume_window_seconds") * 1000});
   std::size_t stream_queue = static_cast<std::size_t>(config.i64("events.stream_queue_bytes"));
 
+  services::VoiceService voice(rt.context(), voice_settings(config));
+
   http::Router router;
   router.add("GET", "/healthz",
              [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
-  clientapi::ClientServices client{rt.accounts(), rt.spaces(),       rt.messages(),
-                                   rt.typing(),   rt.bots(),         streams,
-                                   rt.commands(), rt.interactions(), config.str("admin.token"),
-                                   stream_queue};
+  clientapi::ClientServices client{
+      rt.accounts(), rt.spaces(),   rt.messages(),     rt.typing(), rt.bots(),
+      streams,       rt.commands(), rt.interactions(), voice,       config.str("admin.token"),
+      stream_queue};
   clientapi::register_routes(router, client);
   botapi::RateLimitConfig limits;
   // The window is smoothed over 6 equal segments: round it to a whole number of ms per segment.
@@ -132,9 +171,18 @@ int serve(const Config& config) {
       limits.segments;
   limits.max_concurrency = static_cast<int>(config.i64("ratelimit.max_concurrency"));
   botapi::RateLimiter limiter(rt.context().clock, limits);
-  botapi::BotServices bot{
-      rt.bots(),     rt.spaces(),       rt.messages(), rt.typing(),  streams,
-      rt.commands(), rt.interactions(), limiter,       stream_queue, rate_limit_overrides(config)};
+  botapi::BotServices bot{rt.bots(),
+                          rt.spaces(),
+                          rt.messages(),
+                          rt.typing(),
+                          streams,
+                          rt.commands(),
+                          rt.interactions(),
+                          voice,
+                          limiter,
+                          stream_queue,
+                          rate_limit_overrides(config)};
+  botapi::register_audio_routes(router, voice);
   botapi::register_routes(router, bot);
 
   http::Server server(options, [&router](http::Request& request) {
@@ -148,6 +196,10 @@ int serve(const Config& config) {
     return 1;
   }
   schedule_maintenance(rt);
+  std::string public_url = config.str("server.public_url");
+  if (public_url.empty())
+    public_url = "http://" + options.host + ":" + std::to_string(server.port());
+  voice.set_public_base(public_url);
   spdlog::info("server: listening address={}:{} routes={}", options.host, server.port(),
                router.size());
   // The one line on stdout: tools and tests read the bound port from it.
@@ -160,6 +212,7 @@ int serve(const Config& config) {
   spdlog::info("server: stopping signal={} drain_seconds={} connections={}", sig, drain.count(),
                server.active_connections());
   server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
+  rt.database().set_after_commit(nullptr);
   hub.shutdown();  // saves where every stream stopped (implicit resume after a restart)
   rt.context().sink = nullptr;
   rt.close();

@@ -84,6 +84,7 @@ void register_routes(http::Router& router, BotServices& s) {
   add_events_handlers(table, s);
   add_commands_handlers(table, s);
   add_interactions_handlers(table, s);
+  add_voice_handlers(table, s);
 
   http::RouteOptions ci{.case_insensitive = true};
   for (const auto& iface : contracts::interfaces()) {

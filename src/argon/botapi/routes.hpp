@@ -16,6 +16,7 @@
 #include "argon/services/messages.hpp"
 #include "argon/services/spaces.hpp"
 #include "argon/services/streams.hpp"
+#include "argon/services/voice.hpp"
 
 namespace argon::botapi {
 
@@ -27,6 +28,7 @@ struct BotServices {
   services::StreamService& streams;
   services::CommandService& commands;
   services::InteractionService& interactions;
+  services::VoiceService& voice;
   RateLimiter& limiter;
   std::size_t stream_queue_bytes = 256 * 1024;
   // Per-interface permits per window, overriding the descriptors' policy (config ratelimit.*).
@@ -59,6 +61,10 @@ void add_typing_handlers(HandlerTable& table, BotServices& s);
 void add_events_handlers(HandlerTable& table, BotServices& s);
 void add_commands_handlers(HandlerTable& table, BotServices& s);
 void add_interactions_handlers(HandlerTable& table, BotServices& s);
+void add_voice_handlers(HandlerTable& table, BotServices& s);
+// The audio relay's WebSocket endpoints: /audio/connect, /audio/subscribe, /audio/duplex (and a
+// bare / as connect) for bots, /audio/voice for people (SPEC.md §11.2, CLIENT-API.md).
+void register_audio_routes(http::Router& router, services::VoiceService& voice);
 
 // GET /api/bot/ — the interfaces with their versions and contract hashes (DECISIONS.md §1).
 http::Response metadata_response();

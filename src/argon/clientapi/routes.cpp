@@ -14,6 +14,7 @@ void register_routes(http::Router& router, ClientServices& s) {
   register_admin_routes(router, s);
   register_event_routes(router, s);
   register_interaction_routes(router, s);
+  register_voice_routes(router, s);
 }
 
 Result<User> authenticate_person(const http::Request& request, services::AccountService& accounts) {

@@ -10,6 +10,7 @@
 #include "argon/services/messages.hpp"
 #include "argon/services/spaces.hpp"
 #include "argon/services/streams.hpp"
+#include "argon/services/voice.hpp"
 
 namespace argon::clientapi {
 
@@ -22,6 +23,7 @@ struct ClientServices {
   services::StreamService& streams;
   services::CommandService& commands;
   services::InteractionService& interactions;
+  services::VoiceService& voice;
   std::string admin_token;  // empty: the operator routes answer 404
   std::size_t stream_queue_bytes = 256 * 1024;
 };
@@ -38,6 +40,7 @@ void register_app_routes(http::Router& router, ClientServices& s);
 void register_admin_routes(http::Router& router, ClientServices& s);
 void register_event_routes(http::Router& router, ClientServices& s);
 void register_interaction_routes(http::Router& router, ClientServices& s);
+void register_voice_routes(http::Router& router, ClientServices& s);
 
 // `Authorization: Bearer <session token>` → the person (401 unauthorized otherwise).
 Result<User> authenticate_person(const http::Request& request, services::AccountService& accounts);

@@ -1,0 +1,122 @@
+// The audio relay's WebSocket endpoints (SPEC.md §11.2): /audio/connect (publish),
+// /audio/subscribe (hear one participant), /audio/duplex (both), a bare / as connect; and
+// /audio/voice, a person's socket (publish, and hear everyone, each packet prefixed with the
+// sender's 16-byte user id).
+#include <atomic>
+
+#include "argon/api/respond.hpp"
+#include "argon/botapi/routes.hpp"
+#include "argon/http/websocket.hpp"
+#include "argon/voice/opus.hpp"
+
+namespace argon::botapi {
+namespace {
+
+class SocketPeer final : public voice::AudioPeer {
+ public:
+  explicit SocketPeer(std::shared_ptr<http::WebSocket> ws) : ws_(std::move(ws)) {}
+  bool send_packet(std::shared_ptr<const std::string> bytes) override {
+    return ws_->send_binary(std::move(bytes));
+  }
+  void send_status(std::string json) override { ws_->send_text(std::move(json)); }
+  void close(std::uint16_t code, std::string reason) override {
+    ws_->close(code, std::move(reason));
+  }
+
+ private:
+  std::shared_ptr<http::WebSocket> ws_;
+};
+
+// What one socket knows once open.
+struct SocketState {
+  std::mutex mutex;
+  std::shared_ptr<voice::Participant> participant;
+  bool closed = false;
+};
+
+std::atomic<std::uint64_t> next_session{1};
+
+http::Handler audio_endpoint(services::VoiceService& voice, voice::PeerMode mode) {
+  return [&voice, mode](http::Request& req) -> http::Response {
+    const std::string* token = req.query_param("token");
+    if (!token || token->empty())
+      return api::error_response(Error{401, "invalid_token", "token: required"});
+    auto admission = voice.admit(*token, mode);
+    if (!admission) return api::error_response(admission.error());
+    std::optional<Uuid> target = admission->target;
+    if (mode == voice::PeerMode::Subscribe || mode == voice::PeerMode::Duplex) {
+      const std::string* given = req.query_param("target_identity");
+      if (given) {
+        auto parsed = Uuid::parse(*given);
+        if (!parsed)
+          return api::error_response(Error::validation("target_identity: must be a user id"));
+        if (target && *target != *parsed)
+          return api::error_response(
+              Error::forbidden("wrong_target", "This token is for another target."));
+        target = parsed;
+      }
+      if (!target) return api::error_response(Error::validation("target_identity: required"));
+    } else if (mode == voice::PeerMode::Publish) {
+      target.reset();
+    }
+    if (mode == voice::PeerMode::Person) target.reset();
+
+    auto state = std::make_shared<SocketState>();
+    std::string room = admission->room;
+    Uuid identity = admission->identity;
+    std::string session = "AS_" + std::to_string(next_session.fetch_add(1));
+    http::Response response;
+    http::WebSocketAccept accept;
+    accept.max_message_bytes = 16 * 1024;  // beyond kMaxOpusPacket the packet check closes it
+    accept.on_open = [&voice, state, room, identity, mode, target,
+                      session](std::shared_ptr<http::WebSocket> ws) {
+      auto participant = voice.relay().join(room, identity, mode, target,
+                                            std::make_shared<SocketPeer>(ws), session);
+      std::lock_guard lock(state->mutex);
+      if (state->closed) {
+        voice.relay().leave(participant);
+        return;
+      }
+      state->participant = participant;
+    };
+    accept.on_message = [&voice, state, mode](const std::shared_ptr<http::WebSocket>& ws,
+                                              std::string_view data, bool binary) {
+      if (!binary || mode == voice::PeerMode::Subscribe)
+        return;  // status text and stray frames are ignored
+      auto check = voice::check_opus_packet(data);
+      if (!check.ok) {
+        ws->close(1007, std::string(voice::kOpusFrameTooSmall));
+        return;
+      }
+      std::shared_ptr<voice::Participant> p;
+      {
+        std::lock_guard lock(state->mutex);
+        p = state->participant;
+      }
+      if (p) voice.relay().publish(*p, data);
+    };
+    accept.on_closed = [&voice, state](std::uint16_t) {
+      std::shared_ptr<voice::Participant> p;
+      {
+        std::lock_guard lock(state->mutex);
+        state->closed = true;
+        p = std::move(state->participant);
+      }
+      if (p) voice.relay().leave(p);
+    };
+    response.websocket = std::move(accept);
+    return response;
+  };
+}
+}  // namespace
+
+void register_audio_routes(http::Router& router, services::VoiceService& voice) {
+  router.add("GET", "/audio/connect", audio_endpoint(voice, voice::PeerMode::Publish));
+  router.add("GET", "/audio/subscribe", audio_endpoint(voice, voice::PeerMode::Subscribe));
+  router.add("GET", "/audio/duplex", audio_endpoint(voice, voice::PeerMode::Duplex));
+  router.add("GET", "/audio/voice", audio_endpoint(voice, voice::PeerMode::Person));
+  // The docs' own sample connects to the bare ingress URL (SPEC.md §11.2 [CONFLICT]).
+  router.add("GET", "/", audio_endpoint(voice, voice::PeerMode::Publish));
+}
+
+}  // namespace argon::botapi

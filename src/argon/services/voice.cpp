@@ -1,0 +1,254 @@
+#include "argon/services/voice.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "argon/store/accounts_repo.hpp"
+#include "argon/store/spaces_repo.hpp"
+#include "argon/voice/jwt.hpp"
+#include "argon/wire/shapes.hpp"
+
+namespace argon::services {
+namespace json = boost::json;
+
+std::string voice_room(const Uuid& space_id, const Uuid& channel_id) {
+  return space_id.str() + "/" + channel_id.str();
+}
+std::string call_room(const Uuid& call_id) {
+  return "call/" + call_id.str();
+}
+
+namespace {
+// "{spaceId}/{channelId}" → the two ids; nullopt for call rooms.
+std::optional<std::pair<Uuid, Uuid>> parse_voice_room(const std::string& room) {
+  auto slash = room.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  auto space = Uuid::parse(std::string_view(room).substr(0, slash));
+  auto channel = Uuid::parse(std::string_view(room).substr(slash + 1));
+  if (!space || !channel) return std::nullopt;
+  return std::make_pair(*space, *channel);
+}
+
+// Membership, the channel in that space, ConnectVoice, a voice channel — in DECISIONS.md §2 order.
+Result<Channel> voice_channel_for(store::Connection& c, const Uuid& user_id, const Uuid& space_id,
+                                  const Uuid& channel_id) {
+  auto access = require_member(c, space_id, user_id, UnknownSpace::NotAMember);
+  if (!access) return access.error();
+  auto channel = store::channels::find(c, channel_id);
+  if (!channel || channel->space_id != space_id)
+    return Error::not_found("channel_not_found", "Channel does not exist in this space.");
+  ARGON_TRY(require_permission(*access, entitlement::kConnect));
+  if (channel->type != ChannelType::Voice)
+    return Error::bad_request("not_voice_channel", "Channel is not a voice channel.");
+  return *channel;
+}
+}  // namespace
+
+VoiceService::VoiceService(Context& ctx, VoiceSettings settings)
+    : ctx_(ctx),
+      settings_(std::move(settings)),
+      relay_(voice::RelayObserver{
+          [this](const std::string& room, const Uuid& id) { on_room_joined(room, id); },
+          [this](const std::string& room, const Uuid& id) { on_room_left(room, id); }}) {}
+
+void VoiceService::set_public_base(std::string http_base) {
+  std::lock_guard lock(mutex_);
+  http_base_ = std::move(http_base);
+  while (!http_base_.empty() && http_base_.back() == '/') http_base_.pop_back();
+}
+
+std::string VoiceService::ws_base() const {
+  std::lock_guard lock(mutex_);
+  if (http_base_.starts_with("https://")) return "wss://" + http_base_.substr(8);
+  if (http_base_.starts_with("http://")) return "ws://" + http_base_.substr(7);
+  return http_base_;
+}
+
+std::string VoiceService::sign(const Uuid& identity, const std::string& room,
+                               std::optional<Uuid> target, bool publish) {
+  voice::VoiceClaims claims;
+  claims.identity = identity.str();
+  claims.room = room;
+  claims.issued_at = ctx_.now_ms() / 1000;
+  claims.not_before = claims.issued_at;
+  claims.expires_at = claims.issued_at + settings_.token_ttl_seconds;
+  claims.can_publish = publish;
+  if (target) claims.target = target->str();
+  return voice::sign_voice_token(claims, settings_.secret);
+}
+
+Result<Admission> VoiceService::admit(std::string_view token, voice::PeerMode mode) {
+  auto claims = voice::verify_voice_token(token, settings_.secret, ctx_.now_ms() / 1000);
+  if (!claims) return claims.error();
+  auto identity = Uuid::parse(claims->identity);
+  if (!identity) return Error{401, "invalid_token", "token subject is not a user id"};
+  // A listen-only token (egress, call track) may only subscribe.
+  if (!claims->can_publish && mode != voice::PeerMode::Subscribe)
+    return Error::forbidden("publish_not_allowed", "This token may only subscribe.");
+  // The people's socket hears everyone in the room: only people (who joined through the client
+  // API or were called) may open it, never a bot with a stream token.
+  bool is_bot = ctx_.db.read([&](store::Connection& c) {
+    auto user = store::users::find(c, *identity);
+    return !user || user->is_bot();
+  });
+  if (mode == voice::PeerMode::Person && is_bot)
+    return Error::forbidden(
+        "not_a_person",
+        "This socket is for people; bots use /audio/connect, /audio/subscribe or /audio/duplex.");
+  if (mode != voice::PeerMode::Person && !is_bot)
+    return Error::forbidden("not_a_bot", "People connect through the url their join returned.");
+  Admission a{claims->room, *identity, std::nullopt};
+  if (claims->target) a.target = Uuid::parse(*claims->target);
+  return a;
+}
+
+Result<VoiceGrantResult> VoiceService::bot_stream_token(const BotIdentity& bot,
+                                                        const Uuid& space_id,
+                                                        const Uuid& channel_id) {
+  auto channel = ctx_.db.read([&](store::Connection& c) {
+    return voice_channel_for(c, bot.user.id, space_id, channel_id);
+  });
+  if (!channel) return channel.error();
+  std::string room = voice_room(space_id, channel_id);
+  return VoiceGrantResult{sign(bot.user.id, room, std::nullopt, true), ws_base(), room,
+                          std::nullopt, ""};
+}
+
+Result<VoiceGrantResult> VoiceService::person_join(const Uuid& person_id, const Uuid& channel_id) {
+  auto channel = ctx_.db.read([&](store::Connection& c) -> Result<Channel> {
+    auto ch = store::channels::find(c, channel_id);
+    if (!ch) return Error::not_found("channel_not_found", "Channel not found.");
+    return voice_channel_for(c, person_id, ch->space_id, channel_id);
+  });
+  if (!channel) return channel.error();
+  std::string room = voice_room(channel->space_id, channel_id);
+  bool first = false;
+  {
+    std::lock_guard lock(mutex_);
+    first = people_in_rooms_[room].insert(person_id).second;
+  }
+  if (first && !relay_.in_room(room, person_id)) {
+    emit_voice_event("voiceJoin", channel->space_id, channel_id, person_id);
+    // Joined but never connected: leave after the grace period.
+    if (ctx_.scheduler)
+      ctx_.scheduler->schedule(
+          settings_.join_grace_ms, [this, room, person_id, channel = *channel] {
+            if (relay_.in_room(room, person_id)) return;
+            bool was = false;
+            {
+              std::lock_guard lock(mutex_);
+              was = people_in_rooms_[room].erase(person_id) > 0;
+            }
+            if (was) emit_voice_event("voiceLeave", channel.space_id, channel.id, person_id);
+          });
+  }
+  return VoiceGrantResult{sign(person_id, room, std::nullopt, true), ws_base() + "/audio/voice",
+                          room, std::nullopt, ""};
+}
+
+Status VoiceService::person_leave(const Uuid& person_id, const Uuid& channel_id) {
+  auto channel = ctx_.db.read([&](store::Connection& c) -> Result<Channel> {
+    auto ch = store::channels::find(c, channel_id);
+    if (!ch) return Error::not_found("channel_not_found", "Channel not found.");
+    return *ch;
+  });
+  if (!channel) return channel.error();
+  std::string room = voice_room(channel->space_id, channel_id);
+  bool was = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = people_in_rooms_.find(room);
+    was = it != people_in_rooms_.end() && it->second.erase(person_id) > 0;
+  }
+  // With a socket open, the relay reports the leave (and voiceLeave goes out once, from there).
+  bool had_socket = relay_.kick(room, person_id, 1000, "left");
+  if (was && !had_socket) emit_voice_event("voiceLeave", channel->space_id, channel_id, person_id);
+  return {};
+}
+
+void VoiceService::on_room_joined(const std::string& room, const Uuid& identity) {
+  auto ids = parse_voice_room(room);
+  if (!ids) return;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = people_in_rooms_.find(room);
+    if (it != people_in_rooms_.end() && it->second.count(identity)) return;  // announced on join
+  }
+  if (ctx_.scheduler)
+    ctx_.scheduler->schedule(0, [this, ids, identity] {
+      emit_voice_event("voiceJoin", ids->first, ids->second, identity);
+    });
+}
+
+void VoiceService::on_room_left(const std::string& room, const Uuid& identity) {
+  auto ids = parse_voice_room(room);
+  if (!ids) return;
+  {
+    // A person's socket dropping ends their presence in the channel too.
+    std::lock_guard lock(mutex_);
+    auto it = people_in_rooms_.find(room);
+    if (it != people_in_rooms_.end()) it->second.erase(identity);
+  }
+  if (ctx_.scheduler)
+    ctx_.scheduler->schedule(0, [this, ids, identity] {
+      emit_voice_event("voiceLeave", ids->first, ids->second, identity);
+    });
+}
+
+void VoiceService::emit_voice_event(const char* type, const Uuid& space_id, const Uuid& channel_id,
+                                    const Uuid& user_id) {
+  EventBatch batch;
+  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+    batch.clear();
+    auto member = store::members::find(c, space_id, user_id);
+    auto user = member ? std::nullopt : store::users::find(c, user_id);
+    if (!member && !user) return Error::not_found();
+    json::object payload{
+        {"spaceId", space_id.str()},
+        {"channelId", channel_id.str()},
+        {"user", member ? wire::bot_user_json(*member) : wire::bot_user_json(*user)}};
+    batch.append(c, events::space_stream(space_id), type, space_id, json::serialize(payload),
+                 ctx_.now_ms());
+    return {};
+  });
+  if (result) batch.publish(ctx_);
+}
+
+Status VoiceService::kick(const BotIdentity& bot, const Uuid& space_id, const Uuid& channel_id,
+                          const Uuid& user_id) {
+  auto checked = ctx_.db.read([&](store::Connection& c) -> Status {
+    auto access = require_member(c, space_id, bot.user.id, UnknownSpace::NotAMember);
+    if (!access) return access.error();
+    auto channel = store::channels::find(c, channel_id);
+    if (!channel || channel->space_id != space_id)
+      return Error::not_found("channel_not_found", "Channel does not exist in this space.");
+    return require_permission(*access, entitlement::kKickMember);
+  });
+  if (!checked) return checked;
+  std::string room = voice_room(space_id, channel_id);
+  bool was_person = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = people_in_rooms_.find(room);
+    was_person = it != people_in_rooms_.end() && it->second.count(user_id);
+  }
+  bool had_socket = relay_.kick(room, user_id, 4001, "kicked");
+  if (!had_socket && !was_person)
+    return Error::bad_request("kick_failed",
+                              "Failed to kick user — they may not be in the channel");
+  if (!had_socket) (void)person_leave(user_id, channel_id);  // joined but not connected
+  return {};
+}
+
+Result<VoiceGrantResult> VoiceService::subscribe_track(const BotIdentity& bot, const Uuid& space_id,
+                                                       const Uuid& channel_id,
+                                                       const Uuid& user_id) {
+  auto channel = ctx_.db.read([&](store::Connection& c) {
+    return voice_channel_for(c, bot.user.id, space_id, channel_id);
+  });
+  if (!channel) return channel.error();
+  std::string room = voice_room(space_id, channel_id);
+  return VoiceGrantResult{sign(bot.user.id, room, user_id, false), ws_base() + "/audio/subscribe",
+                          room, std::nullopt, room + ":" + user_id.str()};
+}
+
+}  // namespace argon::services
