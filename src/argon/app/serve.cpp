@@ -185,6 +185,18 @@ int serve(const Config& config) {
   botapi::register_audio_routes(router, voice);
   botapi::register_routes(router, bot);
 
+  // GetMe with a recently checked token is answered on the network thread (no worker hop).
+  http::Router inline_router;
+  botapi::register_inline_routes(inline_router, bot);
+  options.inline_dispatch =
+      [&inline_router](http::Request& request) -> std::optional<http::Response> {
+    botapi::rewrite_path_token(request);
+    auto match = inline_router.match(request);
+    if (!match.matched()) return std::nullopt;
+    auto response = (*match.handler)(request);
+    if (response.status == 0) return std::nullopt;
+    return response;
+  };
   http::Server server(options, [&router](http::Request& request) {
     botapi::rewrite_path_token(request);
     return router.dispatch(request);

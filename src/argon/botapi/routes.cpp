@@ -46,30 +46,41 @@ void name_route_permission(Error& e, const contracts::RouteDecl& route) {
 }
 
 http::Handler pipeline(BotServices& s, const contracts::InterfaceDecl& iface,
-                       const contracts::RouteDecl& route, BotHandler handler) {
+                       const contracts::RouteDecl& route, BotHandler handler,
+                       bool inline_only = false) {
   int limit = iface.rate_limit_per_minute;
   if (auto it = s.permit_overrides.find(iface.name); it != s.permit_overrides.end())
     limit = it->second;
-  return [&s, &iface, &route, handler = std::move(handler), limit](http::Request& req) {
-    auto bot = authenticate_bot(req, s.bots);
-    if (!bot) return api::error_response(bot.error());
-    auto outcome = s.limiter.acquire(bot->app.id, iface.name, limit);
-    if (!outcome.decision.allowed) return rate_limited(outcome.decision);
-    http::Response response;
-    if (route.privileged && !bot->app.is_verified) {
-      response = api::error_response(
-          Error::forbidden("not_verified", "This route is only available to verified bots."));
-    } else if (!handler) {
-      response = api::error_response(
-          Error{501, "not_implemented",
-                iface.name + "/" + route.name + " is not available on this server yet."});
-    } else {
-      BotCall call{req, *bot, iface, route, outcome.permit};
-      response = handler(call);
-    }
-    add_rate_headers(response, outcome.decision);
-    return response;  // the concurrency permit is released here
-  };
+  return
+      [&s, &iface, &route, handler = std::move(handler), limit, inline_only](http::Request& req) {
+        Result<services::BotIdentity> bot = Error::unauthorized();
+        if (inline_only) {
+          // On the network thread: only a cached token; anything else goes to the worker pool.
+          auto token = api::authorization_credentials(req, "Bot");
+          auto hit = token ? s.bots.cached(*token) : std::nullopt;
+          if (!hit) return http::Response{0, {}, {}, {}};
+          bot = std::move(*hit);
+        } else {
+          bot = authenticate_bot(req, s.bots);
+        }
+        if (!bot) return api::error_response(bot.error());
+        auto outcome = s.limiter.acquire(bot->app.id, iface.name, limit);
+        if (!outcome.decision.allowed) return rate_limited(outcome.decision);
+        http::Response response;
+        if (route.privileged && !bot->app.is_verified) {
+          response = api::error_response(
+              Error::forbidden("not_verified", "This route is only available to verified bots."));
+        } else if (!handler) {
+          response = api::error_response(
+              Error{501, "not_implemented",
+                    iface.name + "/" + route.name + " is not available on this server yet."});
+        } else {
+          BotCall call{req, *bot, iface, route, outcome.permit};
+          response = handler(call);
+        }
+        add_rate_headers(response, outcome.decision);
+        return response;  // the concurrency permit is released here
+      };
 }
 }  // namespace
 
@@ -99,6 +110,20 @@ void register_routes(http::Router& router, BotServices& s) {
     }
   }
   router.add("GET", "/api/bot", [](http::Request&) { return metadata_response(); });
+}
+
+void register_inline_routes(http::Router& router, BotServices& s) {
+  HandlerTable table;
+  add_bot_self_handlers(table, s);
+  http::RouteOptions ci{.case_insensitive = true};
+  const auto* iface = contracts::find_interface("IBotSelf", 1);
+  for (const auto& route : iface->routes) {
+    if (route.name != "GetMe") continue;  // GetSpaces reads the store
+    std::string path = "/" + iface->name + "/v1/" + route.name;
+    auto h = pipeline(s, *iface, route, table.at(iface->name + "." + route.name), true);
+    router.add(route.method, path, h, ci);
+    router.add(route.method, "/api/bot" + path, h, ci);
+  }
 }
 
 http::Response metadata_response() {

@@ -50,6 +50,9 @@ using BotHandler = std::function<http::Response(BotCall&)>;
 using HandlerTable = std::map<std::string, BotHandler>;
 
 void register_routes(http::Router& router, BotServices& s);
+// Routes that can be answered on the network thread when the bot's token is in the cache
+// (IBotSelf/GetMe). Their handlers answer status 0 to mean "not now, use the worker pool".
+void register_inline_routes(http::Router& router, BotServices& s);
 
 // One function per interface file.
 void add_bot_self_handlers(HandlerTable& table, BotServices& s);

@@ -184,7 +184,21 @@ asio::awaitable<void> Session::serve() {
       if (auto rejected = check_media_type(req)) {
         res = std::move(*rejected);
       } else {
-        res = co_await run_dispatch(req);
+        std::optional<Response> quick;
+        if (core_.options.inline_dispatch) {
+          try {
+            quick = core_.options.inline_dispatch(req);
+          } catch (const std::exception& e) {
+            spdlog::error("http: inline handler for {} {} threw: {}", req.method, req.path,
+                          e.what());
+            quick = Response::error(500, "internal_error", "Internal server error");
+          }
+        }
+        if (quick) {
+          res = std::move(*quick);
+        } else {
+          res = co_await run_dispatch(req);
+        }
       }
     } else {
       req.method = std::string(msg.method_string());

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "argon/http/message.hpp"
@@ -39,6 +40,10 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{30};  // to send one response
   std::chrono::seconds linger_timeout{2};  // after an error reply: drain the unread request
   bool require_json_body = true;           // 415 for non-JSON bodies on POST/PUT/PATCH/DELETE
+  // Optional: tried first, on the network thread, for requests that can be answered without
+  // waiting (e.g. from an in-memory cache). Returns nullopt to hand the request to the worker
+  // pool as usual. Must never block.
+  std::function<std::optional<Response>(Request&)> inline_dispatch;
 };
 
 using DispatchFn = std::function<Response(Request&)>;

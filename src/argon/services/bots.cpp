@@ -97,6 +97,13 @@ Result<BotIdentity> BotService::authenticate(std::string_view token) {
   return result;
 }
 
+std::optional<BotIdentity> BotService::cached(std::string_view token) {
+  std::shared_lock lock(cache_mutex_);
+  auto it = cache_.find(std::string(token));
+  if (it == cache_.end() || it->second.expires_at_ms <= ctx_.now_ms()) return std::nullopt;
+  return it->second.identity;
+}
+
 void BotService::forget_cached(const Uuid& app_id) {
   std::unique_lock lock(cache_mutex_);
   ++cache_generation_;

@@ -42,6 +42,8 @@ class BotService {
   // and suspension made through this service drop the app's entries at once.
   Result<BotIdentity> authenticate(std::string_view token);
   void forget_cached(const Uuid& app_id);
+  // The bot if this exact token was checked recently (no store access at all), else nullopt.
+  std::optional<BotIdentity> cached(std::string_view token);
 
   // Needs ManageBots (or ManageServer). 404 not_found unknown app; 409 already_installed.
   Result<BotApp> install(const Uuid& caller_id, const Uuid& space_id, const Uuid& app_id);
