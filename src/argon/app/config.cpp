@@ -37,7 +37,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"events.heartbeat_seconds", "30", "SSE heartbeat after this long without a write"},
       {"events.retention_seconds", "86400", "how long the event log keeps events (>= 600)"},
       {"events.resume_window_seconds", "600", "how long a bot's stream position is kept"},
-      {"events.stream_queue_bytes", "262144",
+      {"events.stream_queue_bytes", "1048576",
        "bytes queued for one slow stream before it catches up from the log"},
       {"voice.jwt_secret", "", "HS256 key of voice tokens (default: generated into the data dir)"},
       {"voice.token_ttl_seconds", "7200", "lifetime of a voice stream token"},

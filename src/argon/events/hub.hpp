@@ -54,7 +54,7 @@ struct HubOptions {
   std::int64_t position_save_ms = 15000;        // how often a live stream's position is saved
   int catchup_batch = 1000;                     // events read per store round trip
   std::size_t catchup_chunk_bytes = 64 * 1024;  // replayed frames are written in chunks this big
-  std::int64_t backoff_ms = 20;                 // retry delay when a transport queue is full
+  std::int64_t backoff_ms = 5;                  // retry delay when a transport queue is full
   std::size_t max_pending = 4096;               // live events held while catching up
   // Production mode: published() only wakes the hub's own thread, which reads what was committed
   // from the log in commit order (gseq) and fans it out; the request that caused it does not

@@ -389,6 +389,9 @@ asio::awaitable<void> Core::accept_loop() {
       co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
+    // Small writes (events, audio packets, short responses) go out at once: without this,
+    // Nagle's algorithm holds a frame until the peer's delayed ACK, tens of milliseconds.
+    socket.set_option(tcp::no_delay(true), ec);
     auto session = std::make_shared<Session>(*this, std::move(socket));
     if (!add_session(session.get())) continue;  // shutting down: dropped, closes the socket
     asio::co_spawn(session->executor(), Session::run(session), [](std::exception_ptr e) {
