@@ -8,7 +8,7 @@
 # dir seeded by `argon demo`: person, space with channel `general`, installed bot); every stream
 # uses the one bot token, so the rate limits are raised (IEvents, IMessages, max_concurrency),
 # log level warn, heartbeat 3600 s (no heartbeats during the runs), store defaults (SQLite WAL,
-# synchronous=FULL, group commit), stream queue default (262144 bytes) unless STREAM_QUEUE_BYTES.
+# synchronous=FULL, group commit), stream queue default (1048576 bytes) unless STREAM_QUEUE_BYTES.
 #
 #   (a) idle     IDLE_STREAMS (10000) idle streams: server VmRSS delta / streams
 #   (b) fanout   FANOUT_STREAMS (10000) streams, FANOUT_ROUNDS (10) single messages: time from just
@@ -105,7 +105,7 @@ start_server() {  # $1 = scenario name, $2 = stream queue bytes (optional)
   [ -n "$TOKEN" ] && [ -n "$CHANNEL" ] || { echo "sse_bench: demo output unexpected" >&2; exit 1; }
   env ARGON_RATELIMIT_IEVENTS=1000000000 ARGON_RATELIMIT_IMESSAGES=1000000000 \
     ARGON_RATELIMIT_MAX_CONCURRENCY=1000000 ARGON_LOG_LEVEL=warn \
-    ARGON_EVENTS_HEARTBEAT_SECONDS=3600 ARGON_EVENTS_STREAM_QUEUE_BYTES="${queue:-262144}" \
+    ARGON_EVENTS_HEARTBEAT_SECONDS=3600 ARGON_EVENTS_STREAM_QUEUE_BYTES="${queue:-1048576}" \
     "$ARGON" serve --listen 127.0.0.1:0 --data-dir "$dir/data" >"$dir/server.log" 2>&1 &
   server_pid=$!
   PORT=""
@@ -192,11 +192,11 @@ done
 for l in replay replaybig; do
   grep -q "^$l " "$tmp/results" || continue
   eps=$(get $l events_per_s)
-  q="default queue 262144 B"; [ $l = replaybig ] && q="queue $REPLAY_BIG_QUEUE B"
+  q="default queue 1048576 B"; [ $l = replaybig ] && q="queue $REPLAY_BIG_QUEUE B"
   [ $l = replay ] && [ -n "$STREAM_QUEUE_BYTES" ] && q="queue $STREAM_QUEUE_BYTES B"
   v=$(verdict "$eps" ge 200000)
   frames_ok $l || v="**not met: $(( REPLAY_MESSAGES - $(get $l frames) )) events lost**"
   echo "| (d) replay of $REPLAY_MESSAGES missed events, $q | connect → resumed **$(get $l resumed_ms) ms = $eps events/s** (server says replayedCount $(get $l replayed); $(get $l frames) messageCreate frames received, $(awk -v b="$(get $l bytes)" 'BEGIN{printf "%.1f", b/1e6}') MB); seeding took $(get $l seed_s) s ($(get $l seed_rate) msg/s over $SEED_SENDERS connections) | ≥ 200,000 events/s, all delivered | $v |"
 done
 echo
-echo "Stream queue for (a)–(c): ${STREAM_QUEUE_BYTES:-262144 (default)} bytes; client receiver threads: $CLIENT_THREADS. \"missing by id\": events skipped between consecutive ids of the space stream on one connection."
+echo "Stream queue for (a)–(c): ${STREAM_QUEUE_BYTES:-1048576 (default)} bytes; client receiver threads: $CLIENT_THREADS. \"missing by id\": events skipped between consecutive ids of the space stream on one connection."
