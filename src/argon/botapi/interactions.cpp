@@ -30,17 +30,11 @@ void add_interactions_handlers(HandlerTable& table, BotServices& s) {
     return api::json_response(200, json::object{{"modalInteractionId", modal_id.str()}});
   };
 
+  // Reply has Send's semantics and body (SPEC.md §7.2), counted against IInteractions.
   table["IInteractions.Reply"] = [&s](BotCall& call) {
     BOT_TRY(body, api::body_object(call.request));
-    wire::ObjectReader in(body);
-    BOT_TRY(channel_id, in.required_uuid("channelId"));
-    BOT_TRY(text, in.required_string("text"));
-    BOT_TRY(random_id, in.optional_int("randomId", INT64_MIN, INT64_MAX));
-    BOT_TRY(reply_to, in.optional_int("replyTo", 1, INT64_MAX));
-    BOT_TRY(entities, wire::parse_entities(in.find("entities")));
-    BOT_TRY(controls, wire::parse_controls(in.find("controls")));
-    services::SendRequest r{channel_id, {text, entities, controls}, random_id, reply_to};
-    BOT_TRY(sent, s.messages.send(call.caller(), std::move(r)));
+    BOT_TRY(request, read_send_request(body));
+    BOT_TRY(sent, s.messages.send(call.caller(), std::move(request)));
     return api::json_response(200, json::object{{"messageId", sent.message_id}});
   };
 

@@ -9,18 +9,29 @@
 namespace argon::botapi {
 namespace json = boost::json;
 
+Result<services::SendRequest> read_send_request(const boost::json::object& body) {
+  wire::ObjectReader in(body);
+  auto channel_id = in.required_uuid("channelId");
+  if (!channel_id) return channel_id.error();
+  auto text = in.required_string("text");
+  if (!text) return text.error();
+  auto random_id = in.optional_int("randomId", INT64_MIN, INT64_MAX);
+  if (!random_id) return random_id.error();
+  auto reply_to = in.optional_int("replyTo", 1, INT64_MAX);
+  if (!reply_to) return reply_to.error();
+  auto entities = wire::parse_entities(in.find("entities"));
+  if (!entities) return entities.error();
+  auto controls = wire::parse_controls(in.find("controls"));
+  if (!controls) return controls.error();
+  return services::SendRequest{
+      *channel_id, {*text, std::move(*entities), std::move(*controls)}, *random_id, *reply_to};
+}
+
 void add_messages_handlers(HandlerTable& table, BotServices& s) {
   table["IMessages.Send"] = [&s](BotCall& call) {
     BOT_TRY(body, api::body_object(call.request));
-    wire::ObjectReader in(body);
-    BOT_TRY(channel_id, in.required_uuid("channelId"));
-    BOT_TRY(text, in.required_string("text"));
-    BOT_TRY(random_id, in.optional_int("randomId", INT64_MIN, INT64_MAX));
-    BOT_TRY(reply_to, in.optional_int("replyTo", 1, INT64_MAX));
-    BOT_TRY(entities, wire::parse_entities(in.find("entities")));
-    BOT_TRY(controls, wire::parse_controls(in.find("controls")));
-    services::SendRequest r{channel_id, {text, entities, controls}, random_id, reply_to};
-    BOT_TRY(sent, s.messages.send(call.caller(), std::move(r)));
+    BOT_TRY(request, read_send_request(body));
+    BOT_TRY(sent, s.messages.send(call.caller(), std::move(request)));
     return api::json_response(200, json::object{{"messageId", sent.message_id}});
   };
 

@@ -3,6 +3,7 @@
 // every route answers at /{Interface}/v{N}/{Method} and /api/bot/..., names case-insensitive,
 // and passes the checks of DECISIONS.md §2 in order: auth → rate limit → privileged → the
 // handler (input → membership → existence → permission → rules, inside the services).
+#include <boost/json/object.hpp>
 #include <functional>
 #include <map>
 #include <string>
@@ -83,6 +84,8 @@ Result<services::BotIdentity> authenticate_bot(const http::Request& request,
 
 // 200 with an empty body: routes without a response type (SPEC.md §1.3).
 http::Response empty_ok();
+// The body of IMessages/Send and IInteractions/Reply.
+Result<services::SendRequest> read_send_request(const boost::json::object& body);
 // An error as the Bot API reports it (a missing entitlement is named by the route's permission).
 http::Response bot_error(const BotCall& call, Error error);
 
