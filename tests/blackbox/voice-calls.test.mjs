@@ -227,3 +227,27 @@ test('POST /api/v1/calls: a person (not a bot) or an unknown user → 404; bad b
   expectStatus(await c.post('/api/v1/calls', { userId: 'x' }, carol.token), 400);
   expectStatus(await c.post('/api/v1/calls', { userId: dave.userId }), 401);
 });
+
+test('in a call, the bot closing its socket hangs up: callEnded reaches both sides', async () => {
+  const V = await newBot();
+  const dan = await register(server);
+  const bs = await callsStream(V);
+  const pf = await feed(dan);
+  try {
+    const callId = await call(dan, V);
+    await bs.next(forCall('callIncoming', callId));
+    const acc = await c.post('/ICalls/v20260401/Accept', { callId }, V.tok);
+    expectStatus(acc, 200);
+    const duplex = await openAudioReady(`${acc.body.audioBaseUrl}/audio/duplex?token=${encodeURIComponent(acc.body.token)}` +
+      `&target_identity=${acc.body.callerId}`);
+    await duplex.terminate();
+    const ended = await bs.next(forCall('callEnded', callId));
+    assert.deepEqual(ended.data, { callId });
+    await pf.next(forCall('callEnded', callId));
+    // The call is over: its tokens no longer open a socket, and it cannot be accepted again.
+    expectError(await c.post('/ICalls/v20260401/Accept', { callId }, V.tok), 400, 'not_ringing');
+  } finally {
+    bs.close();
+    pf.close();
+  }
+});

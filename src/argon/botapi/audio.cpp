@@ -36,6 +36,34 @@ struct SocketState {
 
 std::atomic<std::uint64_t> next_session{1};
 
+// The publishing options of SPEC.md §11.2. The relay forwards packets unchanged, so they only
+// need to be valid; a wrong value is refused before the upgrade rather than silently ignored.
+std::optional<Error> check_audio_options(const http::Request& req, voice::PeerMode mode) {
+  auto one_of = [&](std::string_view name,
+                    std::initializer_list<std::string_view> allowed) -> std::optional<Error> {
+    const std::string* v = req.query_param(name);
+    if (!v) return std::nullopt;
+    for (auto a : allowed)
+      if (*v == a) return std::nullopt;
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    return Error::validation(std::string(name) + ": must be one of " + list);
+  };
+  if (mode == voice::PeerMode::Subscribe)
+    return one_of("target_track_source", {"microphone", "screen_share_audio"});
+  for (auto check : {one_of("stereo", {"true", "false"}), one_of("channels", {"1", "2"}),
+                     one_of("frame_duration_ms", {"2.5", "5", "10", "20", "40", "60"}),
+                     one_of("track_source", {"microphone", "screen_share_audio"}),
+                     one_of("target_track_source", {"microphone", "screen_share_audio"})})
+    if (check) return check;
+  if (const std::string* name = req.query_param("track_name");
+      name && (name->empty() || name->size() > 100))
+    return Error::validation("track_name: must be 1..100 characters");
+  if (const std::string* meta = req.query_param("metadata"); meta && meta->size() > 4096)
+    return Error::validation("metadata: must be at most 4096 bytes");
+  return std::nullopt;
+}
+
 http::Handler audio_endpoint(services::VoiceService& voice, voice::PeerMode mode) {
   return [&voice, mode](http::Request& req) -> http::Response {
     const std::string* token = req.query_param("token");
@@ -61,6 +89,7 @@ http::Handler audio_endpoint(services::VoiceService& voice, voice::PeerMode mode
     }
     if (mode == voice::PeerMode::Person) target.reset();
 
+    if (auto invalid = check_audio_options(req, mode)) return api::error_response(*invalid);
     auto state = std::make_shared<SocketState>();
     std::string room = admission->room;
     Uuid identity = admission->identity;

@@ -96,6 +96,20 @@ Result<Admission> VoiceService::admit(std::string_view token, voice::PeerMode mo
         "This socket is for people; bots use /audio/connect, /audio/subscribe or /audio/duplex.");
   if (mode != voice::PeerMode::Person && !is_bot)
     return Error::forbidden("not_a_bot", "People connect through the url their join returned.");
+  // A token outlives membership: check it again at every connect (a removed member, or a call
+  // that ended, cannot come back with an old token).
+  if (auto ids = parse_voice_room(claims->room)) {
+    bool member = ctx_.db.read(
+        [&](store::Connection& c) { return store::members::exists(c, ids->first, *identity); });
+    if (!member) return Error::not_a_member();
+  } else if (claims->room.starts_with("call/")) {
+    auto call_id = Uuid::parse(std::string_view(claims->room).substr(5));
+    std::lock_guard lock(mutex_);
+    auto it = call_id ? calls_.find(*call_id) : calls_.end();
+    if (it == calls_.end() || it->second.state != CallState::Accepted ||
+        (it->second.caller != *identity && it->second.callee != *identity))
+      return Error::forbidden("call_not_active", "This call is not in progress.");
+  }
   Admission a{claims->room, *identity, std::nullopt};
   if (claims->target) a.target = Uuid::parse(*claims->target);
   return a;
@@ -181,7 +195,21 @@ void VoiceService::on_room_joined(const std::string& room, const Uuid& identity)
 
 void VoiceService::on_room_left(const std::string& room, const Uuid& identity) {
   auto ids = parse_voice_room(room);
-  if (!ids) return;
+  if (!ids) {
+    // In a call, leaving (closing the last socket) is hanging up.
+    auto call_id =
+        room.starts_with("call/") ? Uuid::parse(std::string_view(room).substr(5)) : std::nullopt;
+    if (call_id && ctx_.scheduler) {
+      bool active = false;
+      {
+        std::lock_guard lock(mutex_);
+        auto it = calls_.find(*call_id);
+        active = it != calls_.end() && it->second.state == CallState::Accepted;
+      }
+      if (active) ctx_.scheduler->schedule(0, [this, id = *call_id] { end_call(id, "hung_up"); });
+    }
+    return;
+  }
   {
     // A person's socket dropping ends their presence in the channel too.
     std::lock_guard lock(mutex_);
