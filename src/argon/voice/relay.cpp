@@ -43,6 +43,8 @@ std::shared_ptr<Participant> Relay::join(std::string room_name, Uuid identity, P
     auto& room = rooms_[p->room];
     first = sockets_of(room, identity) == 0;
     room.participants.push_back(p);
+    if (p->mode == PeerMode::Person) room.people.push_back(p);
+    if (p->target) room.listeners[*p->target].push_back(p);
     if (p->publishes()) p->peer->send_status(status_json("ready", p->session_id));
     if (p->target) {
       bool present = false;
@@ -78,6 +80,14 @@ void Relay::leave(const std::shared_ptr<Participant>& p) {
     auto before = list.size();
     std::erase(list, p);
     if (list.size() == before) return;  // already gone
+    std::erase(it->second.people, p);
+    if (p->target) {
+      auto l = it->second.listeners.find(*p->target);
+      if (l != it->second.listeners.end()) {
+        std::erase(l->second, p);
+        if (l->second.empty()) it->second.listeners.erase(l);
+      }
+    }
     last = sockets_of(it->second, p->identity) == 0;
     bool still_publishing = std::any_of(list.begin(), list.end(), [&](const auto& o) {
       return o->identity == p->identity && o->publishes();
@@ -103,13 +113,12 @@ void Relay::publish(const Participant& from, std::string_view packet) {
     std::lock_guard lock(mutex_);
     auto it = rooms_.find(from.room);
     if (it == rooms_.end()) return;
-    for (const auto& other : it->second.participants) {
-      if (other->identity == from.identity) continue;
-      if (other->mode == PeerMode::Person)
-        to_prefixed.push_back(other);
-      else if (other->target == from.identity)
-        to_raw.push_back(other);
-    }
+    if (auto l = it->second.listeners.find(from.identity); l != it->second.listeners.end())
+      for (const auto& other : l->second)
+        if (other->identity != from.identity && other->mode != PeerMode::Person)
+          to_raw.push_back(other);
+    for (const auto& other : it->second.people)
+      if (other->identity != from.identity) to_prefixed.push_back(other);
     forwarded_ += to_raw.size() + to_prefixed.size();
   }
   if (!to_raw.empty()) raw = std::make_shared<const std::string>(packet);

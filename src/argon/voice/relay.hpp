@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "argon/domain/uuid.hpp"
@@ -73,6 +74,10 @@ class Relay {
  private:
   struct Room {
     std::vector<std::shared_ptr<Participant>> participants;
+    // Indexes for the hot path: who listens to whom, and the people (who hear everyone), so a
+    // packet touches only its receivers, not the whole room.
+    std::unordered_map<Uuid, std::vector<std::shared_ptr<Participant>>> listeners;
+    std::vector<std::shared_ptr<Participant>> people;
   };
   std::size_t sockets_of(const Room& room, const Uuid& identity) const;
 
