@@ -148,8 +148,6 @@ int serve(const Config& config) {
   hub_options.tail_log = true;
   events::Hub hub(rt.database(), rt.scheduler(), rt.context().clock, hub_options);
   rt.context().sink = &hub;
-  // Every committed batch wakes the hub, also batches whose operation did not publish itself.
-  rt.database().set_after_commit([&hub] { hub.notify(); });
   services::StreamService streams(rt.context(), hub, rt.accounts(),
                                   {config.i64("events.resume_window_seconds") * 1000});
   std::size_t stream_queue = static_cast<std::size_t>(config.i64("events.stream_queue_bytes"));
@@ -224,7 +222,6 @@ int serve(const Config& config) {
   spdlog::info("server: stopping signal={} drain_seconds={} connections={}", sig, drain.count(),
                server.active_connections());
   server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
-  rt.database().set_after_commit(nullptr);
   hub.shutdown();  // saves where every stream stopped (implicit resume after a restart)
   rt.context().sink = nullptr;
   rt.close();

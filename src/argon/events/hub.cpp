@@ -13,6 +13,8 @@ Hub::Hub(store::Database& db, Scheduler& scheduler, const Clock& clock, HubOptio
   if (options_.tail_log) {
     tailed_gseq_ = db_.read([](store::Connection& c) { return last_gseq(c); });
     tail_thread_ = std::thread([this] { tail(); });
+    // Every committed batch wakes the tail, whichever operation (or process) wrote it.
+    db_.set_after_commit([this] { notify(); });
   }
 }
 
@@ -132,10 +134,9 @@ void Hub::apply_membership(const EventRecord& r, std::vector<Leave>& leaves) {
 }
 
 void Hub::published(const std::vector<EventRecord>& records) {
-  if (options_.tail_log) {
-    notify();  // the tailing thread reads them from the log, in commit order
-    return;
-  }
+  // Tailing: the store's after-commit hook already woke the tail, which reads these records
+  // from the log in commit order.
+  if (options_.tail_log) return;
   deliver(records);
 }
 
@@ -210,6 +211,7 @@ void Hub::save_positions(const Uuid& owner, const Cursor& cursor) {
 
 void Hub::shutdown() {
   if (stopping_.exchange(true)) return;
+  if (options_.tail_log) db_.set_after_commit(nullptr);
   { std::lock_guard lock(tail_mutex_); }
   tail_wake_.notify_all();
   if (tail_thread_.joinable()) tail_thread_.join();

@@ -56,10 +56,11 @@ struct HubOptions {
   std::size_t catchup_chunk_bytes = 64 * 1024;  // replayed frames are written in chunks this big
   std::int64_t backoff_ms = 5;                  // retry delay when a transport queue is full
   std::size_t max_pending = 4096;               // live events held while catching up
-  // Production mode: published() only wakes the hub's own thread, which reads what was committed
-  // from the log in commit order (gseq) and fans it out; the request that caused it does not
-  // wait for the fan-out, and events committed by another process are delivered too. Off, the
-  // records given to published() are delivered on the caller's thread (tests).
+  // Production mode: the hub sets the store's after-commit hook; each committed batch wakes the
+  // hub's own thread, which reads what was committed from the log in commit order (gseq) and
+  // fans it out, so the request that caused it does not wait for the fan-out (published() then
+  // does nothing; events another process committed go out with this process's next commit).
+  // Off, the records given to published() are delivered on the caller's thread (tests).
   bool tail_log = false;
   int tail_batch = 1000;
 };
