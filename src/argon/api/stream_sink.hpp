@@ -2,6 +2,7 @@
 // Bridges an HTTP chunked response to the event hub's FrameSink.
 #include <memory>
 
+#include "argon/domain/task.hpp"
 #include "argon/events/hub.hpp"
 #include "argon/http/message.hpp"
 #include "argon/http/stream.hpp"
@@ -20,6 +21,13 @@ class HttpFrameSink final : public events::FrameSink {
  private:
   std::shared_ptr<http::StreamWriter> writer_;
 };
+
+// Starts opening a stream (from StreamStart::on_open, on a worker): once `opening` produced the
+// connection, `closed(connection)` is arranged to run when the HTTP stream ends. If opening
+// fails, the HTTP stream is closed.
+void open_stream(const std::shared_ptr<http::StreamWriter>& writer,
+                 Task<std::shared_ptr<events::StreamConnection>> opening,
+                 std::function<void(const std::shared_ptr<events::StreamConnection>&)> closed);
 
 // The SSE response: headers now, then `open` runs with the writer once they are sent.
 http::Response sse_response(std::size_t max_queued_bytes,

@@ -142,7 +142,7 @@ int run_cli(int argc, char** argv) {
     if (user_create->parsed()) {
       std::optional<std::string> pw;
       if (!password.empty()) pw = password;
-      auto grant = rt.accounts().create_user(username, pw);
+      auto grant = sync_wait(rt.accounts().create_user(username, pw));
       if (!grant) return report(grant.error());
       std::printf("user: %s\nuser id: %s\ntoken: %s\n", grant->user.username.c_str(),
                   grant->user.id.str().c_str(), grant->token.c_str());
@@ -150,14 +150,15 @@ int run_cli(int argc, char** argv) {
     }
     if (bot_list->parsed()) {
       std::printf("%-36s  %-32s  %-8s  %s\n", "APP ID", "USERNAME", "VERIFIED", "NAME");
-      for (const auto& app : rt.bots().list_all())
+      auto apps = sync_wait(rt.bots().list_all());
+      for (const auto& app : apps)
         std::printf("%-36s  %-32s  %-8s  %s\n", app.id.str().c_str(), app.bot_username.c_str(),
                     app.is_verified ? "yes" : "no", app.name.c_str());
       return 0;
     }
     if (bot_verify->parsed() || bot_unverify->parsed()) {
       bool verify = bot_verify->parsed();
-      auto app = rt.bots().set_verified_by_username(bot_username, verify);
+      auto app = sync_wait(rt.bots().set_verified_by_username(bot_username, verify));
       if (!app) return report(app.error());
       std::printf("%s %s\n", app->bot_username.c_str(), verify ? "verified" : "unverified");
       return 0;

@@ -22,7 +22,8 @@ int run_demo(Runtime& rt, const std::string& listen) {
       rt.context().random.fill(b);
       salt = (b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) | 1;
     }
-    person = rt.accounts().register_person({free_name(rt, "demo", salt), password, "Demo Person"});
+    person = sync_wait(
+        rt.accounts().register_person({free_name(rt, "demo", salt), password, "Demo Person"}));
     if (person || person.error().code != "username_taken") {
       suffix_user = person ? person->user.username : "";
       suffix_bot = salt == 0 ? "demo_bot" : "demo" + std::to_string(salt % 10000) + "_bot";
@@ -33,14 +34,15 @@ int run_demo(Runtime& rt, const std::string& listen) {
     std::fprintf(stderr, "argon demo: %s\n", person.error().message.value_or("").c_str());
     return 1;
   }
-  auto space = rt.spaces().create_space(person->user.id, "Demo space", "Seeded by argon demo");
+  auto space =
+      sync_wait(rt.spaces().create_space(person->user.id, "Demo space", "Seeded by argon demo"));
   if (!space) return 1;
-  auto app = rt.bots().create_app(person->user.id, {"Demo Bot", suffix_bot, "Demo Bot"});
+  auto app = sync_wait(rt.bots().create_app(person->user.id, {"Demo Bot", suffix_bot, "Demo Bot"}));
   if (!app) {
     std::fprintf(stderr, "argon demo: %s\n", app.error().message.value_or("").c_str());
     return 1;
   }
-  auto installed = rt.bots().install(person->user.id, space->space.id, app->app.id);
+  auto installed = sync_wait(rt.bots().install(person->user.id, space->space.id, app->app.id));
   if (!installed) return 1;
 
   std::printf("argon demo seeded\n");

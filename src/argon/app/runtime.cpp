@@ -41,8 +41,9 @@ Runtime::Runtime(const Config& config)
     : config_(config),
       database_(open_database(config)),
       snowflake_(std::make_unique<SnowflakeGenerator>(clock_, config.i64("server.node_id"))),
-      context_(std::make_unique<services::Context>(services::Context{
-          *database_, clock_, random_, *snowflake_, nullptr, &scheduler_, limits_from(config)})),
+      context_(std::make_unique<services::Context>(
+          services::Context{*database_, clock_, random_, *snowflake_, &bus_, nullptr, &scheduler_,
+                            limits_from(config)})),
       accounts_(*context_),
       spaces_(*context_),
       messages_(*context_),
@@ -52,7 +53,7 @@ Runtime::Runtime(const Config& config)
       interactions_(*context_) {
   // Never reuse an id already stored, even if the clock went back since the last run.
   snowflake_->advance_past(
-      database_->read([](store::Connection& c) { return store::messages::max_id(c); }));
+      database_->read_now([](store::Connection& c) { return store::messages::max_id(c); }));
 }
 
 Runtime::~Runtime() {
@@ -61,7 +62,8 @@ Runtime::~Runtime() {
 
 void Runtime::close() {
   scheduler_.stop();
-  if (database_) database_->close();
+  if (database_) database_->close();  // finishes what was submitted (its events publish)
+  bus_.stop();
 }
 
 }  // namespace argon::app

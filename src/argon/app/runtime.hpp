@@ -6,6 +6,7 @@
 #include "argon/app/config.hpp"
 #include "argon/app/scheduler.hpp"
 #include "argon/crypto/crypto.hpp"
+#include "argon/events/bus.hpp"
 #include "argon/services/accounts.hpp"
 #include "argon/services/bots.hpp"
 #include "argon/services/commands.hpp"
@@ -25,6 +26,7 @@ class Runtime {
   services::Context& context() { return *context_; }
   store::Database& database() { return *database_; }
   ThreadScheduler& scheduler() { return scheduler_; }
+  events::LocalEventBus& bus() { return bus_; }
 
   services::SpaceService& spaces() { return spaces_; }
   services::MessageService& messages() { return messages_; }
@@ -42,6 +44,7 @@ class Runtime {
   SystemClock clock_;
   crypto::SystemRandom random_;
   std::unique_ptr<store::Database> database_;
+  events::LocalEventBus bus_;
   std::unique_ptr<SnowflakeGenerator> snowflake_;
   ThreadScheduler scheduler_;
   std::unique_ptr<services::Context> context_;

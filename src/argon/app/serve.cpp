@@ -16,6 +16,7 @@
 #include "argon/events/event_log.hpp"
 #include "argon/events/hub.hpp"
 #include "argon/http/server.hpp"
+#include "argon/http/worker_pool.hpp"
 #include "argon/services/streams.hpp"
 #include "argon/services/voice.hpp"
 
@@ -38,18 +39,39 @@ bool split_listen(const std::string& listen, std::string& host, std::uint16_t& p
 namespace {
 constexpr std::int64_t kMaintenanceIntervalMs = 5 * 60 * 1000;
 
-// Periodic clean-up: expired randomId keys and events past the retention.
+// The request workers, as the executor coroutines resume on (task.hpp): handlers start here,
+// and an operation that waited for the store continues here once its transaction committed.
+class WorkerExecutor final : public Executor {
+ public:
+  explicit WorkerExecutor(int threads)
+      : pool_(std::make_unique<http::WorkerPool>(threads, [this] { set_thread_executor(this); })) {}
+  void post(std::function<void()> fn) override {
+    if (!pool_->submit(fn)) fn();  // stopped: run here rather than leave a coroutine suspended
+  }
+  http::WorkerPool* pool() { return pool_.get(); }
+  void shutdown() { pool_->shutdown(); }
+
+ private:
+  std::unique_ptr<http::WorkerPool> pool_;
+};
+
+// Periodic clean-up: expired randomId keys and events past the retention. On the scheduler's
+// thread, which may wait.
 void schedule_maintenance(Runtime& rt) {
   rt.scheduler().schedule(kMaintenanceIntervalMs, [&rt] {
-    std::int64_t keys = rt.messages().prune_dedupe_keys();
-    std::int64_t retention_ms =
-        std::max<std::int64_t>(rt.config().i64("events.retention_seconds"), 600) * 1000;
-    std::int64_t cutoff = rt.context().now_ms() - retention_ms;
-    auto pruned = rt.database().write(
-        [&](store::Connection& c) -> Result<std::int64_t> { return events::prune(c, cutoff); });
-    std::int64_t interactions = rt.interactions().prune_expired();
-    spdlog::info("maintenance: pruned dedupe_keys={} events={} interactions={}", keys,
-                 pruned ? *pruned : -1, interactions);
+    try {
+      std::int64_t keys = sync_wait(rt.messages().prune_dedupe_keys());
+      std::int64_t retention_ms =
+          std::max<std::int64_t>(rt.config().i64("events.retention_seconds"), 600) * 1000;
+      std::int64_t cutoff = rt.context().now_ms() - retention_ms;
+      auto pruned = rt.database().transact_now(
+          [&](store::Connection& c) -> Result<std::int64_t> { return events::prune(c, cutoff); });
+      std::int64_t interactions = sync_wait(rt.interactions().prune_expired());
+      spdlog::info("maintenance: pruned dedupe_keys={} events={} interactions={}", keys,
+                   pruned ? *pruned : -1, interactions);
+    } catch (const std::exception& e) {
+      spdlog::warn("maintenance: failed: {}", e.what());
+    }
     schedule_maintenance(rt);
   });
 }
@@ -139,15 +161,15 @@ int serve(const Config& config) {
                contracts::interfaces().size(), contracts::events().size());
 
   Runtime rt(config);
-  spdlog::info("store: open path={}/argon.db", config.str("server.data_dir"));
+  WorkerExecutor workers(static_cast<int>(config.i64("server.worker_threads")));
+  options.workers = workers.pool();
+  rt.context().background = &workers;
 
-  // Live delivery: committed events go to the hub, which feeds every open stream.
+  // Live delivery: committed events are published on the bus; the hub feeds every open stream.
   events::HubOptions hub_options;
   hub_options.heartbeat_ms = config.i64("events.heartbeat_seconds") * 1000;
   hub_options.sweep_interval_ms = std::clamp<std::int64_t>(hub_options.heartbeat_ms / 2, 50, 1000);
-  hub_options.tail_log = true;
-  events::Hub hub(rt.database(), rt.scheduler(), rt.context().clock, hub_options);
-  rt.context().sink = &hub;
+  events::Hub hub(rt.database(), rt.bus(), rt.scheduler(), rt.context().clock, hub_options);
   services::StreamService streams(rt.context(), hub, rt.accounts(),
                                   {config.i64("events.resume_window_seconds") * 1000});
   std::size_t stream_queue = static_cast<std::size_t>(config.i64("events.stream_queue_bytes"));
@@ -191,14 +213,16 @@ int serve(const Config& config) {
     botapi::rewrite_path_token(request);
     auto match = inline_router.match(request);
     if (!match.matched()) return std::nullopt;
-    auto response = (*match.handler)(request);
-    if (response.status == 0) return std::nullopt;
+    std::optional<http::Response> response;
+    (*match.handler)(request, [&response](http::Response r) { response = std::move(r); });
+    if (!response || response->status == 0) return std::nullopt;
     return response;
   };
-  http::Server server(options, [&router](http::Request& request) {
-    botapi::rewrite_path_token(request);
-    return router.dispatch(request);
-  });
+  http::Server server(
+      options, http::AsyncDispatchFn([&router](http::Request& request, http::Respond respond) {
+        botapi::rewrite_path_token(request);
+        router.dispatch(request, std::move(respond));
+      }));
   try {
     server.start();
   } catch (const std::exception& e) {
@@ -223,8 +247,9 @@ int serve(const Config& config) {
                server.active_connections());
   server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
   hub.shutdown();  // saves where every stream stopped (implicit resume after a restart)
-  rt.context().sink = nullptr;
-  rt.close();
+  rt.close();      // timers stop; the store finishes what was submitted
+  rt.context().background = nullptr;
+  workers.shutdown();
   spdlog::info("server: stopped cleanly");
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "argon/api/respond.hpp"
+#include "argon/api/task_handler.hpp"
 #include "argon/botapi/routes.hpp"
 #include "argon/http/websocket.hpp"
 #include "argon/voice/opus.hpp"
@@ -64,32 +65,32 @@ std::optional<Error> check_audio_options(const http::Request& req, voice::PeerMo
   return std::nullopt;
 }
 
-http::Handler audio_endpoint(services::VoiceService& voice, voice::PeerMode mode) {
-  return [&voice, mode](http::Request& req) -> http::Response {
+http::AsyncHandler audio_endpoint(services::VoiceService& voice, voice::PeerMode mode) {
+  return api::task_handler([&voice, mode](http::Request& req) -> Task<http::Response> {
     const std::string* token = req.query_param("token");
     if (!token || token->empty())
-      return api::error_response(Error{401, "invalid_token", "token: required"});
-    auto admission = voice.admit(*token, mode);
-    if (!admission) return api::error_response(admission.error());
+      co_return api::error_response(Error{401, "invalid_token", "token: required"});
+    auto admission = co_await voice.admit(*token, mode);
+    if (!admission) co_return api::error_response(admission.error());
     std::optional<Uuid> target = admission->target;
     if (mode == voice::PeerMode::Subscribe || mode == voice::PeerMode::Duplex) {
       const std::string* given = req.query_param("target_identity");
       if (given) {
         auto parsed = Uuid::parse(*given);
         if (!parsed)
-          return api::error_response(Error::validation("target_identity: must be a user id"));
+          co_return api::error_response(Error::validation("target_identity: must be a user id"));
         if (target && *target != *parsed)
-          return api::error_response(
+          co_return api::error_response(
               Error::forbidden("wrong_target", "This token is for another target."));
         target = parsed;
       }
-      if (!target) return api::error_response(Error::validation("target_identity: required"));
+      if (!target) co_return api::error_response(Error::validation("target_identity: required"));
     } else if (mode == voice::PeerMode::Publish) {
       target.reset();
     }
     if (mode == voice::PeerMode::Person) target.reset();
 
-    if (auto invalid = check_audio_options(req, mode)) return api::error_response(*invalid);
+    if (auto invalid = check_audio_options(req, mode)) co_return api::error_response(*invalid);
     auto state = std::make_shared<SocketState>();
     std::string room = admission->room;
     Uuid identity = admission->identity;
@@ -134,8 +135,8 @@ http::Handler audio_endpoint(services::VoiceService& voice, voice::PeerMode mode
       if (p) voice.relay().leave(p);
     };
     response.websocket = std::move(accept);
-    return response;
-  };
+    co_return response;
+  });
 }
 }  // namespace
 

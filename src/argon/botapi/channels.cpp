@@ -14,36 +14,37 @@ constexpr std::string_view kChannelTypes[] = {"text", "voice", "announcement"};
 }
 
 void add_channels_handlers(HandlerTable& table, BotServices& s) {
-  table["IChannels.List"] = [&s](BotCall& call) {
+  table["IChannels.List"] = [&s](BotCall& call) -> Task<http::Response> {
     wire::QueryReader q(call.request.query);
-    BOT_TRY(space_id, q.required_uuid("spaceId"));
-    BOT_TRY(channels, s.spaces.list_channels(call.bot.user.id, space_id, UnknownSpace::NotAMember));
+    CO_BOT_TRY(space_id, q.required_uuid("spaceId"));
+    CO_BOT_TRY(channels, co_await s.spaces.list_channels(call.bot.user.id, space_id,
+                                                         UnknownSpace::NotAMember));
     json::array out;
     for (const auto& c : channels) out.push_back(wire::bot_channel_json(c));
-    return api::json_response(200, json::object{{"channels", std::move(out)}});
+    co_return api::json_response(200, json::object{{"channels", std::move(out)}});
   };
 
-  table["IChannels.Create"] = [&s](BotCall& call) {
-    BOT_TRY(body, api::body_object(call.request));
+  table["IChannels.Create"] = [&s](BotCall& call) -> Task<http::Response> {
+    CO_BOT_TRY(body, api::body_object(call.request));
     wire::ObjectReader in(body);
-    BOT_TRY(space_id, in.required_uuid("spaceId"));
-    BOT_TRY(name, in.required_string("name"));
-    BOT_TRY(description, in.optional_string("description"));
-    BOT_TRY(type, in.required_enum("channelType", kChannelTypes));
-    BOT_TRY(group_id, in.optional_uuid("groupId"));
+    CO_BOT_TRY(space_id, in.required_uuid("spaceId"));
+    CO_BOT_TRY(name, in.required_string("name"));
+    CO_BOT_TRY(description, in.optional_string("description"));
+    CO_BOT_TRY(type, in.required_enum("channelType", kChannelTypes));
+    CO_BOT_TRY(group_id, in.optional_uuid("groupId"));
     services::CreateChannelRequest r{name, description, static_cast<ChannelType>(type), group_id};
-    BOT_TRY(channel,
-            s.spaces.create_channel(call.bot.user.id, space_id, r, UnknownSpace::NotAMember));
-    return api::json_response(200, wire::bot_channel_json(channel));
+    CO_BOT_TRY(channel, co_await s.spaces.create_channel(call.bot.user.id, space_id, r,
+                                                         UnknownSpace::NotAMember));
+    co_return api::json_response(200, wire::bot_channel_json(channel));
   };
 
-  table["IChannels.Delete"] = [&s](BotCall& call) {
+  table["IChannels.Delete"] = [&s](BotCall& call) -> Task<http::Response> {
     wire::QueryReader q(call.request.query);
-    BOT_TRY(space_id, q.required_uuid("spaceId"));
-    BOT_TRY(channel_id, q.required_uuid("channelId"));
-    BOT_CHECK(
-        s.spaces.delete_channel(call.bot.user.id, space_id, channel_id, UnknownSpace::NotAMember));
-    return api::json_response(200, json::object{{"deleted", true}});
+    CO_BOT_TRY(space_id, q.required_uuid("spaceId"));
+    CO_BOT_TRY(channel_id, q.required_uuid("channelId"));
+    CO_BOT_CHECK(co_await s.spaces.delete_channel(call.bot.user.id, space_id, channel_id,
+                                                  UnknownSpace::NotAMember));
+    co_return api::json_response(200, json::object{{"deleted", true}});
   };
 }
 

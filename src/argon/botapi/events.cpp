@@ -6,8 +6,9 @@
 namespace argon::botapi {
 
 void add_events_handlers(HandlerTable& table, BotServices& s) {
-  table["IEvents.Stream"] = [&s](BotCall& call) {
-    BOT_TRY(intents, services::StreamService::parse_intents(call.request.query_param("intents")));
+  table["IEvents.Stream"] = [&s](BotCall& call) -> Task<http::Response> {
+    CO_BOT_TRY(intents,
+               services::StreamService::parse_intents(call.request.query_param("intents")));
     // lastEventId in the query wins over the Last-Event-ID header.
     std::optional<std::string> resume;
     if (const auto* header = call.request.header("last-event-id")) resume = *header;
@@ -16,13 +17,15 @@ void add_events_handlers(HandlerTable& table, BotServices& s) {
     auto slot = std::make_shared<std::optional<RateLimiter::Permit>>(std::move(call.permit));
     call.permit.reset();
     services::BotIdentity bot = call.bot;
-    return api::sse_response(s.stream_queue_bytes, [&s, bot, intents, resume, slot](
-                                                       std::shared_ptr<http::StreamWriter> writer) {
-      auto connection =
-          s.streams.open_bot(bot, intents, resume, std::make_shared<api::HttpFrameSink>(writer),
-                             [slot] { slot->reset(); });
-      writer->on_closed([&s, connection] { s.streams.closed(connection); });
-    });
+    co_return api::sse_response(
+        s.stream_queue_bytes,
+        [&s, bot, intents, resume, slot](std::shared_ptr<http::StreamWriter> writer) {
+          api::open_stream(
+              writer,
+              s.streams.open_bot(bot, intents, resume, std::make_shared<api::HttpFrameSink>(writer),
+                                 [slot] { slot->reset(); }),
+              [&s](const auto& connection) { s.streams.closed(connection); });
+        });
   };
 }
 

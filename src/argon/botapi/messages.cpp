@@ -28,22 +28,23 @@ Result<services::SendRequest> read_send_request(const boost::json::object& body)
 }
 
 void add_messages_handlers(HandlerTable& table, BotServices& s) {
-  table["IMessages.Send"] = [&s](BotCall& call) {
-    BOT_TRY(body, api::body_object(call.request));
-    BOT_TRY(request, read_send_request(body));
-    BOT_TRY(sent, s.messages.send(call.caller(), std::move(request)));
-    return api::json_response(200, json::object{{"messageId", sent.message_id}});
+  table["IMessages.Send"] = [&s](BotCall& call) -> Task<http::Response> {
+    CO_BOT_TRY(body, api::body_object(call.request));
+    CO_BOT_TRY(request, read_send_request(body));
+    CO_BOT_TRY(sent, co_await s.messages.send(call.caller(), std::move(request)));
+    co_return api::json_response(200, json::object{{"messageId", sent.message_id}});
   };
 
-  table["IMessages.History"] = [&s](BotCall& call) {
+  table["IMessages.History"] = [&s](BotCall& call) -> Task<http::Response> {
     wire::QueryReader q(call.request.query);
-    BOT_TRY(channel_id, q.required_uuid("channelId"));
-    BOT_TRY(from, q.optional_int("from", INT64_MIN, INT64_MAX));
-    BOT_TRY(limit, q.optional_int("limit", INT64_MIN, INT64_MAX));
-    BOT_TRY(messages, s.messages.history(call.caller(), {channel_id, from, limit}));
+    CO_BOT_TRY(channel_id, q.required_uuid("channelId"));
+    CO_BOT_TRY(from, q.optional_int("from", INT64_MIN, INT64_MAX));
+    CO_BOT_TRY(limit, q.optional_int("limit", INT64_MIN, INT64_MAX));
+    services::HistoryRequest request{channel_id, from, limit};
+    CO_BOT_TRY(messages, co_await s.messages.history(call.caller(), request));
     json::array out;
     for (const auto& m : messages) out.push_back(wire::message_dto_json(m));
-    return api::json_response(200, json::object{{"messages", std::move(out)}});
+    co_return api::json_response(200, json::object{{"messages", std::move(out)}});
   };
 }
 

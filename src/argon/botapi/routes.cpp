@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "argon/api/respond.hpp"
+#include "argon/api/task_handler.hpp"
 #include "argon/domain/bot_token.hpp"
 
 namespace argon::botapi {
@@ -45,42 +46,59 @@ void name_route_permission(Error& e, const contracts::RouteDecl& route) {
                 " permission in this space.";
 }
 
-http::Handler pipeline(BotServices& s, const contracts::InterfaceDecl& iface,
-                       const contracts::RouteDecl& route, BotHandler handler,
-                       bool inline_only = false) {
-  int limit = iface.rate_limit_per_minute;
+// auth → rate limit → privileged → the handler (DECISIONS.md §2), as one coroutine.
+Task<http::Response> run_pipeline(BotServices& s, const contracts::InterfaceDecl& iface,
+                                  const contracts::RouteDecl& route, const BotHandler& handler,
+                                  int limit, http::Request& req) {
+  auto bot = co_await authenticate_bot(req, s.bots);
+  if (!bot) co_return api::error_response(bot.error());
+  auto outcome = s.limiter.acquire(bot->app.id, iface.name, limit);
+  if (!outcome.decision.allowed) co_return rate_limited(outcome.decision);
+  http::Response response;
+  if (route.privileged && !bot->app.is_verified) {
+    response = api::error_response(
+        Error::forbidden("not_verified", "This route is only available to verified bots."));
+  } else if (!handler) {
+    response = api::error_response(
+        Error{501, "not_implemented",
+              iface.name + "/" + route.name + " is not available on this server yet."});
+  } else {
+    BotCall call{req, *bot, iface, route, outcome.permit};
+    response = co_await handler(call);
+  }
+  add_rate_headers(response, outcome.decision);
+  co_return response;  // the concurrency permit is released here
+}
+
+int permit_limit(BotServices& s, const contracts::InterfaceDecl& iface) {
   if (auto it = s.permit_overrides.find(iface.name); it != s.permit_overrides.end())
-    limit = it->second;
-  return
-      [&s, &iface, &route, handler = std::move(handler), limit, inline_only](http::Request& req) {
-        Result<services::BotIdentity> bot = Error::unauthorized();
-        if (inline_only) {
-          // On the network thread: only a cached token; anything else goes to the worker pool.
-          auto token = api::authorization_credentials(req, "Bot");
-          auto hit = token ? s.bots.cached(*token) : std::nullopt;
-          if (!hit) return http::Response{0, {}, {}, {}};
-          bot = std::move(*hit);
-        } else {
-          bot = authenticate_bot(req, s.bots);
-        }
-        if (!bot) return api::error_response(bot.error());
-        auto outcome = s.limiter.acquire(bot->app.id, iface.name, limit);
-        if (!outcome.decision.allowed) return rate_limited(outcome.decision);
-        http::Response response;
-        if (route.privileged && !bot->app.is_verified) {
-          response = api::error_response(
-              Error::forbidden("not_verified", "This route is only available to verified bots."));
-        } else if (!handler) {
-          response = api::error_response(
-              Error{501, "not_implemented",
-                    iface.name + "/" + route.name + " is not available on this server yet."});
-        } else {
-          BotCall call{req, *bot, iface, route, outcome.permit};
-          response = handler(call);
-        }
-        add_rate_headers(response, outcome.decision);
-        return response;  // the concurrency permit is released here
-      };
+    return it->second;
+  return iface.rate_limit_per_minute;
+}
+
+http::AsyncHandler pipeline(BotServices& s, const contracts::InterfaceDecl& iface,
+                            const contracts::RouteDecl& route, BotHandler handler) {
+  int limit = permit_limit(s, iface);
+  return api::task_handler(
+      [&s, &iface, &route, handler = std::move(handler), limit](http::Request& req) {
+        return run_pipeline(s, iface, route, handler, limit, req);
+      });
+}
+
+// On the network thread: only a cached token, answered at once; anything else (status 0) goes
+// to the worker pool.
+http::Handler inline_get_me(BotServices& s, const contracts::InterfaceDecl& iface) {
+  int limit = permit_limit(s, iface);
+  return [&s, &iface, limit](http::Request& req) -> http::Response {
+    auto token = api::authorization_credentials(req, "Bot");
+    auto bot = token ? s.bots.cached(*token) : std::nullopt;
+    if (!bot) return http::Response{0, {}, {}, {}};
+    auto outcome = s.limiter.acquire(bot->app.id, iface.name, limit);
+    if (!outcome.decision.allowed) return rate_limited(outcome.decision);
+    http::Response response = get_me_response(*bot);
+    add_rate_headers(response, outcome.decision);
+    return response;
+  };
 }
 }  // namespace
 
@@ -113,14 +131,12 @@ void register_routes(http::Router& router, BotServices& s) {
 }
 
 void register_inline_routes(http::Router& router, BotServices& s) {
-  HandlerTable table;
-  add_bot_self_handlers(table, s);
   http::RouteOptions ci{.case_insensitive = true};
   const auto* iface = contracts::find_interface("IBotSelf", 1);
   for (const auto& route : iface->routes) {
     if (route.name != "GetMe") continue;  // GetSpaces reads the store
     std::string path = "/" + iface->name + "/v1/" + route.name;
-    auto h = pipeline(s, *iface, route, table.at(iface->name + "." + route.name), true);
+    auto h = inline_get_me(s, *iface);
     router.add(route.method, path, h, ci);
     router.add(route.method, "/api/bot" + path, h, ci);
   }
@@ -172,11 +188,12 @@ bool rewrite_path_token(http::Request& req) {
   return true;
 }
 
-Result<services::BotIdentity> authenticate_bot(const http::Request& request,
-                                               services::BotService& bots) {
+Task<Result<services::BotIdentity>> authenticate_bot(const http::Request& request,
+                                                     services::BotService& bots) {
   auto token = api::authorization_credentials(request, "Bot");
-  if (!token) return Error::unauthorized("Missing or invalid bot token.");
-  return bots.authenticate(*token);
+  if (!token) co_return Error::unauthorized("Missing or invalid bot token.");
+  auto bot = co_await bots.authenticate(*token);
+  co_return bot;
 }
 
 http::Response empty_ok() {

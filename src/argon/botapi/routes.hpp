@@ -10,6 +10,7 @@
 
 #include "argon/botapi/rate_limiter.hpp"
 #include "argon/contracts/contracts.hpp"
+#include "argon/domain/task.hpp"
 #include "argon/http/router.hpp"
 #include "argon/services/bots.hpp"
 #include "argon/services/commands.hpp"
@@ -20,6 +21,8 @@
 #include "argon/services/voice.hpp"
 
 namespace argon::botapi {
+
+using argon::Task;
 
 struct BotServices {
   services::BotService& bots;
@@ -46,14 +49,16 @@ struct BotCall {
   std::optional<RateLimiter::Permit>& permit;
   services::Caller caller() const { return bot.caller(); }
 };
-using BotHandler = std::function<http::Response(BotCall&)>;
+using BotHandler = std::function<Task<http::Response>(BotCall&)>;
 // "IBotSelf.GetMe" → handler. Interface files add theirs.
 using HandlerTable = std::map<std::string, BotHandler>;
 
 void register_routes(http::Router& router, BotServices& s);
 // Routes that can be answered on the network thread when the bot's token is in the cache
-// (IBotSelf/GetMe). Their handlers answer status 0 to mean "not now, use the worker pool".
+// (IBotSelf/GetMe), synchronously. They answer status 0 to mean "not now, use the worker pool".
 void register_inline_routes(http::Router& router, BotServices& s);
+// GetMe's body, shared by the inline route and the handler.
+http::Response get_me_response(const services::BotIdentity& bot);
 
 // One function per interface file.
 void add_bot_self_handlers(HandlerTable& table, BotServices& s);
@@ -79,8 +84,8 @@ http::Response metadata_response();
 bool rewrite_path_token(http::Request& request);
 
 // `Authorization: Bot <token>` → the bot; 401 otherwise.
-Result<services::BotIdentity> authenticate_bot(const http::Request& request,
-                                               services::BotService& bots);
+Task<Result<services::BotIdentity>> authenticate_bot(const http::Request& request,
+                                                     services::BotService& bots);
 
 // 200 with an empty body: routes without a response type (SPEC.md §1.3).
 http::Response empty_ok();
@@ -90,6 +95,17 @@ Result<services::SendRequest> read_send_request(const boost::json::object& body)
 http::Response bot_error(const BotCall& call, Error error);
 
 }  // namespace argon::botapi
+
+#define CO_BOT_TRY(var, expr)                                                            \
+  auto var##_result_ = (expr);                                                           \
+  if (!var##_result_) co_return ::argon::botapi::bot_error(call, var##_result_.error()); \
+  auto& var = *var##_result_
+
+#define CO_BOT_CHECK(expr)                                                                         \
+  do {                                                                                             \
+    auto bot_check_result_ = (expr);                                                               \
+    if (!bot_check_result_) co_return ::argon::botapi::bot_error(call, bot_check_result_.error()); \
+  } while (0)
 
 #define BOT_TRY(var, expr)                                                            \
   auto var##_result_ = (expr);                                                        \

@@ -8,83 +8,84 @@ namespace argon::botapi {
 namespace json = boost::json;
 
 void add_voice_handlers(HandlerTable& table, BotServices& s) {
-  table["IVoice.StreamToken"] = [&s](BotCall& call) {
-    BOT_TRY(body, api::body_object(call.request));
+  table["IVoice.StreamToken"] = [&s](BotCall& call) -> Task<http::Response> {
+    CO_BOT_TRY(body, api::body_object(call.request));
     wire::ObjectReader in(body);
-    BOT_TRY(space_id, in.required_uuid("spaceId"));
-    BOT_TRY(channel_id, in.required_uuid("channelId"));
-    BOT_TRY(grant, s.voice.bot_stream_token(call.bot, space_id, channel_id));
-    return api::json_response(
+    CO_BOT_TRY(space_id, in.required_uuid("spaceId"));
+    CO_BOT_TRY(channel_id, in.required_uuid("channelId"));
+    CO_BOT_TRY(grant, co_await s.voice.bot_stream_token(call.bot, space_id, channel_id));
+    co_return api::json_response(
         200, json::object{
                  {"token", grant.token}, {"ingressUrl", grant.url}, {"roomName", grant.room_name}});
   };
 
   // POST without a body: every input is in the query (SPEC.md §1.3).
-  table["IMembers.Kick"] = [&s](BotCall& call) {
+  table["IMembers.Kick"] = [&s](BotCall& call) -> Task<http::Response> {
     wire::QueryReader q(call.request.query);
-    BOT_TRY(space_id, q.required_uuid("spaceId"));
-    BOT_TRY(channel_id, q.required_uuid("channelId"));
-    BOT_TRY(user_id, q.required_uuid("userId"));
-    BOT_CHECK(s.voice.kick(call.bot, space_id, channel_id, user_id));
-    return api::json_response(200, json::object{{"kicked", true}});
+    CO_BOT_TRY(space_id, q.required_uuid("spaceId"));
+    CO_BOT_TRY(channel_id, q.required_uuid("channelId"));
+    CO_BOT_TRY(user_id, q.required_uuid("userId"));
+    CO_BOT_CHECK(co_await s.voice.kick(call.bot, space_id, channel_id, user_id));
+    co_return api::json_response(200, json::object{{"kicked", true}});
   };
 
-  table["IVoiceEgress.SubscribeTrack"] = [&s](BotCall& call) {
-    BOT_TRY(body, api::body_object(call.request));
+  table["IVoiceEgress.SubscribeTrack"] = [&s](BotCall& call) -> Task<http::Response> {
+    CO_BOT_TRY(body, api::body_object(call.request));
     wire::ObjectReader in(body);
-    BOT_TRY(space_id, in.required_uuid("spaceId"));
-    BOT_TRY(channel_id, in.required_uuid("channelId"));
-    BOT_TRY(user_id, in.required_uuid("userId"));
-    BOT_TRY(grant, s.voice.subscribe_track(call.bot, space_id, channel_id, user_id));
-    return api::json_response(200, json::object{{"token", grant.token},
-                                                {"wsUrl", grant.url},
-                                                {"roomName", grant.room_name},
-                                                {"trackId", grant.track_id}});
+    CO_BOT_TRY(space_id, in.required_uuid("spaceId"));
+    CO_BOT_TRY(channel_id, in.required_uuid("channelId"));
+    CO_BOT_TRY(user_id, in.required_uuid("userId"));
+    CO_BOT_TRY(grant, co_await s.voice.subscribe_track(call.bot, space_id, channel_id, user_id));
+    co_return api::json_response(200, json::object{{"token", grant.token},
+                                                   {"wsUrl", grant.url},
+                                                   {"roomName", grant.room_name},
+                                                   {"trackId", grant.track_id}});
   };
 
   // A logical acknowledgement: the subscription ends when its socket closes.
-  table["IVoiceEgress.UnsubscribeTrack"] = [](BotCall& call) {
-    BOT_TRY(body, api::body_object(call.request));
-    BOT_TRY(track_id, wire::ObjectReader(body).required_string("trackId"));
+  table["IVoiceEgress.UnsubscribeTrack"] = [](BotCall& call) -> Task<http::Response> {
+    CO_BOT_TRY(body, api::body_object(call.request));
+    CO_BOT_TRY(track_id, wire::ObjectReader(body).required_string("trackId"));
     if (track_id.empty() || track_id.size() > 200)
-      return bot_error(call, Error::validation("trackId: must be 1..200 characters"));
-    return api::json_response(200, json::object{{"deleted", true}});
+      co_return bot_error(call, Error::validation("trackId: must be 1..200 characters"));
+    co_return api::json_response(200, json::object{{"deleted", true}});
   };
 
-  table["ICalls.Ringing"] = [&s](BotCall& call) {
+  table["ICalls.Ringing"] = [&s](BotCall& call) -> Task<http::Response> {
     json::array calls;
     for (const auto& [id, caller] : s.voice.ringing(call.bot))
       calls.push_back(json::object{{"callId", id.str()}, {"callerId", caller.str()}});
-    return api::json_response(200, json::object{{"calls", std::move(calls)}});
+    co_return api::json_response(200, json::object{{"calls", std::move(calls)}});
   };
 
-  table["ICalls.Accept"] = [&s](BotCall& call) {
-    BOT_TRY(body, api::body_object(call.request));
-    BOT_TRY(call_id, wire::ObjectReader(body).required_uuid("callId"));
-    BOT_TRY(grant, s.voice.accept_call(call.bot, call_id));
-    return api::json_response(200, json::object{{"token", grant.token},
-                                                {"roomName", grant.room_name},
-                                                {"callerId", grant.caller_id->str()},
-                                                {"audioBaseUrl", grant.url}});
+  table["ICalls.Accept"] = [&s](BotCall& call) -> Task<http::Response> {
+    CO_BOT_TRY(body, api::body_object(call.request));
+    CO_BOT_TRY(call_id, wire::ObjectReader(body).required_uuid("callId"));
+    CO_BOT_TRY(grant, co_await s.voice.accept_call(call.bot, call_id));
+    co_return api::json_response(200, json::object{{"token", grant.token},
+                                                   {"roomName", grant.room_name},
+                                                   {"callerId", grant.caller_id->str()},
+                                                   {"audioBaseUrl", grant.url}});
   };
 
-  table["ICalls.Reject"] = [&s](BotCall& call) {
-    BOT_TRY(body, api::body_object(call.request));
+  table["ICalls.Reject"] = [&s](BotCall& call) -> Task<http::Response> {
+    CO_BOT_TRY(body, api::body_object(call.request));
     wire::ObjectReader in(body);
-    BOT_TRY(call_id, in.required_uuid("callId"));
-    BOT_TRY(reason, in.optional_string("reason"));
-    BOT_TRY(rejected, s.voice.reject_call(call.bot, call_id, reason.value_or("rejected")));
-    return api::json_response(200, json::object{{"rejected", rejected}});
+    CO_BOT_TRY(call_id, in.required_uuid("callId"));
+    CO_BOT_TRY(reason, in.optional_string("reason"));
+    CO_BOT_TRY(rejected,
+               co_await s.voice.reject_call(call.bot, call_id, reason.value_or("rejected")));
+    co_return api::json_response(200, json::object{{"rejected", rejected}});
   };
 
-  table["ICalls.SubscribeCallTrack"] = [&s](BotCall& call) {
-    BOT_TRY(body, api::body_object(call.request));
-    BOT_TRY(call_id, wire::ObjectReader(body).required_uuid("callId"));
-    BOT_TRY(grant, s.voice.subscribe_call_track(call.bot, call_id));
-    return api::json_response(200, json::object{{"token", grant.token},
-                                                {"wsUrl", grant.url},
-                                                {"roomName", grant.room_name},
-                                                {"callerId", grant.caller_id->str()}});
+  table["ICalls.SubscribeCallTrack"] = [&s](BotCall& call) -> Task<http::Response> {
+    CO_BOT_TRY(body, api::body_object(call.request));
+    CO_BOT_TRY(call_id, wire::ObjectReader(body).required_uuid("callId"));
+    CO_BOT_TRY(grant, s.voice.subscribe_call_track(call.bot, call_id));
+    co_return api::json_response(200, json::object{{"token", grant.token},
+                                                   {"wsUrl", grant.url},
+                                                   {"roomName", grant.room_name},
+                                                   {"callerId", grant.caller_id->str()}});
   };
 }
 

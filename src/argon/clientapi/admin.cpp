@@ -1,5 +1,6 @@
 // Operator: /api/v1/admin/* behind the configured operator token.
 #include "argon/api/respond.hpp"
+#include "argon/api/task_handler.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/crypto/crypto.hpp"
 
@@ -23,13 +24,13 @@ void register_admin_routes(http::Router& router, ClientServices& s) {
   for (bool verify : {true, false}) {
     router.add("POST",
                verify ? "/api/v1/admin/bots/{appId}/verify" : "/api/v1/admin/bots/{appId}/unverify",
-               [&s, verify](http::Request& req) {
-                 if (auto denied = check_operator(req, s.admin_token)) return *denied;
-                 API_TRY(app_id, api::path_uuid(req, "appId"));
-                 API_TRY(app, s.bots.set_verified(app_id, verify));
-                 return api::json_response(
+               api::task_handler([&s, verify](http::Request& req) -> Task<http::Response> {
+                 if (auto denied = check_operator(req, s.admin_token)) co_return *denied;
+                 CO_API_TRY(app_id, api::path_uuid(req, "appId"));
+                 CO_API_TRY(app, co_await s.bots.set_verified(app_id, verify));
+                 co_return api::json_response(
                      200, json::object{{"appId", app.id.str()}, {"isVerified", app.is_verified}});
-               });
+               }));
   }
 }
 

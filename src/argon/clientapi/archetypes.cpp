@@ -1,5 +1,6 @@
 // /api/v1/spaces/{spaceId}/archetypes and their assignment to members
 #include "argon/api/respond.hpp"
+#include "argon/api/task_handler.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/wire/shapes.hpp"
 
@@ -27,38 +28,40 @@ Result<services::ArchetypeFields> read_fields(const json::object& body) {
 }  // namespace
 
 void register_archetype_routes(http::Router& router, ClientServices& s) {
-  router.add("POST", "/api/v1/spaces/{spaceId}/archetypes", [&s](http::Request& req) {
-    API_TRY(user, authenticate_person(req, s.accounts));
-    API_TRY(space_id, api::path_uuid(req, "spaceId"));
-    API_TRY(body, api::body_object(req));
-    API_TRY(fields, read_fields(body));
-    API_TRY(archetype, s.spaces.create_archetype(user.id, space_id, fields));
-    return api::json_response(201, wire::archetype_json(archetype, true));
-  });
+  router.add("POST", "/api/v1/spaces/{spaceId}/archetypes",
+             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
+               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
+               CO_API_TRY(body, api::body_object(req));
+               CO_API_TRY(fields, read_fields(body));
+               CO_API_TRY(archetype, co_await s.spaces.create_archetype(user.id, space_id, fields));
+               co_return api::json_response(201, wire::archetype_json(archetype, true));
+             }));
 
-  router.add(
-      "PATCH", "/api/v1/spaces/{spaceId}/archetypes/{archetypeId}", [&s](http::Request& req) {
-        API_TRY(user, authenticate_person(req, s.accounts));
-        API_TRY(space_id, api::path_uuid(req, "spaceId"));
-        API_TRY(archetype_id, api::path_uuid(req, "archetypeId"));
-        API_TRY(body, api::body_object(req));
-        API_TRY(fields, read_fields(body));
-        API_TRY(archetype, s.spaces.update_archetype(user.id, space_id, archetype_id, fields));
-        return api::json_response(200, wire::archetype_json(archetype, true));
-      });
+  router.add("PATCH", "/api/v1/spaces/{spaceId}/archetypes/{archetypeId}",
+             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
+               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
+               CO_API_TRY(archetype_id, api::path_uuid(req, "archetypeId"));
+               CO_API_TRY(body, api::body_object(req));
+               CO_API_TRY(fields, read_fields(body));
+               CO_API_TRY(archetype, co_await s.spaces.update_archetype(user.id, space_id,
+                                                                        archetype_id, fields));
+               co_return api::json_response(200, wire::archetype_json(archetype, true));
+             }));
 
   for (bool assign : {true, false}) {
-    router.add(
-        assign ? "PUT" : "DELETE",
-        "/api/v1/spaces/{spaceId}/members/{userId}/archetypes/{archetypeId}",
-        [&s, assign](http::Request& req) {
-          API_TRY(user, authenticate_person(req, s.accounts));
-          API_TRY(space_id, api::path_uuid(req, "spaceId"));
-          API_TRY(target, api::path_uuid(req, "userId"));
-          API_TRY(archetype_id, api::path_uuid(req, "archetypeId"));
-          API_CHECK(s.spaces.assign_archetype(user.id, space_id, target, archetype_id, assign));
-          return api::no_content();
-        });
+    router.add(assign ? "PUT" : "DELETE",
+               "/api/v1/spaces/{spaceId}/members/{userId}/archetypes/{archetypeId}",
+               api::task_handler([&s, assign](http::Request& req) -> Task<http::Response> {
+                 CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+                 CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
+                 CO_API_TRY(target, api::path_uuid(req, "userId"));
+                 CO_API_TRY(archetype_id, api::path_uuid(req, "archetypeId"));
+                 CO_API_CHECK(co_await s.spaces.assign_archetype(user.id, space_id, target,
+                                                                 archetype_id, assign));
+                 co_return api::no_content();
+               }));
   }
 }
 

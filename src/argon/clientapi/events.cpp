@@ -1,23 +1,27 @@
 // GET /api/v1/events: a person's live feed, on the same engine as the bot stream.
 #include "argon/api/respond.hpp"
 #include "argon/api/stream_sink.hpp"
+#include "argon/api/task_handler.hpp"
 #include "argon/clientapi/routes.hpp"
 
 namespace argon::clientapi {
 
 void register_event_routes(http::Router& router, ClientServices& s) {
-  router.add("GET", "/api/v1/events", [&s](http::Request& req) {
-    API_TRY(user, authenticate_person(req, s.accounts));
-    std::optional<std::string> resume;
-    if (const auto* header = req.header("last-event-id")) resume = *header;
-    if (const auto* query = req.query_param("lastEventId")) resume = *query;
-    return api::sse_response(
-        s.stream_queue_bytes, [&s, user, resume](std::shared_ptr<http::StreamWriter> writer) {
-          auto connection = s.streams.open_person(
-              user, resume, std::make_shared<api::HttpFrameSink>(writer), nullptr);
-          writer->on_closed([&s, connection] { s.streams.closed(connection); });
-        });
-  });
+  router.add(
+      "GET", "/api/v1/events", api::task_handler([&s](http::Request& req) -> Task<http::Response> {
+        CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+        std::optional<std::string> resume;
+        if (const auto* header = req.header("last-event-id")) resume = *header;
+        if (const auto* query = req.query_param("lastEventId")) resume = *query;
+        co_return api::sse_response(
+            s.stream_queue_bytes, [&s, user, resume](std::shared_ptr<http::StreamWriter> writer) {
+              api::open_stream(
+                  writer,
+                  s.streams.open_person(user, resume, std::make_shared<api::HttpFrameSink>(writer),
+                                        nullptr),
+                  [&s](const auto& connection) { s.streams.closed(connection); });
+            });
+      }));
 }
 
 }  // namespace argon::clientapi

@@ -17,10 +17,12 @@ void register_routes(http::Router& router, ClientServices& s) {
   register_voice_routes(router, s);
 }
 
-Result<User> authenticate_person(const http::Request& request, services::AccountService& accounts) {
+Task<Result<User>> authenticate_person(const http::Request& request,
+                                       services::AccountService& accounts) {
   auto token = api::authorization_credentials(request, "Bearer");
-  if (!token) return Error::unauthorized("Missing or invalid session token.");
-  return accounts.authenticate(*token);
+  if (!token) co_return Error::unauthorized("Missing or invalid session token.");
+  auto user = co_await accounts.authenticate(*token);
+  co_return user;
 }
 
 services::Caller person_caller(const User& user) {

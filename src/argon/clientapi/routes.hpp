@@ -14,6 +14,8 @@
 
 namespace argon::clientapi {
 
+using argon::Task;
+
 struct ClientServices {
   services::AccountService& accounts;
   services::SpaceService& spaces;
@@ -43,7 +45,8 @@ void register_interaction_routes(http::Router& router, ClientServices& s);
 void register_voice_routes(http::Router& router, ClientServices& s);
 
 // `Authorization: Bearer <session token>` → the person (401 unauthorized otherwise).
-Result<User> authenticate_person(const http::Request& request, services::AccountService& accounts);
+Task<Result<User>> authenticate_person(const http::Request& request,
+                                       services::AccountService& accounts);
 services::Caller person_caller(const User& user);
 
 }  // namespace argon::clientapi

@@ -25,24 +25,20 @@ EventRecord record_from(const store::Row& r) {
 
 EventRecord append(store::Connection& c, std::string stream, std::string type,
                    std::optional<Uuid> space_id, std::string payload, std::int64_t now_ms) {
-  // Upsert-and-increment works on SQLite and PostgreSQL alike, and serialises concurrent
-  // appenders on the stream's row.
+  // Upsert-and-increment works on SQLite and PostgreSQL alike and holds the stream's row lock
+  // until the transaction ends: appenders of one stream queue here, others never meet.
   auto row = c.query_one(
       "INSERT INTO event_streams (stream, last_seq) VALUES ($1, 1)"
       " ON CONFLICT (stream) DO UPDATE SET last_seq = event_streams.last_seq + 1"
       " RETURNING last_seq",
       {stream});
-  auto global = c.query_one(
-      "INSERT INTO event_streams (stream, last_seq) VALUES ('*', 1)"
-      " ON CONFLICT (stream) DO UPDATE SET last_seq = event_streams.last_seq + 1"
-      " RETURNING last_seq");
-  EventRecord rec{std::move(stream), row->i64(0),        global->i64(0), std::move(type),
+  EventRecord rec{std::move(stream), row->i64(0),        0,     std::move(type),
                   space_id,          std::move(payload), now_ms};
-  c.exec(
-      "INSERT INTO events (stream, seq, gseq, type, space_id, payload, created_at)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-      {rec.stream, rec.seq, rec.gseq, rec.type, store::sql_opt_uuid(rec.space_id), rec.payload,
-       now_ms});
+  auto key = c.query_one(
+      "INSERT INTO events (stream, seq, type, space_id, payload, created_at)"
+      " VALUES ($1, $2, $3, $4, $5, $6) RETURNING gseq",
+      {rec.stream, rec.seq, rec.type, store::sql_opt_uuid(rec.space_id), rec.payload, now_ms});
+  rec.gseq = key->i64(0);
   return rec;
 }
 
@@ -77,19 +73,6 @@ std::optional<EventRecord> find(store::Connection& c, const std::string& stream,
   auto row = c.query_one(std::string(kSelect) + " WHERE stream = $1 AND seq = $2", {stream, seq});
   if (!row) return std::nullopt;
   return record_from(*row);
-}
-
-std::vector<EventRecord> read_global_after(store::Connection& c, std::int64_t after_gseq,
-                                           int limit) {
-  std::vector<EventRecord> out;
-  for (const auto& r : c.query(std::string(kSelect) + " WHERE gseq > $1 ORDER BY gseq LIMIT $2",
-                               {after_gseq, std::int64_t{limit}}))
-    out.push_back(record_from(r));
-  return out;
-}
-
-std::int64_t last_gseq(store::Connection& c) {
-  return last_seq(c, "*");
 }
 
 std::int64_t last_seq(store::Connection& c, const std::string& stream) {

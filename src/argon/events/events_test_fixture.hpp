@@ -21,6 +21,7 @@
 
 #include "argon/domain/clock.hpp"
 #include "argon/domain/scheduler.hpp"
+#include "argon/events/bus.hpp"
 #include "argon/events/event_log.hpp"
 #include "argon/events/hub.hpp"
 #include "argon/events/stream_connection.hpp"
@@ -266,7 +267,7 @@ class EventsTest : public ::testing::Test {
   // Appends one event in its own transaction (not published).
   EventRecord add(const std::string& stream, const std::string& type, std::optional<Uuid> space_id,
                   const std::string& payload) {
-    auto r = db_->write([&](store::Connection& c) -> Result<EventRecord> {
+    auto r = db_->transact_now([&](store::Connection& c) -> Result<EventRecord> {
       return append(c, stream, type, space_id, payload, clock_.now_unix_ms());
     });
     EXPECT_TRUE(r.ok());
@@ -276,15 +277,22 @@ class EventsTest : public ::testing::Test {
   EventRecord msg(const Uuid& space, int n) {
     return add(space_stream(space), "messageCreate", space, "{\"n\":" + std::to_string(n) + "}");
   }
+  // Publishes on the bus, as a committed operation does, and waits until the hub (the bus's
+  // subscriber) has handled it.
+  void publish(std::vector<EventRecord> records) {
+    hub();
+    bus_.publish(std::move(records));
+    bus_.flush();
+  }
   // Appends and publishes, as a service does after commit.
   EventRecord publish_msg(const Uuid& space, int n) {
     auto r = msg(space, n);
-    hub().published({r});
+    publish({r});
     return r;
   }
 
   Hub& hub(HubOptions options = {}) {
-    if (!hub_) hub_ = std::make_unique<Hub>(*db_, scheduler_, clock_, options);
+    if (!hub_) hub_ = std::make_unique<Hub>(*db_, bus_, scheduler_, clock_, options);
     return *hub_;
   }
 
@@ -304,7 +312,7 @@ class EventsTest : public ::testing::Test {
   }
 
   std::map<std::string, std::int64_t> saved(const Uuid& owner) {
-    return db_->read([&](store::Connection& c) { return load_positions(c, owner, 0); });
+    return db_->read_now([&](store::Connection& c) { return load_positions(c, owner, 0); });
   }
 
   static std::string eid(const Uuid& space, std::int64_t seq) {
@@ -315,6 +323,7 @@ class EventsTest : public ::testing::Test {
   ManualClock clock_;
   ManualScheduler scheduler_;
   std::unique_ptr<store::Database> db_;
+  LocalEventBus bus_;
   std::unique_ptr<Hub> hub_;
 };
 

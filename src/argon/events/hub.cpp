@@ -7,48 +7,17 @@
 
 namespace argon::events {
 
-Hub::Hub(store::Database& db, Scheduler& scheduler, const Clock& clock, HubOptions options)
-    : db_(db), scheduler_(scheduler), clock_(clock), options_(options) {
+Hub::Hub(store::Database& db, EventBus& bus, Scheduler& scheduler, const Clock& clock,
+         HubOptions options)
+    : db_(db), bus_(bus), scheduler_(scheduler), clock_(clock), options_(options) {
   schedule_sweep();
-  if (options_.tail_log) {
-    tailed_gseq_ = db_.read([](store::Connection& c) { return last_gseq(c); });
-    tail_thread_ = std::thread([this] { tail(); });
-    // Every committed batch wakes the tail, whichever operation (or process) wrote it.
-    db_.set_after_commit([this] { notify(); });
-  }
-}
-
-void Hub::notify() {
-  {
-    std::lock_guard lock(tail_mutex_);
-    tail_pending_ = true;
-  }
-  tail_wake_.notify_one();
-}
-
-void Hub::tail() {
-  std::unique_lock lock(tail_mutex_);
-  while (true) {
-    tail_wake_.wait(lock, [this] { return tail_pending_ || stopping_; });
-    if (stopping_) return;
-    tail_pending_ = false;
-    lock.unlock();
+  subscription_ = bus_.subscribe([this](const std::vector<EventRecord>& records) {
     try {
-      // Everything committed since the last round, in commit order, in bounded batches.
-      while (!stopping_) {
-        auto records = db_.read([&](store::Connection& c) {
-          return read_global_after(c, tailed_gseq_, options_.tail_batch);
-        });
-        if (records.empty()) break;
-        tailed_gseq_ = records.back().gseq;
-        deliver(records);
-        if (static_cast<int>(records.size()) < options_.tail_batch) break;
-      }
+      deliver(records);
     } catch (const std::exception& e) {
-      spdlog::error("events: delivering from the log failed: {}", e.what());
+      spdlog::error("events: delivering a committed batch failed: {}", e.what());
     }
-    lock.lock();
-  }
+  });
 }
 
 Hub::~Hub() {
@@ -90,7 +59,7 @@ void Hub::closed(const std::shared_ptr<StreamConnection>& connection) {
   // Off the network thread: save where the stream stopped (implicit resume), then the owner's
   // clean-up (concurrency slot, presence).
   scheduler_.schedule(0, [this, connection] {
-    save_positions(connection->owner(), connection->cursor());
+    save_positions({{connection->owner(), connection->cursor()}});
     {
       std::lock_guard lock(mutex_);
       open_.erase(connection);
@@ -100,26 +69,24 @@ void Hub::closed(const std::shared_ptr<StreamConnection>& connection) {
 }
 
 void Hub::apply_membership(const EventRecord& r, std::vector<Leave>& leaves) {
+  // Both happen in the space's own stream, so the position of the change is exact there. (A
+  // bot's uninstall also appends memberLeave for the bot to the space stream.)
   bool join = r.type == "memberJoin";
-  bool leave = r.type == "memberLeave" || r.type == "botUninstallingFromSpace";
+  bool leave = r.type == "memberLeave";
   if ((!join && !leave) || !r.space_id) return;
-  std::optional<Uuid> user;
-  if (r.type == "botUninstallingFromSpace") {
-    user = Uuid::parse(std::string_view(r.stream).substr(4));  // bot:{id}
+  boost::system::error_code ec;
+  auto payload = boost::json::parse(r.payload, ec);
+  if (ec || !payload.is_object()) return;
+  const auto& obj = payload.as_object();
+  const boost::json::value* id = nullptr;
+  if (join) {
+    if (auto u = obj.if_contains("user"); u && u->is_object())
+      id = u->as_object().if_contains("userId");
   } else {
-    boost::system::error_code ec;
-    auto payload = boost::json::parse(r.payload, ec);
-    if (ec || !payload.is_object()) return;
-    const auto& obj = payload.as_object();
-    const boost::json::value* id = nullptr;
-    if (join) {
-      if (auto u = obj.if_contains("user"); u && u->is_object())
-        id = u->as_object().if_contains("userId");
-    } else {
-      id = obj.if_contains("userId");
-    }
-    if (id && id->is_string()) user = Uuid::parse(id->as_string());
+    id = obj.if_contains("userId");
   }
+  std::optional<Uuid> user;
+  if (id && id->is_string()) user = Uuid::parse(id->as_string());
   if (!user) return;
   std::string stream = space_stream(*r.space_id);
   for (const auto& c : open_) {
@@ -128,16 +95,9 @@ void Hub::apply_membership(const EventRecord& r, std::vector<Leave>& leaves) {
       c->follow(stream, r.seq - 1);  // from the join on
       subscribe(c, stream);
     } else {
-      leaves.push_back({c, stream, r.gseq});
+      leaves.push_back({c, stream, r.seq});
     }
   }
-}
-
-void Hub::published(const std::vector<EventRecord>& records) {
-  // Tailing: the store's after-commit hook already woke the tail, which reads these records
-  // from the log in commit order.
-  if (options_.tail_log) return;
-  deliver(records);
 }
 
 void Hub::deliver(const std::vector<EventRecord>& records) {
@@ -160,9 +120,9 @@ void Hub::deliver(const std::vector<EventRecord>& records) {
     for (const auto& c : targets[i]) c->offer(events[i]);
   if (!leaves.empty()) {
     std::lock_guard lock(mutex_);
-    for (const auto& [c, stream, gseq] : leaves) {
+    for (const auto& [c, stream, seq] : leaves) {
       unsubscribe(c, stream);
-      c->unfollow(stream, gseq);
+      c->unfollow(stream, seq);
     }
   }
 }
@@ -196,38 +156,41 @@ void Hub::sweep() {
     all.assign(open_.begin(), open_.end());
   }
   std::int64_t now = clock_.now_unix_ms();
+  std::vector<std::pair<Uuid, Cursor>> due;
   for (const auto& c : all)
-    if (auto due = c->sweep(now)) save_positions(c->owner(), *due);
+    if (auto cursor = c->sweep(now)) due.emplace_back(c->owner(), std::move(*cursor));
+  save_positions(due);
 }
 
-void Hub::save_positions(const Uuid& owner, const Cursor& cursor) {
-  if (cursor.empty()) return;
-  auto saved = db_.write([&](store::Connection& c) -> Status {
-    events::save_positions(c, owner, cursor, clock_.now_unix_ms());
-    return {};
-  });
-  if (!saved) spdlog::warn("events: could not save stream position owner={}", owner.str());
+void Hub::save_positions(const std::vector<std::pair<Uuid, Cursor>>& positions) {
+  // One transaction for every stream due (on the scheduler thread, which may wait).
+  bool any = false;
+  for (const auto& [owner, cursor] : positions) any = any || !cursor.empty();
+  if (!any) return;
+  try {
+    auto saved = db_.transact_now([&](store::Connection& c) -> Status {
+      for (const auto& [owner, cursor] : positions)
+        events::save_positions(c, owner, cursor, clock_.now_unix_ms());
+      return {};
+    });
+    if (!saved)
+      spdlog::warn("events: could not save {} stream positions: {}", positions.size(),
+                   saved.error().code);
+  } catch (const std::exception& e) {
+    spdlog::warn("events: could not save {} stream positions: {}", positions.size(), e.what());
+  }
 }
 
 void Hub::shutdown() {
   if (stopping_.exchange(true)) return;
-  if (options_.tail_log) db_.set_after_commit(nullptr);
-  { std::lock_guard lock(tail_mutex_); }
-  tail_wake_.notify_all();
-  if (tail_thread_.joinable()) tail_thread_.join();
+  bus_.unsubscribe(subscription_);
   scheduler_.cancel(sweep_task_);
-  std::vector<std::shared_ptr<StreamConnection>> all;
+  std::vector<std::pair<Uuid, Cursor>> positions;
   {
     std::lock_guard lock(mutex_);
-    all.assign(open_.begin(), open_.end());
+    for (const auto& c : open_) positions.emplace_back(c->owner(), c->cursor());
   }
-  for (const auto& c : all) {
-    try {
-      save_positions(c->owner(), c->cursor());
-    } catch (const std::exception& e) {
-      spdlog::warn("events: saving positions at shutdown failed: {}", e.what());
-    }
-  }
+  save_positions(positions);
 }
 
 }  // namespace argon::events

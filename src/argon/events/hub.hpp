@@ -1,26 +1,24 @@
 #pragma once
-// The live delivery engine (DESIGN.md "How a request flows" step 4). After commit the hub
-// serializes each event once and hands the same bytes to every open stream subscribed to the
-// event's stream. Each stream has a bounded queue in its transport; a stream that falls behind
-// (queue full) or sees a gap in a stream's sequence catches up from the event log instead of
-// growing memory, so a slow client never slows the others and an out-of-order publish never
-// loses an event. Streams start with `ready`, replay what they missed, send `resumed`, then go
-// live; heartbeats carry the stream's cursor.
+// The live delivery engine (DESIGN.md "How a request flows" step 4). The hub subscribes to the
+// event bus (bus.hpp); for each committed batch it serializes each event once and hands the same
+// bytes to every open stream subscribed to the event's stream. Each stream has a bounded queue in
+// its transport; a stream that falls behind (queue full) or sees a gap in a stream's sequence
+// catches up from the event log instead of growing memory, so a slow client never slows the others
+// and an out-of-order publish never loses an event. Streams start with `ready`, replay what they
+// missed, send `resumed`, then go live; heartbeats carry the stream's cursor.
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "argon/domain/clock.hpp"
 #include "argon/domain/scheduler.hpp"
-#include "argon/events/sink.hpp"
+#include "argon/events/bus.hpp"
 #include "argon/events/stream_ids.hpp"
 #include "argon/store/database.hpp"
 
@@ -56,25 +54,16 @@ struct HubOptions {
   std::size_t catchup_chunk_bytes = 64 * 1024;  // replayed frames are written in chunks this big
   std::int64_t backoff_ms = 5;                  // retry delay when a transport queue is full
   std::size_t max_pending = 4096;               // live events held while catching up
-  // Production mode: the hub sets the store's after-commit hook; each committed batch wakes the
-  // hub's own thread, which reads what was committed from the log in commit order (gseq) and
-  // fans it out, so the request that caused it does not wait for the fan-out (published() then
-  // does nothing; events another process committed go out with this process's next commit).
-  // Off, the records given to published() are delivered on the caller's thread (tests).
-  bool tail_log = false;
-  int tail_batch = 1000;
 };
 
 class StreamConnection;
 
-class Hub final : public EventSink {
+class Hub final {
  public:
-  Hub(store::Database& db, Scheduler& scheduler, const Clock& clock, HubOptions options);
-  ~Hub() override;
-
-  void published(const std::vector<EventRecord>& records) override;
-  // Wakes the tailing thread (the store's after-commit hook calls this).
-  void notify();
+  // Subscribes to `bus` until shutdown().
+  Hub(store::Database& db, EventBus& bus, Scheduler& scheduler, const Clock& clock,
+      HubOptions options);
+  ~Hub();
 
   // Registers a stream: writes `ready`, starts the catch-up, then goes live.
   std::shared_ptr<StreamConnection> open(StreamSetup setup, std::shared_ptr<FrameSink> sink);
@@ -84,7 +73,7 @@ class Hub final : public EventSink {
   std::size_t open_streams() const;
   // Streams of one owner (a bot's presence: online while at least one is open).
   std::size_t streams_of(const Uuid& owner) const;
-  // Saves every open stream's position and stops the periodic sweep.
+  // Unsubscribes from the bus, saves every open stream's position and stops the periodic sweep.
   void shutdown();
 
  private:
@@ -94,16 +83,17 @@ class Hub final : public EventSink {
   struct Leave {
     std::shared_ptr<StreamConnection> connection;
     std::string stream;
-    std::int64_t gseq;  // the leave's position: the stream's events up to it are still sent
+    std::int64_t seq;  // the leave's position in the space stream: events up to it still go
   };
   void apply_membership(const EventRecord& r, std::vector<Leave>& leaves);
   void schedule_sweep();
   void sweep();
-  void save_positions(const Uuid& owner, const Cursor& cursor);
+  void save_positions(const std::vector<std::pair<Uuid, Cursor>>& positions);
   void deliver(const std::vector<EventRecord>& records);
-  void tail();
 
   store::Database& db_;
+  EventBus& bus_;
+  EventBus::SubscriptionId subscription_ = 0;
   Scheduler& scheduler_;
   const Clock& clock_;
   HubOptions options_;
@@ -112,12 +102,6 @@ class Hub final : public EventSink {
   std::set<std::shared_ptr<StreamConnection>> open_;
   std::atomic<bool> stopping_{false};
   Scheduler::TaskId sweep_task_ = 0;
-  // Log tailing (options_.tail_log).
-  std::mutex tail_mutex_;
-  std::condition_variable tail_wake_;
-  bool tail_pending_ = false;
-  std::int64_t tailed_gseq_ = 0;
-  std::thread tail_thread_;
 };
 
 }  // namespace argon::events

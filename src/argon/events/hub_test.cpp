@@ -54,11 +54,11 @@ TEST_F(HubTest, NoStartCursorStartsLive) {
   auto c = open_live();
   EXPECT_EQ(c->cursor(),
             (Cursor{{bot_stream(bot_), 1}, {space_stream(a_), 2}, {space_stream(b_), 0}}));
-  hub().published({old1, old2, old_direct});  // late publish of events before open: not sent
+  publish({old1, old2, old_direct});  // late publish of events before open: not sent
   EXPECT_TRUE(sink_->ids().empty());
   publish_msg(a_, 3);
   auto d2 = direct_event(2);
-  hub().published({d2});
+  publish({d2});
   publish_msg(b_, 1);
   EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 3), direct(2), eid(b_, 1)}));
   auto frames = sink_->frames();
@@ -162,7 +162,7 @@ TEST_F(HubTest, FilterDropsLiveEventsButCursorAdvances) {
   scheduler_.run_all();
   publish_msg(a_, 1);
   auto typing = add(space_stream(a_), "typingStart", a_, "{}");
-  hub().published({typing});
+  publish({typing});
   EXPECT_EQ(c->cursor().at(space_stream(a_)), 2);
   publish_msg(a_, 3);  // no gap: continues after the filtered event
   EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1), eid(a_, 3)}));
@@ -237,13 +237,13 @@ TEST_F(HubTest, OutOfOrderPublishDeliversEachOnceInOrder) {
   publish_msg(a_, 1);
   auto r2 = msg(a_, 2);
   auto r3 = msg(a_, 3);
-  hub().published({r3});  // seq 3 before 2: a gap, nothing written yet
+  publish({r3});  // seq 3 before 2: a gap, nothing written yet
   EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1)}));
-  hub().published({r2});
+  publish({r2});
   scheduler_.run_all();  // catch-up from the log
   EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1), eid(a_, 2), eid(a_, 3)}));
-  hub().published({r3});  // duplicates are dropped
-  hub().published({r2});
+  publish({r3});  // duplicates are dropped
+  publish({r2});
   publish_msg(a_, 4);
   EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1), eid(a_, 2), eid(a_, 3), eid(a_, 4)}));
   EXPECT_EQ(c->cursor().at(space_stream(a_)), 4);
@@ -253,10 +253,10 @@ TEST_F(HubTest, OutOfOrderPublishLateEventAfterCatchUp) {
   open_live();
   auto r1 = msg(a_, 1);
   auto r2 = msg(a_, 2);
-  hub().published({r2});
+  publish({r2});
   scheduler_.run_all();  // the log already holds 1 and 2
   EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1), eid(a_, 2)}));
-  hub().published({r1});  // arrives last: already delivered
+  publish({r1});  // arrives last: already delivered
   EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1), eid(a_, 2)}));
 }
 
@@ -264,7 +264,7 @@ TEST_F(HubTest, OutOfOrderWithinOneBatch) {
   open_live();
   auto r1 = msg(a_, 1);
   auto r2 = msg(a_, 2);
-  hub().published({r2, r1});
+  publish({r2, r1});
   scheduler_.run_all();
   EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1), eid(a_, 2)}));
 }
@@ -370,7 +370,7 @@ TEST_F(HubTest, PendingOverflowWhileTransportFull) {
 TEST_F(HubTest, StreamsOfOtherSpacesAreNotDelivered) {
   open_live();
   publish_msg(test_id(9, 0xa), 1);
-  hub().published({add(bot_stream(test_id(5)), "callIncoming", std::nullopt, "{}")});
+  publish({add(bot_stream(test_id(5)), "callIncoming", std::nullopt, "{}")});
   EXPECT_TRUE(sink_->ids().empty());
 }
 

@@ -31,7 +31,7 @@ bool StreamConnection::write(std::shared_ptr<const std::string> bytes) {
 void StreamConnection::start() {
   // Positions: the given start, else "live from now" (the stream's current end). A start past
   // the end (a bogus or foreign id) is clamped: it would drop every live event until reached.
-  Cursor ends = hub_.db_.read([&](store::Connection& c) {
+  Cursor ends = hub_.db_.read_now([&](store::Connection& c) {
     Cursor out;
     for (const auto& stream : setup_.streams) out[stream] = last_seq(c, stream);
     return out;
@@ -76,14 +76,14 @@ void StreamConnection::catch_up() {
   // A stream whose read was cut at the batch size may hold older events (by gseq) than the other
   // streams' later ones: only events up to the earliest cut are in commit order; the rest waits.
   std::int64_t cut_gseq = std::numeric_limits<std::int64_t>::max();
-  std::vector<EventRecord> records = hub_.db_.read([&](store::Connection& c) {
+  std::vector<EventRecord> records = hub_.db_.read_now([&](store::Connection& c) {
     std::vector<EventRecord> all;
     for (const auto& [stream, seq] : from) {
       auto part = read_after(c, stream, seq, batch);
       bool full = !part.empty() && static_cast<int>(part.size()) == batch;
       if (auto l = leaving.find(stream); l != leaving.end()) {
         // A space being left: up to the leave only; once past it, nothing more to read.
-        if (std::erase_if(part, [&](const EventRecord& r) { return r.gseq > l->second; }) > 0)
+        if (std::erase_if(part, [&](const EventRecord& r) { return r.seq > l->second; }) > 0)
           full = false;
       }
       if (full) {
@@ -234,10 +234,10 @@ void StreamConnection::follow(const std::string& stream, std::int64_t after_seq)
   cursor_[stream] = after_seq;
 }
 
-void StreamConnection::unfollow(const std::string& stream, std::int64_t until_gseq) {
+void StreamConnection::unfollow(const std::string& stream, std::int64_t until_seq) {
   std::lock_guard lock(mutex_);
   if (mode_ == Mode::CatchingUp && cursor_.count(stream)) {
-    leaving_[stream] = until_gseq;  // catch_up() sends the rest up to the leave, then drops it
+    leaving_[stream] = until_seq;  // catch_up() sends the rest up to the leave, then drops it
     return;
   }
   cursor_.erase(stream);

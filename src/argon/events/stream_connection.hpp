@@ -29,9 +29,9 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   void start();                                                    // ready, then catch up
   void offer(const std::shared_ptr<const PublishedEvent>& event);  // a live event
   void follow(const std::string& stream, std::int64_t after_seq);  // a space joined live
-  // A space left (leave at until_gseq): a stream that is catching up still gets the space's
-  // events up to the leave from the log, then drops it.
-  void unfollow(const std::string& stream, std::int64_t until_gseq);
+  // A space left (the leave is the space stream's event until_seq): a stream that is catching up
+  // still gets the space's events up to the leave from the log, then drops it.
+  void unfollow(const std::string& stream, std::int64_t until_seq);
   // Heartbeat when idle; returns the cursor to save when a save is due.
   std::optional<Cursor> sweep(std::int64_t now_ms);
   // Marks the stream ended; returns false when it already was.
@@ -54,7 +54,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   mutable std::mutex mutex_;
   Mode mode_ = Mode::CatchingUp;
   Cursor cursor_;
-  std::map<std::string, std::int64_t> leaving_;  // stream → gseq of its leave, while catching up
+  std::map<std::string, std::int64_t> leaving_;  // stream → seq of its leave, while catching up
   std::vector<std::shared_ptr<const PublishedEvent>> pending_;
   bool pending_overflowed_ = false;
   bool catch_up_scheduled_ = false;

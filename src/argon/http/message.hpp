@@ -1,6 +1,7 @@
 #pragma once
 // Transport-level request and response values. No Beast or Asio here: adapters in other folders
 // include this header; the server converts to and from Beast messages in server.cpp.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,9 @@ struct Response {
   // RFC 9110 carry no Content-Length at all).
   static Response empty(int status);
 };
+
+// How an asynchronous handler answers: called exactly once, from any thread.
+using Respond = std::function<void(Response)>;
 
 // Standard reason phrase ("Not Found"), or "Unknown" for codes without one.
 std::string status_reason(int status);

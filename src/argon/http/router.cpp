@@ -6,6 +6,14 @@
 namespace argon::http {
 
 void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions opts) {
+  add(std::move(method), std::move(pattern),
+      AsyncHandler([handler = std::move(handler)](Request& request, Respond respond) {
+        respond(handler(request));
+      }),
+      opts);
+}
+
+void Router::add(std::string method, std::string pattern, AsyncHandler handler, RouteOptions opts) {
   if (pattern.empty() || pattern.front() != '/') {
     throw std::invalid_argument("route pattern must start with '/': " + pattern);
   }
@@ -109,10 +117,20 @@ RouteMatch Router::match(Request& request) const {
   return result;
 }
 
-Response Router::dispatch(Request& request) const {
+void Router::dispatch(Request& request, Respond respond) const {
   RouteMatch m = match(request);
-  if (m.handler) return (*m.handler)(request);
-  return std::move(*m.response);
+  if (m.handler) {
+    (*m.handler)(request, std::move(respond));
+    return;
+  }
+  respond(std::move(*m.response));
+}
+
+Response Router::dispatch(Request& request) const {
+  std::optional<Response> out;
+  dispatch(request, [&out](Response r) { out = std::move(r); });
+  if (!out) throw std::logic_error("route handler did not answer synchronously");
+  return std::move(*out);
 }
 
 }  // namespace argon::http

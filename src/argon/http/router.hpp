@@ -22,14 +22,18 @@
 
 namespace argon::http {
 
+// Answers by returning the response (runs to completion on the calling thread).
 using Handler = std::function<Response(Request&)>;
+// Answers by calling `respond` (message.hpp) exactly once, from any thread, possibly after
+// returning (a handler that waits for the store). The request stays valid until then.
+using AsyncHandler = std::function<void(Request&, Respond)>;
 
 struct RouteOptions {
   bool case_insensitive = false;  // literal segments compared ASCII case-insensitively
 };
 
 struct RouteMatch {
-  const Handler* handler = nullptr;  // set when a route matched; params are filled
+  const AsyncHandler* handler = nullptr;  // set when a route matched; params are filled
   std::optional<Response> response;  // otherwise 404 not_found / 405 method_not_allowed / OPTIONS
 
   bool matched() const { return handler != nullptr; }
@@ -38,11 +42,15 @@ struct RouteMatch {
 class Router {
  public:
   // Throws std::invalid_argument on a malformed pattern (not starting with '/', empty {}).
+  void add(std::string method, std::string pattern, AsyncHandler handler, RouteOptions opts = {});
   void add(std::string method, std::string pattern, Handler handler, RouteOptions opts = {});
 
   RouteMatch match(Request& request) const;
 
-  // match() then call the handler, or return the router's own response.
+  // match() then call the handler (or answer with the router's own response).
+  void dispatch(Request& request, Respond respond) const;
+  // The same for handlers that answer before returning (tests, inline routes); throws
+  // std::logic_error if the handler did not.
   Response dispatch(Request& request) const;
 
   std::size_t size() const { return routes_.size(); }
@@ -55,7 +63,7 @@ class Router {
   struct Route {
     std::string method;
     std::vector<Segment> segments;
-    Handler handler;
+    AsyncHandler handler;
     RouteOptions options;
   };
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <optional>
+#include <stdexcept>
 
 namespace argon::http {
 namespace {
@@ -25,13 +27,35 @@ Handler reply(std::string text) {
   return [text](Request&) { return Response::json(200, text); };
 }
 
+TEST(RouterTest, AsyncHandlerAnswersLater) {
+  Router router;
+  Respond saved;
+  router.add("POST", "/later",
+             AsyncHandler([&saved](Request&, Respond respond) { saved = std::move(respond); }));
+  auto req = make_request("POST", "/later");
+  std::optional<Response> answer;
+  router.dispatch(req, [&answer](Response r) { answer = std::move(r); });
+  EXPECT_FALSE(answer.has_value());
+  ASSERT_TRUE(saved);
+  saved(Response::json(201, "{}"));
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status, 201);
+  // The synchronous form refuses a handler that did not answer before returning.
+  Router later;
+  later.add("GET", "/x", AsyncHandler([](Request&, Respond) {}));
+  auto x = make_request("GET", "/x");
+  EXPECT_THROW(later.dispatch(x), std::logic_error);
+}
+
 TEST(RouterTest, ExtractsParams) {
   Router router;
   router.add("GET", "/api/v1/spaces/{spaceId}/members/{userId}", reply("member"));
   auto req = make_request("GET", "/api/v1/spaces/s%201/members/u2");
   auto m = router.match(req);
   ASSERT_TRUE(m.matched());
-  EXPECT_EQ((*m.handler)(req).body, "member");
+  std::string body;
+  (*m.handler)(req, [&body](Response r) { body = r.body; });
+  EXPECT_EQ(body, "member");
   ASSERT_NE(req.param("spaceId"), nullptr);
   EXPECT_EQ(*req.param("spaceId"), "s 1");
   ASSERT_NE(req.param("userId"), nullptr);

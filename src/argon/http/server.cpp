@@ -263,7 +263,7 @@ asio::awaitable<Response> Session::run_dispatch(Request& req) {
           asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
         };
         bool queued =
-            core.pool->submit([&core, &req, complete] { complete(core.call_dispatch(req)); });
+            core.pool->submit([&core, &req, complete] { core.call_dispatch(req, complete); });
         if (!queued) {
           complete(Response::error(503, "service_unavailable", "The server is shutting down"));
         }
@@ -335,15 +335,42 @@ std::optional<Response> Session::check_media_type(const Request& req) const {
                          "Content-Type must be application/json, got " + *ct);
 }
 
-Response Core::call_dispatch(Request& req) noexcept {
+namespace {
+// Shared by every copy of a Respond: answers once; the last copy answers 500 if nobody did.
+struct ResponseOnce {
+  std::function<void(Response)> complete;
+  std::string method, path;
+  std::atomic<bool> done{false};
+  void answer(Response r) {
+    if (done.exchange(true)) {
+      spdlog::error("http: handler for {} {} answered twice", method, path);
+      return;
+    }
+    complete(std::move(r));
+  }
+  ~ResponseOnce() {
+    if (done.load()) return;
+    spdlog::error("http: handler for {} {} never answered", method, path);
+    complete(Response::error(500, "internal_error", "Internal server error"));
+  }
+};
+}  // namespace
+
+void Core::call_dispatch(Request& req, std::function<void(Response)> complete) noexcept {
+  auto once = std::make_shared<ResponseOnce>();
+  once->complete = std::move(complete);
+  once->method = req.method;
+  once->path = req.path;
   try {
-    return dispatch(req);
+    dispatch(req, [once](Response r) { once->answer(std::move(r)); });
+    return;
   } catch (const std::exception& e) {
     spdlog::error("http: handler for {} {} threw: {}", req.method, req.path, e.what());
   } catch (...) {
     spdlog::error("http: handler for {} {} threw a non-exception", req.method, req.path);
   }
-  return Response::error(500, "internal_error", "Internal server error");
+  if (!once->done.load())
+    once->answer(Response::error(500, "internal_error", "Internal server error"));
 }
 
 bool Core::add_session(Session* s) {
@@ -414,6 +441,12 @@ struct Server::Impl : detail::Core {
 };
 
 Server::Server(ServerOptions options, DispatchFn dispatch)
+    : Server(std::move(options),
+             AsyncDispatchFn([dispatch = std::move(dispatch)](Request& req, Respond respond) {
+               respond(dispatch(req));
+             })) {}
+
+Server::Server(ServerOptions options, AsyncDispatchFn dispatch)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(dispatch))) {}
 
 Server::~Server() {
@@ -454,7 +487,12 @@ void Server::start() {
   if (ec) fail("cannot listen on");
   c.bound_port = c.acceptor.local_endpoint(ec).port();
 
-  c.pool = std::make_unique<WorkerPool>(o.worker_threads);
+  if (o.workers) {
+    c.pool = o.workers;
+  } else {
+    c.own_pool = std::make_unique<WorkerPool>(o.worker_threads);
+    c.pool = c.own_pool.get();
+  }
   c.work.emplace(c.ioc.get_executor());
   asio::co_spawn(c.acceptor_strand, c.accept_loop(), [](std::exception_ptr e) {
     if (e) spdlog::error("http: accept loop ended with an exception");
@@ -510,8 +548,9 @@ void Server::shutdown(std::chrono::milliseconds drain_timeout) {
     spdlog::warn("http: drain timeout, closing {} connection(s)", active_connections());
     c.stop_sessions(true);
   }
-  // 4. Let running handlers finish (their sessions resume, fail to write, and end).
-  c.pool->shutdown();
+  // 4. Let running handlers finish (their sessions resume, fail to write, and end). An external
+  // pool keeps running: its owner stops it after the work it feeds (the store) is done.
+  if (c.own_pool) c.own_pool->shutdown();
   c.wait_sessions_gone(SteadyClock::now() + std::chrono::seconds(2));
 
   // 5. Stop the loop and join. Coroutines still suspended die with the io_context.

@@ -1,7 +1,8 @@
 #pragma once
 // HTTP/1.1 server: one io_context run by io_threads threads, one C++20 coroutine per connection,
-// and a separate worker pool on which the dispatch function runs (it may block). Beast and Asio
-// stay in server.cpp behind a pimpl.
+// and a separate worker pool on which the dispatch function starts (it may block briefly; one
+// that waits for something longer answers later through its Respond, freeing the worker). Beast and
+// Asio stay in server.cpp behind a pimpl.
 //
 // Limits and errors (every error body is {"error":"<code>","message":"<text>"}):
 //   malformed request -> 400 bad_request, then close
@@ -44,13 +45,21 @@ struct ServerOptions {
   // waiting (e.g. from an in-memory cache). Returns nullopt to hand the request to the worker
   // pool as usual. Must never block.
   std::function<std::optional<Response>(Request&)> inline_dispatch;
+  // The pool dispatch runs on; null = the server makes one of worker_threads threads. An
+  // external pool outlives the server (the server never shuts it down).
+  class WorkerPool* workers = nullptr;
 };
 
+// Answers before returning.
 using DispatchFn = std::function<Response(Request&)>;
+// Answers through `respond`, exactly once, from any thread, possibly after returning; the request
+// stays valid until then. A handler that throws or drops `respond` unanswered gets a 500.
+using AsyncDispatchFn = std::function<void(Request&, Respond)>;
 
 class Server {
  public:
   Server(ServerOptions options, DispatchFn dispatch);
+  Server(ServerOptions options, AsyncDispatchFn dispatch);
   ~Server();  // shutdown(0 ms) if still running
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

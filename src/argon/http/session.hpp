@@ -56,10 +56,11 @@ bool is_websocket_upgrade(const bhttp::request<bhttp::string_body>& msg);
 // Everything the sessions share. Member order matters for destruction: the io_context (which
 // may still own suspended session coroutines) goes first, the registry they unregister from last.
 struct Core {
-  Core(ServerOptions o, DispatchFn d) : options(std::move(o)), dispatch(std::move(d)) {}
+  Core(ServerOptions o, AsyncDispatchFn d) : options(std::move(o)), dispatch(std::move(d)) {}
 
-  // Runs the user's dispatch on a worker thread; exceptions become 500 internal_error.
-  Response call_dispatch(Request& req) noexcept;
+  // Runs the user's dispatch on a worker thread; `complete` gets the response exactly once
+  // (500 internal_error when the handler throws or drops its Respond unanswered).
+  void call_dispatch(Request& req, std::function<void(Response)> complete) noexcept;
 
   // Adds a session unless shutdown has begun.
   bool add_session(Session* s);
@@ -72,7 +73,7 @@ struct Core {
   asio::awaitable<void> accept_loop();
 
   ServerOptions options;
-  DispatchFn dispatch;
+  AsyncDispatchFn dispatch;
 
   mutable std::mutex mutex;
   std::condition_variable sessions_cv;
@@ -81,7 +82,8 @@ struct Core {
   std::atomic<std::size_t> open_streams{0};
   std::atomic<std::size_t> open_websockets{0};
 
-  std::unique_ptr<WorkerPool> pool;
+  std::unique_ptr<WorkerPool> own_pool;  // when options.workers is null
+  WorkerPool* pool = nullptr;
   asio::io_context ioc;
   asio::strand<asio::io_context::executor_type> acceptor_strand{asio::make_strand(ioc)};
   tcp::acceptor acceptor{acceptor_strand};

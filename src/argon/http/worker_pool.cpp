@@ -6,10 +6,14 @@
 
 namespace argon::http {
 
-WorkerPool::WorkerPool(int threads) {
+WorkerPool::WorkerPool(int threads, std::function<void()> on_thread_start) {
   if (threads < 1) threads = 1;
   threads_.reserve(static_cast<std::size_t>(threads));
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  for (int i = 0; i < threads; ++i)
+    threads_.emplace_back([this, on_thread_start] {
+      if (on_thread_start) on_thread_start();
+      run();
+    });
 }
 
 WorkerPool::~WorkerPool() {

@@ -13,7 +13,8 @@ namespace argon::http {
 
 class WorkerPool {
  public:
-  explicit WorkerPool(int threads);
+  // on_thread_start runs first on each thread (e.g. to declare the thread's executor).
+  explicit WorkerPool(int threads, std::function<void()> on_thread_start = {});
   ~WorkerPool();  // shutdown()
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

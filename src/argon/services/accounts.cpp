@@ -19,23 +19,26 @@ std::string AccountService::new_session(store::Connection& c, const Uuid& user_i
   return token;
 }
 
-Result<SessionGrant> AccountService::register_person(RegisterRequest r) {
-  ARGON_TRY(validate_password(r.password));
-  return create_person(std::move(r.username), std::move(r.password), std::move(r.display_name));
+Task<Result<SessionGrant>> AccountService::register_person(RegisterRequest r) {
+  ARGON_CO_TRY(validate_password(r.password));
+  auto created = co_await create_person(std::move(r.username), std::move(r.password),
+                                        std::move(r.display_name));
+  co_return created;
 }
 
-Result<SessionGrant> AccountService::create_user(std::string username,
-                                                 std::optional<std::string> password) {
-  if (password) ARGON_TRY(validate_password(*password));
-  return create_person(std::move(username), std::move(password), std::nullopt);
+Task<Result<SessionGrant>> AccountService::create_user(std::string username,
+                                                       std::optional<std::string> password) {
+  if (password) ARGON_CO_TRY(validate_password(*password));
+  auto created = co_await create_person(std::move(username), std::move(password), std::nullopt);
+  co_return created;
 }
 
-Result<SessionGrant> AccountService::create_person(std::string username,
-                                                   std::optional<std::string> password,
-                                                   std::optional<std::string> display_name) {
+Task<Result<SessionGrant>> AccountService::create_person(std::string username,
+                                                         std::optional<std::string> password,
+                                                         std::optional<std::string> display_name) {
   std::string lowered = to_lower_ascii(username);
-  ARGON_TRY(validate_person_username(lowered));
-  if (display_name) ARGON_TRY(validate_name(*display_name, "displayName", kDisplayNameMax));
+  ARGON_CO_TRY(validate_person_username(lowered));
+  if (display_name) ARGON_CO_TRY(validate_name(*display_name, "displayName", kDisplayNameMax));
   // The slow hash runs before the write so the single writer never waits on it.
   std::optional<std::string> hash;
   if (password) hash = crypto::hash_password(*password, ctx_.limits.password_cost);
@@ -45,18 +48,23 @@ Result<SessionGrant> AccountService::create_person(std::string username,
   user.username = lowered;
   user.display_name = display_name.value_or(lowered);
   user.created_at_ms = ctx_.now_ms();
-  return ctx_.db.write([&](store::Connection& c) -> Result<SessionGrant> {
+  auto created = co_await ctx_.db.transact([&](store::Connection& c) -> Result<SessionGrant> {
     if (store::users::find_by_username(c, lowered))
       return Error::conflict("username_taken", "username: already taken");
-    store::users::insert(c, user, hash);
+    try {
+      store::users::insert(c, user, hash);
+    } catch (const store::ConstraintError&) {  // taken by a concurrent registration
+      return Error::conflict("username_taken", "username: already taken");
+    }
     return SessionGrant{user, new_session(c, user.id)};
   });
+  co_return created;
 }
 
-Result<SessionGrant> AccountService::login(std::string_view username, std::string_view password) {
+Task<Result<SessionGrant>> AccountService::login(std::string username, std::string password) {
   std::string lowered = to_lower_ascii(username);
-  auto found =
-      ctx_.db.read([&](store::Connection& c) -> std::optional<std::pair<User, std::string>> {
+  auto found = co_await ctx_.db.read(
+      [&](store::Connection& c) -> std::optional<std::pair<User, std::string>> {
         auto user = store::users::find_by_username(c, lowered);
         if (!user || user->is_bot()) return std::nullopt;
         auto hash = store::users::password_hash(c, user->id);
@@ -68,32 +76,34 @@ Result<SessionGrant> AccountService::login(std::string_view username, std::strin
     static const std::string kDecoy =
         crypto::hash_password("decoy-password", ctx_.limits.password_cost);
     (void)crypto::verify_password(kDecoy, password);
-    return Error{401, "invalid_credentials", "Wrong username or password."};
+    co_return Error{401, "invalid_credentials", "Wrong username or password."};
   }
   if (!crypto::verify_password(found->second, password))
-    return Error{401, "invalid_credentials", "Wrong username or password."};
+    co_return Error{401, "invalid_credentials", "Wrong username or password."};
   const User user = found->first;
-  return ctx_.db.write([&](store::Connection& c) -> Result<SessionGrant> {
+  auto granted = co_await ctx_.db.transact([&](store::Connection& c) -> Result<SessionGrant> {
     return SessionGrant{user, new_session(c, user.id)};
   });
+  co_return granted;
 }
 
-Result<User> AccountService::authenticate(std::string_view token) {
-  if (token.empty()) return Error::unauthorized();
+Task<Result<User>> AccountService::authenticate(std::string token) {
+  if (token.empty()) co_return Error::unauthorized();
   std::string hash = session_token_hash(token);
-  auto user = ctx_.db.read([&](store::Connection& c) -> std::optional<User> {
+  auto user = co_await ctx_.db.read([&](store::Connection& c) -> std::optional<User> {
     auto id = store::sessions::user_for(c, hash);
     if (!id) return std::nullopt;
     return store::users::find(c, *id);
   });
-  if (!user) return Error::unauthorized("Missing or invalid session token.");
-  return *user;
+  if (!user) co_return Error::unauthorized("Missing or invalid session token.");
+  co_return *user;
 }
 
-Result<User> AccountService::get_user(const Uuid& id) {
-  auto user = ctx_.db.read([&](store::Connection& c) { return store::users::find(c, id); });
-  if (!user) return Error::not_found("not_found", "User not found.");
-  return *user;
+Task<Result<User>> AccountService::get_user(Uuid id) {
+  auto user =
+      co_await ctx_.db.read([&](store::Connection& c) { return store::users::find(c, id); });
+  if (!user) co_return Error::not_found("not_found", "User not found.");
+  co_return *user;
 }
 
 void append_presence_events(store::Connection& c, EventBatch& batch, const User& user,
@@ -109,18 +119,18 @@ void append_presence_events(store::Connection& c, EventBatch& batch, const User&
   }
 }
 
-Status AccountService::set_presence(const Uuid& user_id, const Presence& requested) {
+Task<Status> AccountService::set_presence(Uuid user_id, Presence requested) {
   Presence presence = requested;
   // An activity starts now unless the client says when (Argon-epoch seconds, SPEC.md §15).
   if (presence.activity && presence.activity->start_timestamp_seconds == 0)
     presence.activity->start_timestamp_seconds =
         static_cast<std::uint32_t>((ctx_.now_ms() - kArgonEpochUnixMs) / 1000);
-  EventBatch batch;
+  EventBatch batch{ctx_};
   std::optional<std::string> activity;
   if (presence.activity) {
     activity = boost::json::serialize(wire::presence_json(presence).at("activity"));
   }
-  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     auto user = store::users::find(c, user_id);
     if (!user) return Error::unauthorized();
@@ -128,8 +138,7 @@ Status AccountService::set_presence(const Uuid& user_id, const Presence& request
     append_presence_events(c, batch, *user, presence, ctx_.now_ms());
     return {};
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
 }  // namespace argon::services

@@ -23,20 +23,21 @@ class AccountService {
   explicit AccountService(Context& ctx) : ctx_(ctx) {}
 
   // 409 username_taken; 400 validation_error naming the field.
-  Result<SessionGrant> register_person(RegisterRequest request);
+  Task<Result<SessionGrant>> register_person(RegisterRequest request);
   // 401 invalid_credentials for an unknown user or a wrong password.
-  Result<SessionGrant> login(std::string_view username, std::string_view password);
+  Task<Result<SessionGrant>> login(std::string username, std::string password);
   // Bearer token → the person; 401 unauthorized.
-  Result<User> authenticate(std::string_view token);
+  Task<Result<User>> authenticate(std::string token);
   // Operator CLI: a person with a session token (and a password when given).
-  Result<SessionGrant> create_user(std::string username, std::optional<std::string> password);
-  Result<User> get_user(const Uuid& id);
+  Task<Result<SessionGrant>> create_user(std::string username, std::optional<std::string> password);
+  Task<Result<User>> get_user(Uuid id);
   // Emits presenceUpdate in every space of the person.
-  Status set_presence(const Uuid& user_id, const Presence& presence);
+  Task<Status> set_presence(Uuid user_id, Presence presence);
 
  private:
-  Result<SessionGrant> create_person(std::string username, std::optional<std::string> password,
-                                     std::optional<std::string> display_name);
+  Task<Result<SessionGrant>> create_person(std::string username,
+                                           std::optional<std::string> password,
+                                           std::optional<std::string> display_name);
   std::string new_session(store::Connection& c, const Uuid& user_id);
 
   Context& ctx_;

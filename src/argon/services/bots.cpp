@@ -5,6 +5,7 @@
 #include "argon/domain/bot_token.hpp"
 #include "argon/domain/names.hpp"
 #include "argon/domain/text.hpp"
+#include "argon/services/local_state.hpp"
 #include "argon/store/accounts_repo.hpp"
 #include "argon/store/spaces_repo.hpp"
 #include "argon/wire/shapes.hpp"
@@ -22,11 +23,18 @@ std::string new_secret(Random& random) {
 }
 }  // namespace
 
-Result<CreatedApp> BotService::create_app(const Uuid& owner_id, CreateAppRequest r) {
-  ARGON_TRY(validate_name(r.name, "name"));
+BotService::BotService(Context& ctx, BotAuthCache* cache)
+    : ctx_(ctx),
+      owned_cache_(cache ? nullptr : std::make_unique<LocalBotAuthCache>()),
+      cache_(cache ? *cache : *owned_cache_) {}
+
+BotService::~BotService() = default;
+
+Task<Result<CreatedApp>> BotService::create_app(Uuid owner_id, CreateAppRequest r) {
+  ARGON_CO_TRY(validate_name(r.name, "name"));
   std::string username = to_lower_ascii(r.bot_username);
-  ARGON_TRY(validate_bot_username(username));
-  if (r.display_name) ARGON_TRY(validate_name(*r.display_name, "displayName", kDisplayNameMax));
+  ARGON_CO_TRY(validate_bot_username(username));
+  if (r.display_name) ARGON_CO_TRY(validate_name(*r.display_name, "displayName", kDisplayNameMax));
 
   CreatedApp out;
   out.app.id = ctx_.random.uuid();
@@ -45,76 +53,69 @@ Result<CreatedApp> BotService::create_app(const Uuid& owner_id, CreateAppRequest
       r.display_name.value_or(codepoint_length(r.name) <= kDisplayNameMax ? r.name : username);
   bot.flags = user_flag::kBot;
   bot.created_at_ms = out.app.created_at_ms;
-  auto written = ctx_.db.write([&](store::Connection& c) -> Status {
+  auto written = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     if (!store::users::find(c, owner_id)) return Error::unauthorized();
     if (store::users::find_by_username(c, username))
       return Error::conflict("username_taken", "botUsername: already taken");
-    store::users::insert(c, bot, std::nullopt);
+    try {
+      store::users::insert(c, bot, std::nullopt);
+    } catch (const store::ConstraintError&) {  // taken by a concurrent registration
+      return Error::conflict("username_taken", "botUsername: already taken");
+    }
     store::apps::insert(c, out.app, secret_hash(secret));
     return {};
   });
-  if (!written) return written.error();
-  return out;
+  if (!written) co_return written.error();
+  co_return out;
 }
 
-std::vector<BotApp> BotService::list_apps(const Uuid& owner_id) {
-  return ctx_.db.read([&](store::Connection& c) { return store::apps::list_owned(c, owner_id); });
+Task<std::vector<BotApp>> BotService::list_apps(Uuid owner_id) {
+  auto apps = co_await ctx_.db.read(
+      [&](store::Connection& c) { return store::apps::list_owned(c, owner_id); });
+  co_return apps;
 }
 
-std::vector<BotApp> BotService::list_all() {
-  return ctx_.db.read([&](store::Connection& c) { return store::apps::list_all(c); });
+Task<std::vector<BotApp>> BotService::list_all() {
+  auto apps = co_await ctx_.db.read([&](store::Connection& c) { return store::apps::list_all(c); });
+  co_return apps;
 }
 
-Result<std::string> BotService::rotate_token(const Uuid& owner_id, const Uuid& app_id) {
+Task<Result<std::string>> BotService::rotate_token(Uuid owner_id, Uuid app_id) {
   std::string secret = new_secret(ctx_.random);
-  auto written = ctx_.db.write([&](store::Connection& c) -> Status {
+  auto written = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     auto app = store::apps::find(c, app_id);
     if (!app || app->owner_id != owner_id) return Error::not_found("not_found", "App not found.");
     store::apps::set_token_hash(c, app_id, secret_hash(secret));
     return {};
   });
-  if (!written) return written.error();
+  if (!written) co_return written.error();
   forget_cached(app_id);
-  return BotToken{app_id, secret}.str();
+  co_return BotToken{app_id, secret}.str();
 }
 
-Result<BotIdentity> BotService::authenticate(std::string_view token) {
+Task<Result<BotIdentity>> BotService::authenticate(std::string token) {
   std::int64_t now = ctx_.now_ms();
-  std::uint64_t generation;
-  {
-    std::shared_lock lock(cache_mutex_);
-    auto it = cache_.find(std::string(token));
-    if (it != cache_.end() && it->second.expires_at_ms > now) return it->second.identity;
-    generation = cache_generation_;
-  }
-  auto result = authenticate_uncached(token);
-  if (result && ctx_.limits.bot_auth_cache_ms > 0) {
-    std::unique_lock lock(cache_mutex_);
-    if (generation != cache_generation_) return result;
-    if (cache_.size() > 100000) cache_.clear();  // bound memory under a flood of distinct tokens
-    cache_[std::string(token)] = CachedBot{*result, now + ctx_.limits.bot_auth_cache_ms};
-  }
-  return result;
+  if (auto hit = cache_.find(token, now)) co_return *hit;
+  std::uint64_t generation = cache_.generation();
+  auto result = co_await authenticate_uncached(token);
+  if (result && ctx_.limits.bot_auth_cache_ms > 0)
+    cache_.remember(token, *result, now + ctx_.limits.bot_auth_cache_ms, generation);
+  co_return result;
 }
 
 std::optional<BotIdentity> BotService::cached(std::string_view token) {
-  std::shared_lock lock(cache_mutex_);
-  auto it = cache_.find(std::string(token));
-  if (it == cache_.end() || it->second.expires_at_ms <= ctx_.now_ms()) return std::nullopt;
-  return it->second.identity;
+  return cache_.find(token, ctx_.now_ms());
 }
 
 void BotService::forget_cached(const Uuid& app_id) {
-  std::unique_lock lock(cache_mutex_);
-  ++cache_generation_;
-  std::erase_if(cache_, [&](const auto& entry) { return entry.second.identity.app.id == app_id; });
+  cache_.invalidate(app_id);
 }
 
-Result<BotIdentity> BotService::authenticate_uncached(std::string_view token) {
+Task<Result<BotIdentity>> BotService::authenticate_uncached(std::string token) {
   auto parsed = BotToken::parse(token);
-  if (!parsed) return Error::unauthorized("Missing or invalid bot token.");
-  auto found =
-      ctx_.db.read([&](store::Connection& c) -> std::optional<std::pair<BotIdentity, std::string>> {
+  if (!parsed) co_return Error::unauthorized("Missing or invalid bot token.");
+  auto found = co_await ctx_.db.read(
+      [&](store::Connection& c) -> std::optional<std::pair<BotIdentity, std::string>> {
         auto hash = store::apps::token_hash(c, parsed->app_id);
         if (!hash) return std::nullopt;
         auto app = store::apps::find(c, parsed->app_id);
@@ -123,16 +124,15 @@ Result<BotIdentity> BotService::authenticate_uncached(std::string_view token) {
         return std::make_pair(BotIdentity{*app, *user}, *hash);
       });
   if (!found || !crypto::constant_time_equal(found->second, secret_hash(parsed->secret)))
-    return Error::unauthorized("Missing or invalid bot token.");
+    co_return Error::unauthorized("Missing or invalid bot token.");
   if (found->first.user.flags & (user_flag::kBanned | user_flag::kDeleted))
-    return Error::unauthorized("This bot is suspended.");
-  return found->first;
+    co_return Error::unauthorized("This bot is suspended.");
+  co_return found->first;
 }
 
-Result<BotApp> BotService::install(const Uuid& caller_id, const Uuid& space_id,
-                                   const Uuid& app_id) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<BotApp> {
+Task<Result<BotApp>> BotService::install(Uuid caller_id, Uuid space_id, Uuid app_id) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<BotApp> {
     batch.clear();
     auto access = require_member(c, space_id, caller_id);
     if (!access) return access.error();
@@ -142,7 +142,11 @@ Result<BotApp> BotService::install(const Uuid& caller_id, const Uuid& space_id,
     if (store::members::exists(c, space_id, app->bot_user_id))
       return Error::conflict("already_installed", "The bot is already installed in this space.");
     std::int64_t now = ctx_.now_ms();
-    store::members::insert(c, space_id, app->bot_user_id, now);
+    try {
+      store::members::insert(c, space_id, app->bot_user_id, now);
+    } catch (const store::ConstraintError&) {  // installed concurrently (PostgreSQL)
+      return Error::conflict("already_installed", "The bot is already installed in this space.");
+    }
     auto member = store::members::find(c, space_id, app->bot_user_id);
     boost::json::object direct{{"spaceId", space_id.str()}};
     batch.append(c, events::bot_stream(app->bot_user_id), "botInstallingToSpace", space_id,
@@ -152,13 +156,12 @@ Result<BotApp> BotService::install(const Uuid& caller_id, const Uuid& space_id,
                  boost::json::serialize(join), now);
     return *app;
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Status BotService::uninstall(const Uuid& caller_id, const Uuid& space_id, const Uuid& app_id) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+Task<Status> BotService::uninstall(Uuid caller_id, Uuid space_id, Uuid app_id) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     auto access = require_member(c, space_id, caller_id);
     if (!access) return access.error();
@@ -176,12 +179,11 @@ Status BotService::uninstall(const Uuid& caller_id, const Uuid& space_id, const 
                  boost::json::serialize(leave), now);
     return {};
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Result<BotApp> BotService::set_verified(const Uuid& app_id, bool verified) {
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<BotApp> {
+Task<Result<BotApp>> BotService::set_verified(Uuid app_id, bool verified) {
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<BotApp> {
     auto app = store::apps::find(c, app_id);
     if (!app) return Error::not_found("not_found", "App not found.");
     auto user = store::users::find(c, app->bot_user_id);
@@ -193,23 +195,25 @@ Result<BotApp> BotService::set_verified(const Uuid& app_id, bool verified) {
     return *app;
   });
   forget_cached(app_id);
-  return result;
+  co_return result;
 }
 
-Result<BotApp> BotService::set_verified_by_username(std::string_view bot_username, bool verified) {
+Task<Result<BotApp>> BotService::set_verified_by_username(std::string bot_username, bool verified) {
   std::string lowered = to_lower_ascii(bot_username);
-  auto app = ctx_.db.read([&](store::Connection& c) -> std::optional<BotApp> {
+  auto app = co_await ctx_.db.read([&](store::Connection& c) -> std::optional<BotApp> {
     auto user = store::users::find_by_username(c, lowered);
     if (!user) return std::nullopt;
     return store::apps::find_by_bot_user(c, user->id);
   });
-  if (!app) return Error::not_found("not_found", "No bot named " + lowered + ".");
-  return set_verified(app->id, verified);
+  if (!app) co_return Error::not_found("not_found", "No bot named " + lowered + ".");
+  auto updated = co_await set_verified(app->id, verified);
+  co_return updated;
 }
 
-std::vector<Space> BotService::spaces_of(const Uuid& bot_user_id) {
-  return ctx_.db.read(
+Task<std::vector<Space>> BotService::spaces_of(Uuid bot_user_id) {
+  auto spaces = co_await ctx_.db.read(
       [&](store::Connection& c) { return store::spaces::list_for_user(c, bot_user_id); });
+  co_return spaces;
 }
 
 }  // namespace argon::services

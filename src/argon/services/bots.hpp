@@ -1,9 +1,8 @@
 #pragma once
 // Bot applications: the developer console (create, list, rotate), installation into spaces,
 // operator verification, and authentication of bot tokens.
-#include <shared_mutex>
+#include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "argon/services/access.hpp"
@@ -28,47 +27,60 @@ struct BotIdentity {
   Caller caller() const { return Caller{user.id, true, app.id, app.is_verified}; }
 };
 
+// Verified bot tokens, so that a request costs no hash and no read (shared_state.hpp's seam for
+// the auth cache and its invalidation; LocalBotAuthCache in local_state.hpp on one node).
+class BotAuthCache {
+ public:
+  virtual ~BotAuthCache() = default;
+  // The bot of this exact token if it was verified and has not expired or been invalidated.
+  virtual std::optional<BotIdentity> find(std::string_view token, std::int64_t now_ms) = 0;
+  // A counter bumped by every invalidation: read it before the store lookup and pass it to
+  // remember(), which then drops the entry if an invalidation raced with the lookup.
+  virtual std::uint64_t generation() = 0;
+  virtual void remember(std::string_view token, const BotIdentity& bot, std::int64_t expires_at_ms,
+                        std::uint64_t generation) = 0;
+  // Every token of the app stops being trusted at once (rotation, verification, suspension).
+  // A cluster implementation broadcasts it to every node.
+  virtual void invalidate(const Uuid& app_id) = 0;
+};
+
 class BotService {
  public:
-  explicit BotService(Context& ctx) : ctx_(ctx) {}
+  // cache: null = an in-process LocalBotAuthCache.
+  explicit BotService(Context& ctx, BotAuthCache* cache = nullptr);
+  ~BotService();
 
-  Result<CreatedApp> create_app(const Uuid& owner_id, CreateAppRequest request);
-  std::vector<BotApp> list_apps(const Uuid& owner_id);
-  std::vector<BotApp> list_all();
+  Task<Result<CreatedApp>> create_app(Uuid owner_id, CreateAppRequest request);
+  Task<std::vector<BotApp>> list_apps(Uuid owner_id);
+  Task<std::vector<BotApp>> list_all();
   // Only the owner may rotate; others get 404 not_found. The old token stops working at once.
-  Result<std::string> rotate_token(const Uuid& owner_id, const Uuid& app_id);
+  Task<Result<std::string>> rotate_token(Uuid owner_id, Uuid app_id);
   // `Bot` token → the bot; 401 unauthorized for anything else. A verified token is cached for
   // limits.bot_auth_cache_ms so a request costs no hash and no read; rotation, verification
   // and suspension made through this service drop the app's entries at once.
-  Result<BotIdentity> authenticate(std::string_view token);
+  Task<Result<BotIdentity>> authenticate(std::string token);
   void forget_cached(const Uuid& app_id);
   // The bot if this exact token was checked recently (no store access at all), else nullopt.
   std::optional<BotIdentity> cached(std::string_view token);
 
   // Needs ManageBots (or ManageServer). 404 not_found unknown app; 409 already_installed.
-  Result<BotApp> install(const Uuid& caller_id, const Uuid& space_id, const Uuid& app_id);
+  Task<Result<BotApp>> install(Uuid caller_id, Uuid space_id, Uuid app_id);
   // 404 not_found when the bot is not installed there.
-  Status uninstall(const Uuid& caller_id, const Uuid& space_id, const Uuid& app_id);
+  Task<Status> uninstall(Uuid caller_id, Uuid space_id, Uuid app_id);
 
   // Operator: set or clear the VERIFIED flag. By app id or by bot username.
-  Result<BotApp> set_verified(const Uuid& app_id, bool verified);
-  Result<BotApp> set_verified_by_username(std::string_view bot_username, bool verified);
+  Task<Result<BotApp>> set_verified(Uuid app_id, bool verified);
+  Task<Result<BotApp>> set_verified_by_username(std::string bot_username, bool verified);
 
   // The spaces a bot is in (GetSpaces, ready).
-  std::vector<Space> spaces_of(const Uuid& bot_user_id);
+  Task<std::vector<Space>> spaces_of(Uuid bot_user_id);
 
  private:
-  Result<BotIdentity> authenticate_uncached(std::string_view token);
+  Task<Result<BotIdentity>> authenticate_uncached(std::string token);
 
-  struct CachedBot {
-    BotIdentity identity;
-    std::int64_t expires_at_ms;
-  };
   Context& ctx_;
-  std::shared_mutex cache_mutex_;
-  std::unordered_map<std::string, CachedBot> cache_;  // full token → bot
-  // Bumped by forget_cached: a lookup that raced with a rotation must not re-insert.
-  std::uint64_t cache_generation_ = 0;
+  std::unique_ptr<BotAuthCache> owned_cache_;
+  BotAuthCache& cache_;
 };
 
 }  // namespace argon::services

@@ -27,11 +27,12 @@ std::vector<Command> all_from(const std::vector<store::StoredCommand>& stored) {
 }
 }  // namespace
 
-Result<Command> CommandService::register_command(const BotIdentity& bot, RegisterCommandRequest r) {
+Task<Result<Command>> CommandService::register_command(const BotIdentity& bot,
+                                                       RegisterCommandRequest r) {
   auto name = normalize_command_name(r.name);
-  if (!name) return name.error();
-  ARGON_TRY(validate_command_description(r.description));
-  ARGON_TRY(validate_command_options(r.options));
+  if (!name) co_return name.error();
+  ARGON_CO_TRY(validate_command_description(r.description));
+  ARGON_CO_TRY(validate_command_options(r.options));
   store::StoredCommand stored{ctx_.random.uuid(),
                               bot.app.id,
                               r.space_id,
@@ -40,7 +41,7 @@ Result<Command> CommandService::register_command(const BotIdentity& bot, Registe
                               r.default_permission.value_or(true),
                               wire::serialize_command_options(r.options),
                               ctx_.now_ms()};
-  auto written = ctx_.db.write([&](store::Connection& c) -> Status {
+  auto written = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     if (r.space_id) {
       auto access = require_member(c, *r.space_id, bot.user.id, UnknownSpace::NotAMember);
       if (!access) return access.error();
@@ -51,14 +52,15 @@ Result<Command> CommandService::register_command(const BotIdentity& bot, Registe
     store::commands::insert(c, stored);
     return {};
   });
-  if (!written) return written.error();
-  return command_from_storage(stored);
+  if (!written) co_return written.error();
+  co_return command_from_storage(stored);
 }
 
-Result<Command> CommandService::update_command(const BotIdentity& bot, UpdateCommandRequest r) {
-  if (r.description) ARGON_TRY(validate_command_description(*r.description));
-  if (r.options) ARGON_TRY(validate_command_options(*r.options));
-  return ctx_.db.write([&](store::Connection& c) -> Result<Command> {
+Task<Result<Command>> CommandService::update_command(const BotIdentity& bot,
+                                                     UpdateCommandRequest r) {
+  if (r.description) ARGON_CO_TRY(validate_command_description(*r.description));
+  if (r.options) ARGON_CO_TRY(validate_command_options(*r.options));
+  co_return co_await ctx_.db.transact([&](store::Connection& c) -> Result<Command> {
     auto stored = store::commands::find(c, r.command_id);
     if (!stored || stored->app_id != bot.app.id)
       return Error::not_found("not_found", "Command does not exist or is not owned by this bot");
@@ -70,8 +72,8 @@ Result<Command> CommandService::update_command(const BotIdentity& bot, UpdateCom
   });
 }
 
-Status CommandService::delete_command(const BotIdentity& bot, const Uuid& command_id) {
-  return ctx_.db.write([&](store::Connection& c) -> Status {
+Task<Status> CommandService::delete_command(const BotIdentity& bot, const Uuid& command_id) {
+  co_return co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     auto stored = store::commands::find(c, command_id);
     if (!stored || stored->app_id != bot.app.id)
       return Error::not_found("not_found", "Command does not exist or is not owned by this bot");
@@ -80,23 +82,23 @@ Status CommandService::delete_command(const BotIdentity& bot, const Uuid& comman
   });
 }
 
-std::vector<Command> CommandService::list(const BotIdentity& bot) {
-  return all_from(ctx_.db.read(
+Task<std::vector<Command>> CommandService::list(const BotIdentity& bot) {
+  co_return all_from(co_await ctx_.db.read(
       [&](store::Connection& c) { return store::commands::list_for_app(c, bot.app.id); }));
 }
 
-Result<std::vector<Command>> CommandService::list_for_space(const BotIdentity& bot,
-                                                            const Uuid& space_id) {
-  return ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Command>> {
+Task<Result<std::vector<Command>>> CommandService::list_for_space(const BotIdentity& bot,
+                                                                  const Uuid& space_id) {
+  co_return co_await ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Command>> {
     auto access = require_member(c, space_id, bot.user.id, UnknownSpace::NotAMember);
     if (!access) return access.error();
     return all_from(store::commands::list_for_app_in_space(c, bot.app.id, space_id));
   });
 }
 
-Result<std::vector<Command>> CommandService::usable_in_space(const Uuid& person_id,
-                                                             const Uuid& space_id) {
-  return ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Command>> {
+Task<Result<std::vector<Command>>> CommandService::usable_in_space(const Uuid& person_id,
+                                                                   const Uuid& space_id) {
+  co_return co_await ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Command>> {
     auto access = require_member(c, space_id, person_id);
     if (!access) return access.error();
     return all_from(store::commands::list_usable_in_space(c, space_id));

@@ -29,15 +29,15 @@ class CommandService {
 
   // 400 invalid_name / invalid_description / validation_error; 403 not_a_member for a space
   // the bot is not in; 400 command_limit past 50 per scope.
-  Result<Command> register_command(const BotIdentity& bot, RegisterCommandRequest request);
+  Task<Result<Command>> register_command(const BotIdentity& bot, RegisterCommandRequest request);
   // 404 not_found unless the command exists and belongs to this bot.
-  Result<Command> update_command(const BotIdentity& bot, UpdateCommandRequest request);
-  Status delete_command(const BotIdentity& bot, const Uuid& command_id);
-  std::vector<Command> list(const BotIdentity& bot);
+  Task<Result<Command>> update_command(const BotIdentity& bot, UpdateCommandRequest request);
+  Task<Status> delete_command(const BotIdentity& bot, const Uuid& command_id);
+  Task<std::vector<Command>> list(const BotIdentity& bot);
   // Global ∪ that space's; 403 not_a_member.
-  Result<std::vector<Command>> list_for_space(const BotIdentity& bot, const Uuid& space_id);
+  Task<Result<std::vector<Command>>> list_for_space(const BotIdentity& bot, const Uuid& space_id);
   // People: every command usable in the space (of the bots installed there).
-  Result<std::vector<Command>> usable_in_space(const Uuid& person_id, const Uuid& space_id);
+  Task<Result<std::vector<Command>>> usable_in_space(const Uuid& person_id, const Uuid& space_id);
 
  private:
   Context& ctx_;

@@ -11,8 +11,9 @@
 #include "argon/domain/random.hpp"
 #include "argon/domain/scheduler.hpp"
 #include "argon/domain/snowflake.hpp"
+#include "argon/domain/task.hpp"
+#include "argon/events/bus.hpp"
 #include "argon/events/event_log.hpp"
-#include "argon/events/sink.hpp"
 #include "argon/store/database.hpp"
 
 namespace argon::services {
@@ -29,37 +30,45 @@ struct ServiceLimits {
 };
 
 using argon::Scheduler;
-using events::EventSink;
+using argon::Task;
 
 struct Context {
   store::Database& db;
   const Clock& clock;
   Random& random;
   SnowflakeGenerator& snowflake;
-  EventSink* sink = nullptr;
+  events::EventBus* bus = nullptr;  // where committed events are published
+  Executor* background = nullptr;   // runs background operations (timers); null: synchronously
   Scheduler* scheduler = nullptr;
   ServiceLimits limits;
 
   std::int64_t now_ms() const { return clock.now_unix_ms(); }
 };
 
-// Collects the events one operation appends inside its transaction; publish() hands them to the
-// sink once the transaction committed.
+// Starts a background operation (a timer's, maintenance) without waiting for it: posted to
+// ctx.background when there is one, else run to completion on this thread (tests, the CLI).
+// `make` builds the task there; it must capture what it needs by value.
+void start_background(const Context& ctx, std::function<Task<Status>()> make, std::string what);
+
+// The events one operation appends inside its transaction. The first append registers the
+// transaction's after-commit hook, which publishes them all to the bus once it committed (in
+// commit order, from the engine's thread); a rolled-back attempt's hook never runs. Declare it
+// before the transaction and clear() it first thing inside (a transaction may be retried); it
+// must outlive the transaction (the hook reads it).
 class EventBatch {
  public:
+  explicit EventBatch(const Context& ctx) : ctx_(ctx) {}
   void append(store::Connection& c, std::string stream, std::string type,
               std::optional<Uuid> space_id, std::string payload, std::int64_t now_ms) {
+    if (records_.empty() && ctx_.bus) c.after_commit([this] { ctx_.bus->publish(records_); });
     records_.push_back(events::append(c, std::move(stream), std::move(type), space_id,
                                       std::move(payload), now_ms));
   }
   void clear() { records_.clear(); }
-  void publish(const Context& ctx) {
-    if (ctx.sink && !records_.empty()) ctx.sink->published(records_);
-    records_.clear();
-  }
   const std::vector<events::EventRecord>& records() const { return records_; }
 
  private:
+  const Context& ctx_;
   std::vector<events::EventRecord> records_;
 };
 

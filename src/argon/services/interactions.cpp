@@ -24,11 +24,11 @@ Error interaction_not_found() {
 }
 }  // namespace
 
-Result<Uuid> InteractionService::invoke_command(const Uuid& person_id, const Uuid& channel_id,
-                                                const Uuid& command_id,
-                                                const std::vector<SubmittedValue>& options) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Uuid> {
+Task<Result<Uuid>> InteractionService::invoke_command(const Uuid& person_id, const Uuid& channel_id,
+                                                      const Uuid& command_id,
+                                                      const std::vector<SubmittedValue>& options) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<Uuid> {
     batch.clear();
     auto access = require_channel_member(c, channel_id, person_id);
     if (!access) return access.error();
@@ -63,14 +63,13 @@ Result<Uuid> InteractionService::invoke_command(const Uuid& person_id, const Uui
                  json::serialize(payload), ctx_.now_ms());
     return interaction.id;
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Result<Uuid> InteractionService::click(const Uuid& person_id, std::int64_t message_id,
-                                       const std::string& control_id) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Uuid> {
+Task<Result<Uuid>> InteractionService::click(const Uuid& person_id, std::int64_t message_id,
+                                             const std::string& control_id) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<Uuid> {
     batch.clear();
     auto target = find_message_control(c, person_id, message_id);
     if (!target) return target.error();
@@ -99,15 +98,14 @@ Result<Uuid> InteractionService::click(const Uuid& person_id, std::int64_t messa
                  target->channel.space_id, json::serialize(payload), ctx_.now_ms());
     return interaction.id;
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Result<Uuid> InteractionService::select(const Uuid& person_id, std::int64_t message_id,
-                                        const std::string& custom_id,
-                                        const std::vector<std::string>& values) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Uuid> {
+Task<Result<Uuid>> InteractionService::select(const Uuid& person_id, std::int64_t message_id,
+                                              const std::string& custom_id,
+                                              const std::vector<std::string>& values) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<Uuid> {
     batch.clear();
     auto target = find_message_control(c, person_id, message_id);
     if (!target) return target.error();
@@ -140,14 +138,14 @@ Result<Uuid> InteractionService::select(const Uuid& person_id, std::int64_t mess
                  target->channel.space_id, json::serialize(payload), ctx_.now_ms());
     return interaction.id;
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Result<Uuid> InteractionService::submit_modal(const Uuid& person_id, const Uuid& interaction_id,
-                                              const std::vector<ModalFieldValue>& values) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Uuid> {
+Task<Result<Uuid>> InteractionService::submit_modal(const Uuid& person_id,
+                                                    const Uuid& interaction_id,
+                                                    const std::vector<ModalFieldValue>& values) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<Uuid> {
     batch.clear();
     auto shown = store::interactions::find(c, interaction_id);
     std::int64_t now = ctx_.now_ms();
@@ -163,7 +161,8 @@ Result<Uuid> InteractionService::submit_modal(const Uuid& person_id, const Uuid&
     auto app = store::apps::find(c, shown->app_id);
     auto channel = store::channels::find(c, shown->channel_id);
     if (!app || !channel) return interaction_not_found();
-    store::interactions::consume(c, interaction_id);
+    // Consumed by a concurrent submission since the read (PostgreSQL): only one of them wins.
+    if (!store::interactions::consume(c, interaction_id)) return interaction_not_found();
     auto interaction = new_interaction(ctx_, app->id, "modal_submit", *channel, person_id);
     store::interactions::insert(c, interaction);
     json::object payload{{"interactionId", interaction.id.str()},
@@ -176,14 +175,13 @@ Result<Uuid> InteractionService::submit_modal(const Uuid& person_id, const Uuid&
                  json::serialize(payload), now);
     return interaction.id;
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Status InteractionService::respond(const BotIdentity& bot, const Uuid& interaction_id,
-                                   const char* event_type) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+Task<Status> InteractionService::respond(const BotIdentity& bot, const Uuid& interaction_id,
+                                         const char* event_type) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     auto i = store::interactions::find(c, interaction_id);
     std::int64_t now = ctx_.now_ms();
@@ -195,23 +193,25 @@ Status InteractionService::respond(const BotIdentity& bot, const Uuid& interacti
                  json::serialize(payload), now);
     return {};
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Status InteractionService::ack(const BotIdentity& bot, const Uuid& id) {
-  return respond(bot, id, "interactionAcked");
+Task<Status> InteractionService::ack(const BotIdentity& bot, const Uuid& id) {
+  auto done = co_await respond(bot, id, "interactionAcked");
+  co_return done;
 }
-Status InteractionService::defer(const BotIdentity& bot, const Uuid& id) {
-  return respond(bot, id, "interactionDeferred");
+Task<Status> InteractionService::defer(const BotIdentity& bot, const Uuid& id) {
+  auto done = co_await respond(bot, id, "interactionDeferred");
+  co_return done;
 }
 
-Result<Uuid> InteractionService::show_modal(const BotIdentity& bot, const Uuid& interaction_id,
-                                            const ModalDefinition& modal) {
-  ARGON_TRY(validate_modal(modal));
+Task<Result<Uuid>> InteractionService::show_modal(const BotIdentity& bot,
+                                                  const Uuid& interaction_id,
+                                                  const ModalDefinition& modal) {
+  ARGON_CO_TRY(validate_modal(modal));
   std::string modal_json = wire::serialize_modal_for_storage(modal);
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Uuid> {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<Uuid> {
     batch.clear();
     auto i = store::interactions::find(c, interaction_id);
     std::int64_t now = ctx_.now_ms();
@@ -220,7 +220,8 @@ Result<Uuid> InteractionService::show_modal(const BotIdentity& bot, const Uuid& 
       return interaction_not_found();
     auto channel = store::channels::find(c, i->channel_id);
     if (!channel) return interaction_not_found();
-    store::interactions::consume(c, interaction_id);
+    // Consumed by a concurrent call since the read (PostgreSQL): only one of them wins.
+    if (!store::interactions::consume(c, interaction_id)) return interaction_not_found();
     auto shown = new_interaction(ctx_, bot.app.id, "modal", *channel, i->user_id);
     shown.custom_id = modal.custom_id;
     shown.modal_json = modal_json;
@@ -230,16 +231,15 @@ Result<Uuid> InteractionService::show_modal(const BotIdentity& bot, const Uuid& 
                  json::serialize(payload), now);
     return shown.id;
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-std::int64_t InteractionService::prune_expired() {
+Task<std::int64_t> InteractionService::prune_expired() {
   std::int64_t cutoff = ctx_.now_ms() - 60 * 60 * 1000;  // keep an hour for diagnostics
-  auto r = ctx_.db.write([&](store::Connection& c) -> Result<std::int64_t> {
+  auto r = co_await ctx_.db.transact([&](store::Connection& c) -> Result<std::int64_t> {
     return store::interactions::prune(c, cutoff);
   });
-  return r ? *r : 0;
+  co_return r ? *r : 0;
 }
 
 }  // namespace argon::services

@@ -25,26 +25,28 @@ class InteractionService {
   explicit InteractionService(Context& ctx) : ctx_(ctx) {}
 
   // People. Each returns the new interaction id and emits its event to the owning bot.
-  Result<Uuid> invoke_command(const Uuid& person_id, const Uuid& channel_id, const Uuid& command_id,
-                              const std::vector<SubmittedValue>& options);
-  Result<Uuid> click(const Uuid& person_id, std::int64_t message_id, const std::string& control_id);
-  Result<Uuid> select(const Uuid& person_id, std::int64_t message_id, const std::string& custom_id,
-                      const std::vector<std::string>& values);
-  Result<Uuid> submit_modal(const Uuid& person_id, const Uuid& interaction_id,
-                            const std::vector<ModalFieldValue>& values);
+  Task<Result<Uuid>> invoke_command(const Uuid& person_id, const Uuid& channel_id,
+                                    const Uuid& command_id,
+                                    const std::vector<SubmittedValue>& options);
+  Task<Result<Uuid>> click(const Uuid& person_id, std::int64_t message_id,
+                           const std::string& control_id);
+  Task<Result<Uuid>> select(const Uuid& person_id, std::int64_t message_id,
+                            const std::string& custom_id, const std::vector<std::string>& values);
+  Task<Result<Uuid>> submit_modal(const Uuid& person_id, const Uuid& interaction_id,
+                                  const std::vector<ModalFieldValue>& values);
 
   // The owning bot. 404 interaction_not_found when unknown, expired, consumed or foreign.
-  Status ack(const BotIdentity& bot, const Uuid& interaction_id);
-  Status defer(const BotIdentity& bot, const Uuid& interaction_id);
+  Task<Status> ack(const BotIdentity& bot, const Uuid& interaction_id);
+  Task<Status> defer(const BotIdentity& bot, const Uuid& interaction_id);
   // Validates the modal (400, consumes nothing), consumes the interaction and returns the
   // modal's own interaction id; the person sees showModal.
-  Result<Uuid> show_modal(const BotIdentity& bot, const Uuid& interaction_id,
-                          const ModalDefinition& modal);
+  Task<Result<Uuid>> show_modal(const BotIdentity& bot, const Uuid& interaction_id,
+                                const ModalDefinition& modal);
 
-  std::int64_t prune_expired();
+  Task<std::int64_t> prune_expired();
 
  private:
-  Status respond(const BotIdentity& bot, const Uuid& interaction_id, const char* event_type);
+  Task<Status> respond(const BotIdentity& bot, const Uuid& interaction_id, const char* event_type);
 
   Context& ctx_;
 };

@@ -41,12 +41,14 @@ EntityOrigin origin_of(const Caller& caller) {
 }
 }  // namespace
 
-Result<SendResult> MessageService::send(const Caller& caller, SendRequest r) {
-  ARGON_TRY(validate_message_content(r.content, origin_of(caller), ctx_.limits.max_text_utf16));
+Task<Result<SendResult>> MessageService::send(const Caller& caller, SendRequest r) {
+  ARGON_CO_TRY(validate_message_content(r.content, origin_of(caller), ctx_.limits.max_text_utf16));
   std::string entities_json = wire::serialize_entities_for_storage(r.content.entities);
   std::optional<std::string> controls_json = controls_for_storage(r.content.controls);
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<SendResult> {
+  // Ids are taken before the transaction: a retried attempt keeps the same message id.
+  const std::int64_t message_id = ctx_.snowflake.next();
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<SendResult> {
     batch.clear();
     auto access = require_channel_member(c, r.channel_id, caller.user_id);
     if (!access) return access.error();
@@ -64,22 +66,22 @@ Result<SendResult> MessageService::send(const Caller& caller, SendRequest r) {
         return Error::validation("replyTo: no such message in this channel");
     }
     auto sender = store::members::find(c, access->channel.space_id, caller.user_id);
-    store::StoredMessage stored{ctx_.snowflake.next(), r.channel_id,   access->channel.space_id,
-                                caller.user_id,        r.content.text, entities_json,
-                                controls_json,         r.reply_to,     now,
+    store::StoredMessage stored{message_id,     r.channel_id,   access->channel.space_id,
+                                caller.user_id, r.content.text, entities_json,
+                                controls_json,  r.reply_to,     now,
                                 std::nullopt};
     store::messages::insert(c, stored);
     if (r.random_id)
       store::messages::dedupe_remember(c, caller.user_id, r.channel_id, *r.random_id, stored.id,
-                                       now);
+                                       now, now - ctx_.limits.random_id_retention_ms);
     Message m;
     m.id = stored.id;
     m.channel_id = r.channel_id;
     m.space_id = stored.space_id;
     m.creator_id = caller.user_id;
-    m.text = std::move(r.content.text);
-    m.entities = std::move(r.content.entities);
-    m.controls = std::move(r.content.controls);
+    m.text = r.content.text;  // copies: a retried attempt needs the request again
+    m.entities = r.content.entities;
+    m.controls = r.content.controls;
     m.reply_to = r.reply_to;
     m.created_at_ms = now;
     json::object payload{{"spaceId", m.space_id.str()},
@@ -89,13 +91,12 @@ Result<SendResult> MessageService::send(const Caller& caller, SendRequest r) {
                  json::serialize(payload), now);
     return SendResult{stored.id, false};
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Status MessageService::edit(const Caller& caller, EditRequest r) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+Task<Status> MessageService::edit(const Caller& caller, EditRequest r) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     auto stored = store::messages::find(c, r.message_id);
     if (!r.channel_id.is_nil()) {
@@ -128,15 +129,13 @@ Status MessageService::edit(const Caller& caller, EditRequest r) {
                  json::serialize(payload), now);
     return {};
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Result<std::vector<Message>> MessageService::history(const Caller& caller,
-                                                     const HistoryRequest& r) {
+Task<Result<std::vector<Message>>> MessageService::history(const Caller& caller, HistoryRequest r) {
   int limit =
       static_cast<int>(std::clamp<std::int64_t>(r.limit.value_or(kHistoryDefault), 1, kHistoryMax));
-  return ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Message>> {
+  auto result = co_await ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Message>> {
     auto access = require_channel_member(c, r.channel_id, caller.user_id);
     if (!access) return access.error();
     ARGON_TRY(require_permission(access->access, entitlement::kReadHistory));
@@ -146,14 +145,15 @@ Result<std::vector<Message>> MessageService::history(const Caller& caller,
       out.push_back(message_from(s));
     return out;
   });
+  co_return result;
 }
 
-std::int64_t MessageService::prune_dedupe_keys() {
+Task<std::int64_t> MessageService::prune_dedupe_keys() {
   std::int64_t cutoff = ctx_.now_ms() - ctx_.limits.random_id_retention_ms;
-  auto r = ctx_.db.write([&](store::Connection& c) -> Result<std::int64_t> {
+  auto r = co_await ctx_.db.transact([&](store::Connection& c) -> Result<std::int64_t> {
     return store::messages::dedupe_prune(c, cutoff);
   });
-  return r ? *r : 0;
+  co_return r ? *r : 0;
 }
 
 }  // namespace argon::services

@@ -1,12 +1,12 @@
 #pragma once
 // Messages and typing, one operation for people and bots alike.
-#include <map>
-#include <mutex>
+#include <memory>
 #include <vector>
 
 #include "argon/domain/message_content.hpp"
 #include "argon/services/access.hpp"
 #include "argon/services/context.hpp"
+#include "argon/services/shared_state.hpp"
 
 namespace argon::services {
 
@@ -41,14 +41,14 @@ class MessageService {
   explicit MessageService(Context& ctx) : ctx_(ctx) {}
 
   // Needs SendMessages in a text channel. Emits messageCreate unless it is a duplicate.
-  Result<SendResult> send(const Caller& caller, SendRequest request);
+  Task<Result<SendResult>> send(const Caller& caller, SendRequest request);
   // Own messages only (404 message_not_found otherwise). Emits messageEdit.
-  Status edit(const Caller& caller, EditRequest request);
+  Task<Status> edit(const Caller& caller, EditRequest request);
   // Needs ReadHistory. Newest first.
-  Result<std::vector<Message>> history(const Caller& caller, const HistoryRequest& request);
+  Task<Result<std::vector<Message>>> history(const Caller& caller, HistoryRequest request);
 
   // Drops randomId keys older than the retention (run periodically).
-  std::int64_t prune_dedupe_keys();
+  Task<std::int64_t> prune_dedupe_keys();
 
  private:
   Context& ctx_;
@@ -58,35 +58,26 @@ enum class TypingKind { Typing, Thinking, Uploading, Searching };
 std::optional<TypingKind> parse_typing_kind(std::string_view name);
 std::string_view typing_kind_wire(TypingKind kind);  // "TYPING", … (DECISIONS.md §3)
 
-// typingStart on every Start, one typingStop on Stop or after the expiry (DECISIONS.md §9).
+// typingStart on every Start, one typingStop on Stop or after the expiry (DECISIONS.md §9). Who
+// is typing lives behind the TypingTimers seam (shared_state.hpp).
 class TypingService {
  public:
-  explicit TypingService(Context& ctx) : ctx_(ctx) {}
+  // timers: null = an in-process LocalTypingTimers on ctx.scheduler.
+  explicit TypingService(Context& ctx, TypingTimers* timers = nullptr);
   ~TypingService();
 
   // kind: nullopt for people (events carry null), a kind for bots.
-  Status start(const Caller& caller, const Uuid& channel_id, std::optional<TypingKind> kind);
-  Status stop(const Caller& caller, const Uuid& channel_id);
+  Task<Status> start(Caller caller, Uuid channel_id, std::optional<TypingKind> kind);
+  Task<Status> stop(Caller caller, Uuid channel_id);
   std::size_t active_count() const;
 
  private:
-  struct Key {
-    Uuid channel_id;
-    Uuid user_id;
-    auto operator<=>(const Key&) const = default;
-  };
-  struct Active {
-    Uuid space_id;
-    std::uint64_t generation = 0;
-    Scheduler::TaskId timer = 0;
-  };
-  void expire(const Key& key, std::uint64_t generation);
-  Status emit_stop(const Key& key, const Uuid& space_id);
+  using Key = TypingTimers::Key;
+  Task<Status> emit_stop(Key key, Uuid space_id);
 
   Context& ctx_;
-  mutable std::mutex mutex_;
-  std::map<Key, Active> active_;
-  std::uint64_t next_generation_ = 1;
+  std::unique_ptr<TypingTimers> owned_timers_;
+  TypingTimers& timers_;
 };
 
 }  // namespace argon::services

@@ -17,12 +17,12 @@ class InteractionsTest : public HomeSpaceTest {
     outsider_ = make_bot("outsider_bot", false);
   }
   BotIdentity make_bot(const std::string& username, bool install) {
-    auto created = bots_.create_app(alice_.id, {"Bot", username});
+    auto created = sync_wait(bots_.create_app(alice_.id, {"Bot", username}));
     EXPECT_TRUE(created.ok());
     if (install) {
-      EXPECT_TRUE(bots_.install(alice_.id, home_.space.id, created->app.id).ok());
+      EXPECT_TRUE(sync_wait(bots_.install(alice_.id, home_.space.id, created->app.id)).ok());
     }
-    auto who = bots_.authenticate(created->token);
+    auto who = sync_wait(bots_.authenticate(created->token));
     EXPECT_TRUE(who.ok());
     return *who;
   }
@@ -32,8 +32,8 @@ class InteractionsTest : public HomeSpaceTest {
   Result<Command> reg(const BotIdentity& b, std::string name, std::optional<Uuid> space = {},
                       std::vector<CommandOption> options = {},
                       std::optional<bool> default_permission = {}) {
-    return commands_.register_command(
-        b, {std::move(name), "A command", space, std::move(options), default_permission});
+    return sync_wait(commands_.register_command(
+        b, {std::move(name), "A command", space, std::move(options), default_permission}));
   }
   // /roll sides:integer (required)
   Command roll(std::optional<bool> default_permission = {}) {
@@ -76,12 +76,13 @@ class InteractionsTest : public HomeSpaceTest {
     return c;
   }
   std::int64_t bot_message(const BotIdentity& b, std::vector<Control> row) {
-    auto r = messages_.send(b.caller(), {general_, {"pick", {}, {ControlRow{row}}}, {}, {}});
+    auto r =
+        sync_wait(messages_.send(b.caller(), {general_, {"pick", {}, {ControlRow{row}}}, {}, {}}));
     EXPECT_TRUE(r.ok()) << (r ? "" : r.error().code + " " + r.error().message.value_or(""));
     return r ? r->message_id : 0;
   }
   Uuid invoke(const User& u, const Command& c, std::vector<SubmittedValue> options = {}) {
-    auto r = interactions_.invoke_command(u.id, general_, c.id, options);
+    auto r = sync_wait(interactions_.invoke_command(u.id, general_, c.id, options));
     EXPECT_TRUE(r.ok()) << (r ? "" : r.error().code + " " + r.error().message.value_or(""));
     return r ? *r : Uuid{};
   }
@@ -131,11 +132,11 @@ TEST_F(InteractionsTest, RegisterNormalizesStoresAndLists) {
   EXPECT_TRUE(r->default_permission);
   ASSERT_EQ(r->options.size(), 2u);
   EXPECT_EQ(r->options[0].name, "sides");
-  auto listed = commands_.list(dice_);
+  auto listed = sync_wait(commands_.list(dice_));
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].id, r->id);
   EXPECT_EQ(listed[0].options, r->options);
-  EXPECT_TRUE(commands_.list(other_).empty());
+  EXPECT_TRUE(sync_wait(commands_.list(other_)).empty());
   auto scoped = reg(dice_, "local", home_.space.id, {}, false);
   ASSERT_TRUE(scoped.ok());
   EXPECT_EQ(scoped->space_id, home_.space.id);
@@ -145,10 +146,11 @@ TEST_F(InteractionsTest, RegisterNormalizesStoresAndLists) {
 TEST_F(InteractionsTest, RegisterRefusalsStoreNothing) {
   expect_error(reg(dice_, "two words"), 400, "invalid_name");
   expect_error(reg(dice_, std::string(33, 'a')), 400, "invalid_name");
-  expect_error(commands_.register_command(dice_, {"ok", "  ", {}, {}, {}}), 400,
+  expect_error(sync_wait(commands_.register_command(dice_, {"ok", "  ", {}, {}, {}})), 400,
                "invalid_description");
-  expect_error(commands_.register_command(dice_, {"ok", std::string(101, 'd'), {}, {}, {}}), 400,
-               "invalid_description");
+  expect_error(
+      sync_wait(commands_.register_command(dice_, {"ok", std::string(101, 'd'), {}, {}, {}})), 400,
+      "invalid_description");
   auto bad = reg(dice_, "ok", {}, {option("a", CommandOptionType::kString), option("A", {})});
   expect_error(bad, 400, "validation_error");
   EXPECT_NE(bad.error().message->find("options[1].name"), std::string::npos);
@@ -166,42 +168,45 @@ TEST_F(InteractionsTest, FiftyCommandsPerScopeCountedSeparately) {
   expect_error(reg(dice_, "s50", home_.space.id), 400, "command_limit");
   EXPECT_TRUE(reg(other_, "g50").ok());  // another bot has its own scopes
   EXPECT_EQ(rows("commands"), 101);
-  ASSERT_TRUE(commands_.delete_command(dice_, commands_.list(dice_)[0].id).ok());
+  ASSERT_TRUE(
+      sync_wait(commands_.delete_command(dice_, sync_wait(commands_.list(dice_))[0].id)).ok());
   EXPECT_TRUE(reg(dice_, "again").ok());
 }
 
 TEST_F(InteractionsTest, UpdateAndDeleteOnlyOwnCommands) {
   auto c = roll();
-  auto up = commands_.update_command(
-      dice_, {c.id, "New text", std::vector<CommandOption>{option("Faces", {})}, false});
+  auto up = sync_wait(commands_.update_command(
+      dice_, {c.id, "New text", std::vector<CommandOption>{option("Faces", {})}, false}));
   ASSERT_TRUE(up.ok());
   EXPECT_EQ(up->description, "New text");
   EXPECT_FALSE(up->default_permission);
   ASSERT_EQ(up->options.size(), 1u);
   EXPECT_EQ(up->options[0].name, "faces");
   EXPECT_EQ(up->name, "roll");
-  auto keep = commands_.update_command(dice_, {c.id, {}, {}, {}});
+  auto keep = sync_wait(commands_.update_command(dice_, {c.id, {}, {}, {}}));
   ASSERT_TRUE(keep.ok());
   EXPECT_EQ(keep->description, "New text");
   EXPECT_EQ(keep->options, up->options);
-  expect_error(commands_.update_command(dice_, {c.id, std::string(101, 'x'), {}, {}}), 400,
-               "invalid_description");
-  expect_error(commands_.update_command(
-                   dice_, {c.id, {}, std::vector<CommandOption>(26, option("x", {})), {}}),
+  expect_error(sync_wait(commands_.update_command(dice_, {c.id, std::string(101, 'x'), {}, {}})),
+               400, "invalid_description");
+  expect_error(sync_wait(commands_.update_command(
+                   dice_, {c.id, {}, std::vector<CommandOption>(26, option("x", {})), {}})),
                400, "validation_error");
-  expect_error(commands_.update_command(other_, {c.id, "Mine now", {}, {}}), 404, "not_found");
-  expect_error(commands_.update_command(dice_, {random_.uuid(), "x", {}, {}}), 404, "not_found");
-  EXPECT_EQ(commands_.list(dice_)[0].description, "New text");
+  expect_error(sync_wait(commands_.update_command(other_, {c.id, "Mine now", {}, {}})), 404,
+               "not_found");
+  expect_error(sync_wait(commands_.update_command(dice_, {random_.uuid(), "x", {}, {}})), 404,
+               "not_found");
+  EXPECT_EQ(sync_wait(commands_.list(dice_))[0].description, "New text");
 
-  expect_error(commands_.delete_command(other_, c.id), 404, "not_found");
-  ASSERT_TRUE(commands_.delete_command(dice_, c.id).ok());
-  expect_error(commands_.delete_command(dice_, c.id), 404, "not_found");
+  expect_error(sync_wait(commands_.delete_command(other_, c.id)), 404, "not_found");
+  ASSERT_TRUE(sync_wait(commands_.delete_command(dice_, c.id)).ok());
+  expect_error(sync_wait(commands_.delete_command(dice_, c.id)), 404, "not_found");
   EXPECT_EQ(rows("commands"), 0);
 }
 
 TEST_F(InteractionsTest, ListsByNameAndPerSpace) {
   auto elsewhere = space_of(alice_, "Second");
-  ASSERT_TRUE(bots_.install(alice_.id, elsewhere.space.id, dice_.app.id).ok());
+  ASSERT_TRUE(sync_wait(bots_.install(alice_.id, elsewhere.space.id, dice_.app.id)).ok());
   ASSERT_TRUE(reg(dice_, "zeta").ok());
   ASSERT_TRUE(reg(dice_, "alpha", home_.space.id).ok());
   ASSERT_TRUE(reg(dice_, "mid", elsewhere.space.id).ok());
@@ -212,16 +217,18 @@ TEST_F(InteractionsTest, ListsByNameAndPerSpace) {
     for (const auto& c : cs) out.push_back(c.name);
     return out;
   };
-  EXPECT_EQ(names(commands_.list(dice_)), (std::vector<std::string>{"alpha", "mid", "zeta"}));
-  EXPECT_EQ(names(*commands_.list_for_space(dice_, home_.space.id)),
+  EXPECT_EQ(names(sync_wait(commands_.list(dice_))),
+            (std::vector<std::string>{"alpha", "mid", "zeta"}));
+  EXPECT_EQ(names(*sync_wait(commands_.list_for_space(dice_, home_.space.id))),
             (std::vector<std::string>{"alpha", "zeta"}));
-  EXPECT_EQ(names(*commands_.list_for_space(dice_, elsewhere.space.id)),
+  EXPECT_EQ(names(*sync_wait(commands_.list_for_space(dice_, elsewhere.space.id))),
             (std::vector<std::string>{"mid", "zeta"}));
-  expect_error(commands_.list_for_space(other_, elsewhere.space.id), 403, "not_a_member");
+  expect_error(sync_wait(commands_.list_for_space(other_, elsewhere.space.id)), 403,
+               "not_a_member");
   // People see the commands of the bots installed in the space.
-  EXPECT_EQ(names(*commands_.usable_in_space(bob_.id, home_.space.id)),
+  EXPECT_EQ(names(*sync_wait(commands_.usable_in_space(bob_.id, home_.space.id))),
             (std::vector<std::string>{"alpha", "beta", "zeta"}));
-  EXPECT_FALSE(commands_.usable_in_space(eve_.id, home_.space.id).ok());
+  EXPECT_FALSE(sync_wait(commands_.usable_in_space(eve_.id, home_.space.id)).ok());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,7 +279,7 @@ TEST_F(InteractionsTest, InvokeFailuresWriteNothing) {
                   option("r", CommandOptionType::kRole)});
   auto hidden = reg(outsider_, "hidden");
   auto elsewhere = space_of(alice_, "Second");
-  ASSERT_TRUE(bots_.install(alice_.id, elsewhere.space.id, dice_.app.id).ok());
+  ASSERT_TRUE(sync_wait(bots_.install(alice_.id, elsewhere.space.id, dice_.app.id)).ok());
   auto foreign_scope = reg(dice_, "there", elsewhere.space.id);
   auto restricted = reg(dice_, "admin", {}, {}, false);
   ASSERT_TRUE(ids.ok() && hidden.ok() && foreign_scope.ok() && restricted.ok());
@@ -281,7 +288,7 @@ TEST_F(InteractionsTest, InvokeFailuresWriteNothing) {
   Written w = written();
   auto attempt = [&](const User& u, const Uuid& cmd, std::vector<SubmittedValue> values,
                      const Uuid& channel) {
-    return interactions_.invoke_command(u.id, channel, cmd, values);
+    return sync_wait(interactions_.invoke_command(u.id, channel, cmd, values));
   };
   expect_error(attempt(bob_, random_.uuid(), {}, general_), 404, "not_found");
   expect_error(attempt(bob_, hidden->id, {}, general_), 404, "not_found");
@@ -307,9 +314,9 @@ TEST_F(InteractionsTest, InvokeFailuresWriteNothing) {
   for (const auto& a : home_.archetypes)
     if (a.is_default) everyone = &a;
   ASSERT_NE(everyone, nullptr);
-  ASSERT_TRUE(spaces_
-                  .update_archetype(alice_.id, home_.space.id, everyone->id,
-                                    {{}, {}, everyone->permissions & ~entitlement::kUseCommands})
+  ASSERT_TRUE(sync_wait(spaces_.update_archetype(
+                            alice_.id, home_.space.id, everyone->id,
+                            {{}, {}, everyone->permissions & ~entitlement::kUseCommands}))
                   .ok());
   w = written();
   auto denied = attempt(bob_, c.id, {{"sides", std::int64_t{6}}}, general_);
@@ -325,7 +332,7 @@ TEST_F(InteractionsTest, InvokeFailuresWriteNothing) {
 
 TEST_F(InteractionsTest, ClickEmitsControlInteraction) {
   auto mid = bot_message(dice_, {button("go")});
-  auto id = interactions_.click(bob_.id, mid, "go");
+  auto id = sync_wait(interactions_.click(bob_.id, mid, "go"));
   ASSERT_TRUE(id.ok()) << id.error().code;
   auto events = bot_log(dice_);
   ASSERT_EQ(events.back().type, "controlInteraction");
@@ -338,8 +345,8 @@ TEST_F(InteractionsTest, ClickEmitsControlInteraction) {
   EXPECT_EQ(p.at("user").at("userId").as_string(), bob_.id.str());
   EXPECT_EQ(p.at("controlId").as_string(), "go");
   EXPECT_EQ(count_of(bot_log(other_), "controlInteraction"), 0u);
-  EXPECT_TRUE(interactions_.ack(dice_, *id).ok());
-  expect_error(interactions_.ack(other_, *id), 404, "interaction_not_found");
+  EXPECT_TRUE(sync_wait(interactions_.ack(dice_, *id)).ok());
+  expect_error(sync_wait(interactions_.ack(other_, *id)), 404, "interaction_not_found");
 }
 
 TEST_F(InteractionsTest, ClickRefusalsWriteNothing) {
@@ -351,29 +358,31 @@ TEST_F(InteractionsTest, ClickRefusalsWriteNothing) {
   link.label = "Site";
   link.url = "https://example.org";
   auto gated = button("gated");
-  auto gate = spaces_.create_archetype(alice_.id, home_.space.id, {"gate", {}, {}, {}});
+  auto gate = sync_wait(spaces_.create_archetype(alice_.id, home_.space.id, {"gate", {}, {}, {}}));
   ASSERT_TRUE(gate.ok());
   gated.required_archetype_id = gate->id;
   auto mid = bot_message(dice_, {button("go"), disabled, link, gated});
   auto plain = send(bob_, "a person's message");
   ASSERT_TRUE(plain.ok());
   Written w = written();
-  expect_error(interactions_.click(bob_.id, mid, "nope"), 404, "control_not_found");
-  expect_error(interactions_.click(bob_.id, 12345, "go"), 404, "message_not_found");
-  expect_error(interactions_.click(bob_.id, plain->message_id, "go"), 404, "control_not_found");
-  expect_error(interactions_.click(bob_.id, mid, "off"), 400, "control_disabled");
-  expect_error(interactions_.click(bob_.id, mid, ""), 404, "control_not_found");
-  expect_error(interactions_.click(bob_.id, mid, "gated"), 403, "archetype_required");
-  EXPECT_FALSE(interactions_.click(eve_.id, mid, "go").ok());
+  expect_error(sync_wait(interactions_.click(bob_.id, mid, "nope")), 404, "control_not_found");
+  expect_error(sync_wait(interactions_.click(bob_.id, 12345, "go")), 404, "message_not_found");
+  expect_error(sync_wait(interactions_.click(bob_.id, plain->message_id, "go")), 404,
+               "control_not_found");
+  expect_error(sync_wait(interactions_.click(bob_.id, mid, "off")), 400, "control_disabled");
+  expect_error(sync_wait(interactions_.click(bob_.id, mid, "")), 404, "control_not_found");
+  expect_error(sync_wait(interactions_.click(bob_.id, mid, "gated")), 403, "archetype_required");
+  EXPECT_FALSE(sync_wait(interactions_.click(eve_.id, mid, "go")).ok());
   EXPECT_EQ(written(), w);
   {  // the link button has no id: it can never be clicked
-    auto r = interactions_.click(bob_.id, mid, "Site");
+    auto r = sync_wait(interactions_.click(bob_.id, mid, "Site"));
     expect_error(r, 404, "control_not_found");
   }
   // The owner bypasses the gate; bob passes once he holds the archetype.
-  EXPECT_TRUE(interactions_.click(alice_.id, mid, "gated").ok());
-  ASSERT_TRUE(spaces_.assign_archetype(alice_.id, home_.space.id, bob_.id, gate->id, true).ok());
-  EXPECT_TRUE(interactions_.click(bob_.id, mid, "gated").ok());
+  EXPECT_TRUE(sync_wait(interactions_.click(alice_.id, mid, "gated")).ok());
+  ASSERT_TRUE(
+      sync_wait(spaces_.assign_archetype(alice_.id, home_.space.id, bob_.id, gate->id, true)).ok());
+  EXPECT_TRUE(sync_wait(interactions_.click(bob_.id, mid, "gated")).ok());
 }
 
 TEST_F(InteractionsTest, SelectValuesAreChecked) {
@@ -386,25 +395,31 @@ TEST_F(InteractionsTest, SelectValuesAreChecked) {
   auto role_mid = bot_message(dice_, {select(ControlType::kArchetypeSelect, "role")});
   Written w = written();
   using V = std::vector<std::string>;
-  expect_error(interactions_.select(bob_.id, mid, "fruit", V{}), 400, "validation_error");
-  expect_error(interactions_.select(bob_.id, mid, "fruit", V{"apple", "pear", "plum"}), 400,
+  expect_error(sync_wait(interactions_.select(bob_.id, mid, "fruit", V{})), 400,
                "validation_error");
-  expect_error(interactions_.select(bob_.id, mid, "fruit", V{"kiwi"}), 400, "validation_error");
-  expect_error(interactions_.select(bob_.id, mid, "fruit", V{"apple", "apple"}), 400,
+  expect_error(sync_wait(interactions_.select(bob_.id, mid, "fruit", V{"apple", "pear", "plum"})),
+               400, "validation_error");
+  expect_error(sync_wait(interactions_.select(bob_.id, mid, "fruit", V{"kiwi"})), 400,
                "validation_error");
-  expect_error(interactions_.select(bob_.id, mid, "Fruit", V{"apple"}), 404, "control_not_found");
-  expect_error(interactions_.select(bob_.id, who_mid, "who", V{bob_.id.str(), alice_.id.str()}),
-               400, "validation_error");  // default max 1
-  expect_error(interactions_.select(bob_.id, who_mid, "who", V{eve_.id.str()}), 400,
+  expect_error(sync_wait(interactions_.select(bob_.id, mid, "fruit", V{"apple", "apple"})), 400,
                "validation_error");
-  expect_error(interactions_.select(bob_.id, who_mid, "who", V{"x"}), 400, "validation_error");
-  expect_error(interactions_.select(bob_.id, where_mid, "where", V{random_.uuid().str()}), 400,
+  expect_error(sync_wait(interactions_.select(bob_.id, mid, "Fruit", V{"apple"})), 404,
+               "control_not_found");
+  expect_error(
+      sync_wait(interactions_.select(bob_.id, who_mid, "who", V{bob_.id.str(), alice_.id.str()})),
+      400, "validation_error");  // default max 1
+  expect_error(sync_wait(interactions_.select(bob_.id, who_mid, "who", V{eve_.id.str()})), 400,
                "validation_error");
-  expect_error(interactions_.select(bob_.id, role_mid, "role", V{random_.uuid().str()}), 400,
+  expect_error(sync_wait(interactions_.select(bob_.id, who_mid, "who", V{"x"})), 400,
                "validation_error");
+  expect_error(
+      sync_wait(interactions_.select(bob_.id, where_mid, "where", V{random_.uuid().str()})), 400,
+      "validation_error");
+  expect_error(sync_wait(interactions_.select(bob_.id, role_mid, "role", V{random_.uuid().str()})),
+               400, "validation_error");
   EXPECT_EQ(written(), w);
 
-  auto id = interactions_.select(bob_.id, mid, "fruit", V{"pear", "apple"});
+  auto id = sync_wait(interactions_.select(bob_.id, mid, "fruit", V{"pear", "apple"}));
   ASSERT_TRUE(id.ok());
   auto p = payload(bot_log(dice_).back());
   EXPECT_EQ(bot_log(dice_).back().type, "selectInteraction");
@@ -413,10 +428,11 @@ TEST_F(InteractionsTest, SelectValuesAreChecked) {
   EXPECT_EQ(p.at("customId").as_string(), "fruit");
   EXPECT_EQ(p.at("messageId").as_int64(), mid);
   EXPECT_EQ(p.at("values"), boost::json::parse(R"(["pear","apple"])"));
-  EXPECT_TRUE(interactions_.select(bob_.id, who_mid, "who", V{alice_.id.str()}).ok());
-  EXPECT_TRUE(interactions_.select(bob_.id, where_mid, "where", V{voice_.str()}).ok());
+  EXPECT_TRUE(sync_wait(interactions_.select(bob_.id, who_mid, "who", V{alice_.id.str()})).ok());
+  EXPECT_TRUE(sync_wait(interactions_.select(bob_.id, where_mid, "where", V{voice_.str()})).ok());
   EXPECT_TRUE(
-      interactions_.select(bob_.id, role_mid, "role", V{home_.archetypes[0].id.str()}).ok());
+      sync_wait(interactions_.select(bob_.id, role_mid, "role", V{home_.archetypes[0].id.str()}))
+          .ok());
   EXPECT_EQ(rows("interactions"), 4);
 }
 
@@ -425,9 +441,9 @@ TEST_F(InteractionsTest, SelectValuesAreChecked) {
 
 TEST_F(InteractionsTest, AckAndDeferRepeatUntilExpiry) {
   auto id = invoke(bob_, roll(), {{"sides", std::int64_t{6}}});
-  ASSERT_TRUE(interactions_.defer(dice_, id).ok());
-  ASSERT_TRUE(interactions_.ack(dice_, id).ok());
-  ASSERT_TRUE(interactions_.ack(dice_, id).ok());
+  ASSERT_TRUE(sync_wait(interactions_.defer(dice_, id)).ok());
+  ASSERT_TRUE(sync_wait(interactions_.ack(dice_, id)).ok());
+  ASSERT_TRUE(sync_wait(interactions_.ack(dice_, id)).ok());
   auto events = user_log(bob_);
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].type, "interactionDeferred");
@@ -436,20 +452,21 @@ TEST_F(InteractionsTest, AckAndDeferRepeatUntilExpiry) {
   EXPECT_TRUE(user_log(alice_).empty());
 
   std::size_t before = user_log(bob_).size();
-  expect_error(interactions_.ack(other_, id), 404, "interaction_not_found");
-  expect_error(interactions_.defer(other_, id), 404, "interaction_not_found");
-  expect_error(interactions_.ack(dice_, random_.uuid()), 404, "interaction_not_found");
+  expect_error(sync_wait(interactions_.ack(other_, id)), 404, "interaction_not_found");
+  expect_error(sync_wait(interactions_.defer(other_, id)), 404, "interaction_not_found");
+  expect_error(sync_wait(interactions_.ack(dice_, random_.uuid())), 404, "interaction_not_found");
   clock_.advance_ms(ctx_.limits.interaction_ttl_ms - 1);
-  EXPECT_TRUE(interactions_.ack(dice_, id).ok());
+  EXPECT_TRUE(sync_wait(interactions_.ack(dice_, id)).ok());
   clock_.advance_ms(1);
-  expect_error(interactions_.ack(dice_, id), 404, "interaction_not_found");
-  expect_error(interactions_.defer(dice_, id), 404, "interaction_not_found");
-  expect_error(interactions_.show_modal(dice_, id, modal()), 404, "interaction_not_found");
+  expect_error(sync_wait(interactions_.ack(dice_, id)), 404, "interaction_not_found");
+  expect_error(sync_wait(interactions_.defer(dice_, id)), 404, "interaction_not_found");
+  expect_error(sync_wait(interactions_.show_modal(dice_, id, modal())), 404,
+               "interaction_not_found");
   EXPECT_EQ(user_log(bob_).size(), before + 1);
   clock_.advance_ms(3600 * 1000);  // kept an hour past expiry
-  EXPECT_EQ(interactions_.prune_expired(), 0);
+  EXPECT_EQ(sync_wait(interactions_.prune_expired()), 0);
   clock_.advance_ms(1);
-  EXPECT_EQ(interactions_.prune_expired(), 1);
+  EXPECT_EQ(sync_wait(interactions_.prune_expired()), 1);
   EXPECT_EQ(rows("interactions"), 0);
 }
 
@@ -461,15 +478,16 @@ TEST_F(InteractionsTest, InvalidModalConsumesNothing) {
   auto bad = modal();
   bad.title = "";
   Written w = written();
-  expect_error(interactions_.show_modal(dice_, id, bad), 400, "validation_error");
-  expect_error(interactions_.show_modal(other_, id, modal()), 404, "interaction_not_found");
+  expect_error(sync_wait(interactions_.show_modal(dice_, id, bad)), 400, "validation_error");
+  expect_error(sync_wait(interactions_.show_modal(other_, id, modal())), 404,
+               "interaction_not_found");
   EXPECT_EQ(written(), w);
-  EXPECT_TRUE(interactions_.ack(dice_, id).ok());
+  EXPECT_TRUE(sync_wait(interactions_.ack(dice_, id)).ok());
 }
 
 TEST_F(InteractionsTest, ModalConsumesAndSubmitEmitsModalSubmit) {
   auto id = invoke(bob_, roll(), {{"sides", std::int64_t{6}}});
-  auto shown = interactions_.show_modal(dice_, id, modal());
+  auto shown = sync_wait(interactions_.show_modal(dice_, id, modal()));
   ASSERT_TRUE(shown.ok());
   EXPECT_NE(*shown, id);
   auto feed = user_log(bob_);
@@ -478,16 +496,17 @@ TEST_F(InteractionsTest, ModalConsumesAndSubmitEmitsModalSubmit) {
   EXPECT_EQ(p.at("interactionId").as_string(), shown->str());
   EXPECT_EQ(p.at("modal").at("customId").as_string(), "feedback");
   EXPECT_EQ(p.at("modal").at("components").as_array().size(), 2u);
-  expect_error(interactions_.ack(dice_, id), 404, "interaction_not_found");
-  expect_error(interactions_.show_modal(dice_, id, modal()), 404, "interaction_not_found");
+  expect_error(sync_wait(interactions_.ack(dice_, id)), 404, "interaction_not_found");
+  expect_error(sync_wait(interactions_.show_modal(dice_, id, modal())), 404,
+               "interaction_not_found");
 
   Written w = written();
   using F = std::vector<ModalFieldValue>;
   auto submit = [&](const User& u, F values) {
-    return interactions_.submit_modal(u.id, *shown, values);
+    return sync_wait(interactions_.submit_modal(u.id, *shown, values));
   };
   expect_error(submit(alice_, {text("name", "Bob")}), 404, "interaction_not_found");
-  expect_error(interactions_.submit_modal(bob_.id, id, {text("name", "Bob")}), 404,
+  expect_error(sync_wait(interactions_.submit_modal(bob_.id, id, {text("name", "Bob")})), 404,
                "interaction_not_found");
   expect_error(submit(bob_, {}), 400, "validation_error");  // name is required by default
   expect_error(submit(bob_, {text("name", "")}), 400, "validation_error");
@@ -512,24 +531,26 @@ TEST_F(InteractionsTest, ModalConsumesAndSubmitEmitsModalSubmit) {
                                                    {"customId":"agree","values":["true"]}])"));
   EXPECT_EQ(count_of(bot_log(other_), "modalSubmit"), 0u);
   expect_error(submit(bob_, {text("name", "Bob")}), 404, "interaction_not_found");
-  EXPECT_TRUE(interactions_.ack(dice_, *sub).ok());  // the submission is live
-  expect_error(interactions_.ack(other_, *sub), 404, "interaction_not_found");
+  EXPECT_TRUE(sync_wait(interactions_.ack(dice_, *sub)).ok());  // the submission is live
+  expect_error(sync_wait(interactions_.ack(other_, *sub)), 404, "interaction_not_found");
 }
 
 TEST_F(InteractionsTest, ModalDefaultsAndExpiry) {
   auto m = modal();
   m.components[0].required = false;
-  auto first = interactions_.show_modal(dice_, invoke(bob_, roll(), {{"sides", 6.0}}), m);
+  auto first =
+      sync_wait(interactions_.show_modal(dice_, invoke(bob_, roll(), {{"sides", 6.0}}), m));
   ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(interactions_.submit_modal(bob_.id, *first, {}).ok());
+  ASSERT_TRUE(sync_wait(interactions_.submit_modal(bob_.id, *first, {})).ok());
   EXPECT_EQ(payload(bot_log(dice_).back()).at("values"),
             boost::json::parse(R"([{"customId":"agree","values":["false"]}])"));
 
-  auto second = interactions_.show_modal(dice_, invoke(bob_, roll(), {{"sides", 6.0}}), modal());
+  auto second =
+      sync_wait(interactions_.show_modal(dice_, invoke(bob_, roll(), {{"sides", 6.0}}), modal()));
   ASSERT_TRUE(second.ok());
   clock_.advance_ms(ctx_.limits.interaction_ttl_ms);
   Written w = written();
-  expect_error(interactions_.submit_modal(bob_.id, *second, {text("name", "Bob")}), 404,
+  expect_error(sync_wait(interactions_.submit_modal(bob_.id, *second, {text("name", "Bob")})), 404,
                "interaction_not_found");
   EXPECT_EQ(written(), w);
 }

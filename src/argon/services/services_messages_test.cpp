@@ -27,7 +27,7 @@ TEST_F(MessagesTest, SendStoresAndEmitsMessageCreate) {
   EXPECT_EQ(sink_.records().back().type, "messageCreate");
   EXPECT_EQ(sink_.records().back().seq, events.back().seq);
 
-  auto h = messages_.history(caller(alice_), {general_});
+  auto h = sync_wait(messages_.history(caller(alice_), {general_}));
   ASSERT_TRUE(h.ok());
   ASSERT_EQ(h->size(), 1u);
   EXPECT_EQ((*h)[0].text, "hello world");
@@ -44,24 +44,26 @@ TEST_F(MessagesTest, HistoryIsNewestFirstWithExclusiveFrom) {
     sent.push_back(r->message_id);
     clock_.advance_ms(1);
   }
-  EXPECT_EQ(ids(messages_.history(caller(bob_), {general_})),
+  EXPECT_EQ(ids(sync_wait(messages_.history(caller(bob_), {general_}))),
             (std::vector<std::int64_t>{sent[4], sent[3], sent[2], sent[1], sent[0]}));
-  EXPECT_EQ(ids(messages_.history(caller(bob_), {general_, sent[3]})),
+  EXPECT_EQ(ids(sync_wait(messages_.history(caller(bob_), {general_, sent[3]}))),
             (std::vector<std::int64_t>{sent[2], sent[1], sent[0]}));
-  EXPECT_EQ(ids(messages_.history(caller(bob_), {general_, sent[3], 2})),
+  EXPECT_EQ(ids(sync_wait(messages_.history(caller(bob_), {general_, sent[3], 2}))),
             (std::vector<std::int64_t>{sent[2], sent[1]}));
-  EXPECT_EQ(ids(messages_.history(caller(bob_), {general_, std::nullopt, 0})),
+  EXPECT_EQ(ids(sync_wait(messages_.history(caller(bob_), {general_, std::nullopt, 0}))),
             (std::vector<std::int64_t>{sent[4]}));  // clamped up to 1
-  EXPECT_EQ(ids(messages_.history(caller(bob_), {general_, std::nullopt, -7})),
+  EXPECT_EQ(ids(sync_wait(messages_.history(caller(bob_), {general_, std::nullopt, -7}))),
             (std::vector<std::int64_t>{sent[4]}));
-  EXPECT_TRUE(ids(messages_.history(caller(bob_), {general_, sent[0]})).empty());
+  EXPECT_TRUE(ids(sync_wait(messages_.history(caller(bob_), {general_, sent[0]}))).empty());
 }
 
 TEST_F(MessagesTest, HistoryLimitDefaultsTo50AndClampsAt100) {
   for (int i = 0; i < 105; ++i) ASSERT_TRUE(send(alice_, "x").ok());
-  EXPECT_EQ(ids(messages_.history(caller(bob_), {general_})).size(), 50u);
-  EXPECT_EQ(ids(messages_.history(caller(bob_), {general_, std::nullopt, 1000})).size(), 100u);
-  EXPECT_EQ(ids(messages_.history(caller(bob_), {general_, std::nullopt, 100})).size(), 100u);
+  EXPECT_EQ(ids(sync_wait(messages_.history(caller(bob_), {general_}))).size(), 50u);
+  EXPECT_EQ(ids(sync_wait(messages_.history(caller(bob_), {general_, std::nullopt, 1000}))).size(),
+            100u);
+  EXPECT_EQ(ids(sync_wait(messages_.history(caller(bob_), {general_, std::nullopt, 100}))).size(),
+            100u);
 }
 
 TEST_F(MessagesTest, RandomIdMakesSendIdempotentWithinRetention) {
@@ -103,21 +105,21 @@ TEST_F(MessagesTest, PruneDropsExpiredRandomIdKeys) {
   clock_.advance_ms(ctx_.limits.random_id_retention_ms / 2);
   ASSERT_TRUE(send(bob_, "b", 2).ok());
   clock_.advance_ms(ctx_.limits.random_id_retention_ms / 2 + 1);
-  EXPECT_EQ(messages_.prune_dedupe_keys(), 1);
+  EXPECT_EQ(sync_wait(messages_.prune_dedupe_keys()), 1);
   EXPECT_EQ(rows("message_dedupe"), 1);
 }
 
 TEST_F(MessagesTest, ReplyToMustBeAMessageOfThisChannel) {
-  auto news = spaces_.create_channel(alice_.id, home_.space.id, {"news"});
+  auto news = sync_wait(spaces_.create_channel(alice_.id, home_.space.id, {"news"}));
   ASSERT_TRUE(news.ok());
-  auto elsewhere = messages_.send(caller(alice_), {news->id, {"over there", {}, {}}});
+  auto elsewhere = sync_wait(messages_.send(caller(alice_), {news->id, {"over there", {}, {}}}));
   ASSERT_TRUE(elsewhere.ok());
   auto target = send(alice_, "question?");
   ASSERT_TRUE(target.ok());
 
   auto reply = send(bob_, "answer", std::nullopt, target->message_id);
   ASSERT_TRUE(reply.ok());
-  auto h = messages_.history(caller(bob_), {general_, std::nullopt, 1});
+  auto h = sync_wait(messages_.history(caller(bob_), {general_, std::nullopt, 1}));
   ASSERT_TRUE(h.ok());
   EXPECT_EQ((*h)[0].reply_to, target->message_id);
 
@@ -134,7 +136,7 @@ TEST_F(MessagesTest, ReplyToMustBeAMessageOfThisChannel) {
 }
 
 TEST_F(MessagesTest, AccessErrors) {
-  auto voice = messages_.send(caller(bob_), {voice_, {"hi", {}, {}}});
+  auto voice = sync_wait(messages_.send(caller(bob_), {voice_, {"hi", {}, {}}}));
   ASSERT_FALSE(voice.ok());
   EXPECT_EQ(voice.error().status, 400);
   EXPECT_EQ(voice.error().code, "not_text_channel");
@@ -144,23 +146,24 @@ TEST_F(MessagesTest, AccessErrors) {
   EXPECT_EQ(stranger.error().status, 403);
   EXPECT_EQ(stranger.error().code, "not_a_member");
 
-  auto unknown = messages_.send(caller(bob_), {random_.uuid(), {"hi", {}, {}}});
+  auto unknown = sync_wait(messages_.send(caller(bob_), {random_.uuid(), {"hi", {}, {}}}));
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().status, 404);
   EXPECT_EQ(unknown.error().code, "channel_not_found");
 
-  EXPECT_EQ(messages_.history(caller(eve_), {general_}).error().code, "not_a_member");
-  EXPECT_EQ(messages_.history(caller(bob_), {voice_}).error().code, "not_text_channel");
-  EXPECT_EQ(messages_.history(caller(bob_), {random_.uuid()}).error().code, "channel_not_found");
+  EXPECT_EQ(sync_wait(messages_.history(caller(eve_), {general_})).error().code, "not_a_member");
+  EXPECT_EQ(sync_wait(messages_.history(caller(bob_), {voice_})).error().code, "not_text_channel");
+  EXPECT_EQ(sync_wait(messages_.history(caller(bob_), {random_.uuid()})).error().code,
+            "channel_not_found");
 
   EXPECT_EQ(rows("messages"), 0);
   EXPECT_EQ(count_of(space_log(home_), "messageCreate"), 0u);
 }
 
 TEST_F(MessagesTest, MissingSendMessagesIsForbidden) {
-  auto stripped = spaces_.update_archetype(
+  auto stripped = sync_wait(spaces_.update_archetype(
       alice_.id, home_.space.id, home_.space.default_archetype_id,
-      {std::nullopt, std::nullopt, entitlement::kDefaultMember & ~entitlement::kSendMessages});
+      {std::nullopt, std::nullopt, entitlement::kDefaultMember & ~entitlement::kSendMessages}));
   ASSERT_TRUE(stripped.ok());
   auto r = send(bob_, "hi");
   ASSERT_FALSE(r.ok());
@@ -178,7 +181,7 @@ TEST_F(MessagesTest, InvalidContentWritesNothingAndEmitsNothing) {
   outside.type = EntityType::kBold;
   outside.offset = 3;
   outside.length = 10;  // past the end of "hi"
-  auto r = messages_.send(caller(bob_), {general_, {"hi", {outside}, {}}, 5});
+  auto r = sync_wait(messages_.send(caller(bob_), {general_, {"hi", {outside}, {}}, 5}));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "validation_error");
   auto empty = send(bob_, "");
@@ -187,7 +190,7 @@ TEST_F(MessagesTest, InvalidContentWritesNothingAndEmitsNothing) {
   ASSERT_FALSE(too_long.ok());
   EXPECT_TRUE(send(bob_, std::string(4000, 'x')).ok());
 
-  auto h = messages_.history(caller(bob_), {general_});
+  auto h = sync_wait(messages_.history(caller(bob_), {general_}));
   ASSERT_TRUE(h.ok());
   EXPECT_EQ(h->size(), 1u);
   EXPECT_EQ(rows("message_dedupe"), 0);
@@ -201,22 +204,23 @@ TEST_F(MessagesTest, EditOwnMessageOnly) {
   clock_.advance_ms(5000);
 
   EditRequest by_alice{general_, sent->message_id, std::string("hacked")};
-  auto denied = messages_.edit(caller(alice_), by_alice);
+  auto denied = sync_wait(messages_.edit(caller(alice_), by_alice));
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().status, 404);
   EXPECT_EQ(denied.error().code, "message_not_found");
 
-  auto unknown = messages_.edit(caller(bob_), {general_, 999, std::string("x")});
+  auto unknown = sync_wait(messages_.edit(caller(bob_), {general_, 999, std::string("x")}));
   EXPECT_EQ(unknown.error().code, "message_not_found");
-  auto wrong_channel = spaces_.create_channel(alice_.id, home_.space.id, {"news"});
+  auto wrong_channel = sync_wait(spaces_.create_channel(alice_.id, home_.space.id, {"news"}));
   ASSERT_TRUE(wrong_channel.ok());
-  auto moved =
-      messages_.edit(caller(bob_), {wrong_channel->id, sent->message_id, std::string("x")});
+  auto moved = sync_wait(
+      messages_.edit(caller(bob_), {wrong_channel->id, sent->message_id, std::string("x")}));
   EXPECT_EQ(moved.error().code, "message_not_found");
   EXPECT_EQ(count_of(space_log(home_), "messageEdit"), 0u);
 
   ASSERT_TRUE(
-      messages_.edit(caller(bob_), {general_, sent->message_id, std::string("fixed")}).ok());
+      sync_wait(messages_.edit(caller(bob_), {general_, sent->message_id, std::string("fixed")}))
+          .ok());
   auto events = space_log(home_);
   EXPECT_EQ(events.back().type, "messageEdit");
   auto p = payload(events.back());
@@ -225,17 +229,20 @@ TEST_F(MessagesTest, EditOwnMessageOnly) {
   EXPECT_EQ(p.at("updatedAt").as_string(), format_iso8601_ms(kStartMs + 5000));
   EXPECT_EQ(sink_.records().back().type, "messageEdit");
 
-  auto h = messages_.history(caller(alice_), {general_});
+  auto h = sync_wait(messages_.history(caller(alice_), {general_}));
   ASSERT_TRUE(h.ok());
   EXPECT_EQ((*h)[0].text, "fixed");
   EXPECT_EQ((*h)[0].edited_at_ms, kStartMs + 5000);
 
   // People address a message by id only (nil channel).
-  ASSERT_TRUE(messages_.edit(caller(bob_), {Uuid{}, sent->message_id, std::string("again")}).ok());
-  EXPECT_EQ((*messages_.history(caller(alice_), {general_}))[0].text, "again");
-  EXPECT_EQ(
-      messages_.edit(caller(alice_), {Uuid{}, sent->message_id, std::string("x")}).error().code,
-      "message_not_found");
+  ASSERT_TRUE(
+      sync_wait(messages_.edit(caller(bob_), {Uuid{}, sent->message_id, std::string("again")}))
+          .ok());
+  EXPECT_EQ((*sync_wait(messages_.history(caller(alice_), {general_})))[0].text, "again");
+  EXPECT_EQ(sync_wait(messages_.edit(caller(alice_), {Uuid{}, sent->message_id, std::string("x")}))
+                .error()
+                .code,
+            "message_not_found");
 }
 
 TEST_F(MessagesTest, EntitiesAndControlsSurviveStorageAndEdits) {
@@ -249,9 +256,9 @@ TEST_F(MessagesTest, EntitiesAndControlsSurviveStorageAndEdits) {
   button.label = "Click me";
   button.id = "btn_hello";
   MessageContent content{"hello there", {bold}, {ControlRow{{button}}}};
-  auto sent = messages_.send(caller(bob_), {general_, content});
+  auto sent = sync_wait(messages_.send(caller(bob_), {general_, content}));
   ASSERT_TRUE(sent.ok());
-  auto h = messages_.history(caller(alice_), {general_});
+  auto h = sync_wait(messages_.history(caller(alice_), {general_}));
   ASSERT_TRUE(h.ok());
   ASSERT_EQ(h->size(), 1u);
   EXPECT_EQ((*h)[0].entities, content.entities);
@@ -259,27 +266,27 @@ TEST_F(MessagesTest, EntitiesAndControlsSurviveStorageAndEdits) {
 
   // New text without entities drops the old spans and keeps the controls.
   EditRequest text_only{general_, sent->message_id, std::string("hi")};
-  ASSERT_TRUE(messages_.edit(caller(bob_), text_only).ok());
-  h = messages_.history(caller(alice_), {general_});
+  ASSERT_TRUE(sync_wait(messages_.edit(caller(bob_), text_only)).ok());
+  h = sync_wait(messages_.history(caller(alice_), {general_}));
   EXPECT_TRUE((*h)[0].entities.empty());
   EXPECT_EQ((*h)[0].controls, content.controls);
 
   // An empty control list clears them.
   EditRequest clear{general_, sent->message_id, std::nullopt, std::nullopt,
                     std::vector<ControlRow>{}};
-  ASSERT_TRUE(messages_.edit(caller(bob_), clear).ok());
-  h = messages_.history(caller(alice_), {general_});
+  ASSERT_TRUE(sync_wait(messages_.edit(caller(bob_), clear)).ok());
+  h = sync_wait(messages_.history(caller(alice_), {general_}));
   EXPECT_EQ((*h)[0].text, "hi");
   EXPECT_TRUE((*h)[0].controls.empty());
 
   // An invalid edit changes nothing and emits nothing.
   std::size_t before = space_log(home_).size();
   EditRequest bad{general_, sent->message_id, std::nullopt, std::vector<Entity>{bold}};
-  auto r = messages_.edit(caller(bob_), bad);  // "hi" is shorter than the span
+  auto r = sync_wait(messages_.edit(caller(bob_), bad));  // "hi" is shorter than the span
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "validation_error");
   EXPECT_EQ(space_log(home_).size(), before);
-  EXPECT_TRUE((*messages_.history(caller(alice_), {general_}))[0].entities.empty());
+  EXPECT_TRUE((*sync_wait(messages_.history(caller(alice_), {general_})))[0].entities.empty());
 }
 
 TEST_F(MessagesTest, PresenceUpdateReachesEverySpaceOfThePerson) {
@@ -287,7 +294,7 @@ TEST_F(MessagesTest, PresenceUpdateReachesEverySpaceOfThePerson) {
   Presence p;
   p.status = PresenceStatus::DoNotDisturb;
   p.activity = Activity{ActivityKind::Game, "Chess", 0};
-  ASSERT_TRUE(accounts_.set_presence(alice_.id, p).ok());
+  ASSERT_TRUE(sync_wait(accounts_.set_presence(alice_.id, p)).ok());
   auto home_events = space_log(home_);
   auto work_events = space_log(work);
   ASSERT_EQ(home_events.back().type, "presenceUpdate");
@@ -296,7 +303,7 @@ TEST_F(MessagesTest, PresenceUpdateReachesEverySpaceOfThePerson) {
   EXPECT_EQ(payload_home.at("user").at("userId").as_string(), alice_.id.str());
   EXPECT_EQ(sink_.count("presenceUpdate"), 2u);
   // bob is only in home.
-  ASSERT_TRUE(accounts_.set_presence(bob_.id, p).ok());
+  ASSERT_TRUE(sync_wait(accounts_.set_presence(bob_.id, p)).ok());
   EXPECT_EQ(count_of(space_log(work), "presenceUpdate"), 1u);
   EXPECT_EQ(count_of(space_log(home_), "presenceUpdate"), 2u);
 }
@@ -305,7 +312,7 @@ TEST_F(MessagesTest, PresenceUpdateReachesEverySpaceOfThePerson) {
 // Typing
 
 TEST_F(TypingTest, StartEmitsAndExpiryStopsExactlyOnce) {
-  ASSERT_TRUE(typing_.start(caller(bob_), general_, std::nullopt).ok());
+  ASSERT_TRUE(sync_wait(typing_.start(caller(bob_), general_, std::nullopt)).ok());
   auto events = space_log(home_);
   ASSERT_EQ(events.back().type, "typingStart");
   auto p = payload(events.back());
@@ -323,14 +330,14 @@ TEST_F(TypingTest, StartEmitsAndExpiryStopsExactlyOnce) {
   EXPECT_EQ(typing_.active_count(), 0u);
 
   // A Stop after the expiry has nothing left to stop.
-  ASSERT_TRUE(typing_.stop(caller(bob_), general_).ok());
+  ASSERT_TRUE(sync_wait(typing_.stop(caller(bob_), general_)).ok());
   EXPECT_EQ(count_of(space_log(home_), "typingStop"), 1u);
 }
 
 TEST_F(TypingTest, StopCancelsTheTimer) {
-  ASSERT_TRUE(typing_.start(caller(bob_), general_, std::nullopt).ok());
+  ASSERT_TRUE(sync_wait(typing_.start(caller(bob_), general_, std::nullopt)).ok());
   auto timer = scheduler_.pending().at(0);
-  ASSERT_TRUE(typing_.stop(caller(bob_), general_).ok());
+  ASSERT_TRUE(sync_wait(typing_.stop(caller(bob_), general_)).ok());
   EXPECT_TRUE(scheduler_.pending().empty());
   EXPECT_EQ(count_of(space_log(home_), "typingStop"), 1u);
   auto stop = payload(space_log(home_).back());
@@ -338,16 +345,16 @@ TEST_F(TypingTest, StopCancelsTheTimer) {
 
   // Even if the timer fires anyway (cancel raced with it), there is no second stop.
   EXPECT_TRUE(scheduler_.fire(timer, /*even_if_cancelled=*/true));
-  ASSERT_TRUE(typing_.stop(caller(bob_), general_).ok());
+  ASSERT_TRUE(sync_wait(typing_.stop(caller(bob_), general_)).ok());
   EXPECT_EQ(count_of(space_log(home_), "typingStop"), 1u);
   EXPECT_EQ(sink_.count("typingStop"), 1u);
 }
 
 TEST_F(TypingTest, SecondStartRearms) {
-  ASSERT_TRUE(typing_.start(caller(bob_), general_, std::nullopt).ok());
+  ASSERT_TRUE(sync_wait(typing_.start(caller(bob_), general_, std::nullopt)).ok());
   auto first = scheduler_.pending().at(0);
   clock_.advance_ms(3000);
-  ASSERT_TRUE(typing_.start(caller(bob_), general_, std::nullopt).ok());
+  ASSERT_TRUE(sync_wait(typing_.start(caller(bob_), general_, std::nullopt)).ok());
   auto pending = scheduler_.pending();
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_NE(pending[0], first);
@@ -362,16 +369,18 @@ TEST_F(TypingTest, SecondStartRearms) {
 
 TEST_F(TypingTest, BotsCarryTheirKindAndErrorsEmitNothing) {
   Caller bot{bob_.id, true};
-  ASSERT_TRUE(typing_.start(bot, general_, TypingKind::Thinking).ok());
+  ASSERT_TRUE(sync_wait(typing_.start(bot, general_, TypingKind::Thinking)).ok());
   EXPECT_EQ(payload(space_log(home_).back()).at("kind").as_string(), "THINKING");
   EXPECT_EQ(parse_typing_kind("searching"), TypingKind::Searching);
   EXPECT_EQ(parse_typing_kind("UPLOADING"), TypingKind::Uploading);
   EXPECT_FALSE(parse_typing_kind("dancing"));
 
   std::size_t before = space_log(home_).size();
-  EXPECT_EQ(typing_.start(caller(eve_), general_, std::nullopt).error().code, "not_a_member");
-  EXPECT_EQ(typing_.start(caller(bob_), voice_, std::nullopt).error().code, "not_text_channel");
-  EXPECT_EQ(typing_.stop(caller(eve_), general_).error().code, "not_a_member");
+  EXPECT_EQ(sync_wait(typing_.start(caller(eve_), general_, std::nullopt)).error().code,
+            "not_a_member");
+  EXPECT_EQ(sync_wait(typing_.start(caller(bob_), voice_, std::nullopt)).error().code,
+            "not_text_channel");
+  EXPECT_EQ(sync_wait(typing_.stop(caller(eve_), general_)).error().code, "not_a_member");
   EXPECT_EQ(space_log(home_).size(), before);
   EXPECT_EQ(scheduler_.scheduled_count(), 1u);
 }

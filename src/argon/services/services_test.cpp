@@ -12,14 +12,15 @@ using SpacesTest = ServicesTest;
 // Accounts
 
 TEST_F(AccountsTest, RegisterLowercasesAndAuthenticatesTheToken) {
-  auto r = accounts_.register_person({"Alice", "correct horse", std::string("Alice A.")});
+  auto r =
+      sync_wait(accounts_.register_person({"Alice", "correct horse", std::string("Alice A.")}));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->user.username, "alice");
   EXPECT_EQ(r->user.display_name, "Alice A.");
   EXPECT_EQ(r->user.flags, 0);
   EXPECT_FALSE(r->token.empty());
 
-  auto who = accounts_.authenticate(r->token);
+  auto who = sync_wait(accounts_.authenticate(r->token));
   ASSERT_TRUE(who.ok());
   EXPECT_EQ(who->id, r->user.id);
   EXPECT_EQ(who->username, "alice");
@@ -31,26 +32,26 @@ TEST_F(AccountsTest, DisplayNameDefaultsToUsername) {
 }
 
 TEST_F(AccountsTest, LoginGivesANewWorkingSession) {
-  auto reg = accounts_.register_person({"alice", "correct horse", std::nullopt});
+  auto reg = sync_wait(accounts_.register_person({"alice", "correct horse", std::nullopt}));
   ASSERT_TRUE(reg.ok());
-  auto login = accounts_.login("ALICE", "correct horse");
+  auto login = sync_wait(accounts_.login("ALICE", "correct horse"));
   ASSERT_TRUE(login.ok());
   EXPECT_EQ(login->user.id, reg->user.id);
   EXPECT_NE(login->token, reg->token);
-  auto who = accounts_.authenticate(login->token);
+  auto who = sync_wait(accounts_.authenticate(login->token));
   ASSERT_TRUE(who.ok());
   EXPECT_EQ(who->id, reg->user.id);
-  EXPECT_TRUE(accounts_.authenticate(reg->token).ok());  // the first session stays valid
+  EXPECT_TRUE(sync_wait(accounts_.authenticate(reg->token)).ok());  // the first session stays valid
 }
 
 TEST_F(AccountsTest, WrongPasswordOrUnknownUserIsInvalidCredentials) {
   person("alice");
-  auto wrong = accounts_.login("alice", "wrong horse");
+  auto wrong = sync_wait(accounts_.login("alice", "wrong horse"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().status, 401);
   EXPECT_EQ(wrong.error().code, "invalid_credentials");
 
-  auto unknown = accounts_.login("nobody", "correct horse");
+  auto unknown = sync_wait(accounts_.login("nobody", "correct horse"));
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().status, 401);
   EXPECT_EQ(unknown.error().code, "invalid_credentials");
@@ -59,7 +60,7 @@ TEST_F(AccountsTest, WrongPasswordOrUnknownUserIsInvalidCredentials) {
 TEST_F(AccountsTest, BadTokensAreUnauthorized) {
   person("alice");
   for (const char* token : {"", "garbage", "0123456789abcdef"}) {
-    auto r = accounts_.authenticate(token);
+    auto r = sync_wait(accounts_.authenticate(token));
     ASSERT_FALSE(r.ok()) << token;
     EXPECT_EQ(r.error().status, 401);
     EXPECT_EQ(r.error().code, "unauthorized");
@@ -69,7 +70,7 @@ TEST_F(AccountsTest, BadTokensAreUnauthorized) {
 TEST_F(AccountsTest, DuplicateUsernameIsTakenCaseInsensitively) {
   person("alice");
   std::int64_t users_before = rows("users");
-  auto dup = accounts_.register_person({"ALICE", "another horse", std::nullopt});
+  auto dup = sync_wait(accounts_.register_person({"ALICE", "another horse", std::nullopt}));
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().status, 409);
   EXPECT_EQ(dup.error().code, "username_taken");
@@ -77,21 +78,22 @@ TEST_F(AccountsTest, DuplicateUsernameIsTakenCaseInsensitively) {
 }
 
 TEST_F(AccountsTest, BotNamesAndBadInputAreRejectedForPeople) {
-  auto bot = accounts_.register_person({"helper_bot", "correct horse", std::nullopt});
+  auto bot = sync_wait(accounts_.register_person({"helper_bot", "correct horse", std::nullopt}));
   ASSERT_FALSE(bot.ok());
   EXPECT_EQ(bot.error().status, 400);
   EXPECT_EQ(bot.error().code, "validation_error");
 
-  auto short_pw = accounts_.register_person({"alice", "1234567", std::nullopt});
+  auto short_pw = sync_wait(accounts_.register_person({"alice", "1234567", std::nullopt}));
   ASSERT_FALSE(short_pw.ok());
   EXPECT_EQ(short_pw.error().code, "validation_error");
   EXPECT_NE(short_pw.error().message->find("password"), std::string::npos);
 
-  auto bad_name = accounts_.register_person({"a", "correct horse", std::nullopt});
+  auto bad_name = sync_wait(accounts_.register_person({"a", "correct horse", std::nullopt}));
   ASSERT_FALSE(bad_name.ok());
   EXPECT_EQ(bad_name.error().code, "validation_error");
 
-  auto blank_display = accounts_.register_person({"alice", "correct horse", std::string(" ")});
+  auto blank_display =
+      sync_wait(accounts_.register_person({"alice", "correct horse", std::string(" ")}));
   ASSERT_FALSE(blank_display.ok());
   EXPECT_NE(blank_display.error().message->find("displayName"), std::string::npos);
 
@@ -101,18 +103,18 @@ TEST_F(AccountsTest, BotNamesAndBadInputAreRejectedForPeople) {
 
 TEST_F(AccountsTest, BotsCannotLogInWithAPassword) {
   User owner = person("owner");
-  auto app = bots_.create_app(owner.id, {"Helper", "helper_bot", std::nullopt});
+  auto app = sync_wait(bots_.create_app(owner.id, {"Helper", "helper_bot", std::nullopt}));
   ASSERT_TRUE(app.ok());
-  auto login = accounts_.login("helper_bot", "");
+  auto login = sync_wait(accounts_.login("helper_bot", ""));
   ASSERT_FALSE(login.ok());
   EXPECT_EQ(login.error().code, "invalid_credentials");
 }
 
 TEST_F(AccountsTest, CreateUserWithoutPasswordCannotLogIn) {
-  auto r = accounts_.create_user("operator1", std::nullopt);
+  auto r = sync_wait(accounts_.create_user("operator1", std::nullopt));
   ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(accounts_.authenticate(r->token).ok());
-  auto login = accounts_.login("operator1", "anything at all");
+  EXPECT_TRUE(sync_wait(accounts_.authenticate(r->token)).ok());
+  auto login = sync_wait(accounts_.login("operator1", "anything at all"));
   ASSERT_FALSE(login.ok());
   EXPECT_EQ(login.error().code, "invalid_credentials");
 }
@@ -122,7 +124,7 @@ TEST_F(AccountsTest, CreateUserWithoutPasswordCannotLogIn) {
 
 TEST_F(SpacesTest, CreateSpaceHasOwnerDefaultArchetypeAndTwoChannels) {
   User alice = person("alice");
-  auto r = spaces_.create_space(alice.id, "Home", std::string("our place"));
+  auto r = sync_wait(spaces_.create_space(alice.id, "Home", std::string("our place")));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->space.owner_id, alice.id);
   EXPECT_EQ(r->space.description, "our place");
@@ -144,7 +146,7 @@ TEST_F(SpacesTest, CreateSpaceHasOwnerDefaultArchetypeAndTwoChannels) {
   EXPECT_EQ(r->members[0].user_id, alice.id);
 
   // What the store holds agrees with what create returned.
-  auto got = spaces_.get_space(alice.id, r->space.id);
+  auto got = sync_wait(spaces_.get_space(alice.id, r->space.id));
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->space.owner_id, alice.id);
   EXPECT_EQ(got->channels.size(), 2u);
@@ -153,17 +155,19 @@ TEST_F(SpacesTest, CreateSpaceHasOwnerDefaultArchetypeAndTwoChannels) {
   EXPECT_TRUE(got->viewer.is_owner);
   EXPECT_EQ(got->viewer.mask, entitlement::kDefaultMember);
 
-  auto mine = spaces_.list_spaces(alice.id);
+  auto mine = sync_wait(spaces_.list_spaces(alice.id));
   ASSERT_EQ(mine.size(), 1u);
   EXPECT_EQ(mine[0].id, r->space.id);
 }
 
 TEST_F(SpacesTest, InvalidSpaceNamesWriteNothing) {
   User alice = person("alice");
-  EXPECT_EQ(spaces_.create_space(alice.id, "", std::nullopt).error().code, "validation_error");
-  EXPECT_EQ(spaces_.create_space(alice.id, std::string(101, 'x'), std::nullopt).error().code,
+  EXPECT_EQ(sync_wait(spaces_.create_space(alice.id, "", std::nullopt)).error().code,
             "validation_error");
-  EXPECT_EQ(spaces_.create_space(alice.id, "ok", std::string(1025, 'd')).error().code,
+  EXPECT_EQ(
+      sync_wait(spaces_.create_space(alice.id, std::string(101, 'x'), std::nullopt)).error().code,
+      "validation_error");
+  EXPECT_EQ(sync_wait(spaces_.create_space(alice.id, "ok", std::string(1025, 'd'))).error().code,
             "validation_error");
   EXPECT_EQ(rows("spaces"), 0);
   EXPECT_EQ(rows("channels"), 0);
@@ -173,19 +177,19 @@ TEST_F(SpacesTest, NonMemberAndUnknownSpace) {
   User alice = person("alice");
   User eve = person("eve");
   auto home = space_of(alice);
-  auto r = spaces_.get_space(eve.id, home.space.id);
+  auto r = sync_wait(spaces_.get_space(eve.id, home.space.id));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 403);
   EXPECT_EQ(r.error().code, "not_a_member");
 
   Uuid unknown = random_.uuid();
-  auto missing = spaces_.get_space(alice.id, unknown);
+  auto missing = sync_wait(spaces_.get_space(alice.id, unknown));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().status, 404);
-  auto bot_style = spaces_.get_space(alice.id, unknown, UnknownSpace::NotAMember);
+  auto bot_style = sync_wait(spaces_.get_space(alice.id, unknown, UnknownSpace::NotAMember));
   ASSERT_FALSE(bot_style.ok());
   EXPECT_EQ(bot_style.error().code, "not_a_member");
-  EXPECT_TRUE(spaces_.list_spaces(eve.id).empty());
+  EXPECT_TRUE(sync_wait(spaces_.list_spaces(eve.id)).empty());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,12 +199,12 @@ TEST_F(SpacesTest, AcceptInviteJoinsAndEmitsMemberJoin) {
   User alice = person("alice");
   User bob = person("bob");
   auto home = space_of(alice);
-  auto inv = spaces_.create_invite(alice.id, home.space.id, {});
+  auto inv = sync_wait(spaces_.create_invite(alice.id, home.space.id, {}));
   ASSERT_TRUE(inv.ok());
   EXPECT_EQ(inv->code.size(), 10u);
 
   std::size_t sink_before = sink_.size();
-  auto joined = spaces_.accept_invite(bob.id, inv->code);
+  auto joined = sync_wait(spaces_.accept_invite(bob.id, inv->code));
   ASSERT_TRUE(joined.ok());
   EXPECT_EQ(*joined, home.space.id);
 
@@ -217,7 +221,7 @@ TEST_F(SpacesTest, AcceptInviteJoinsAndEmitsMemberJoin) {
   EXPECT_EQ(sink_.records().back().type, "memberJoin");
   EXPECT_EQ(sink_.records().back().payload, events[0].payload);
 
-  auto got = spaces_.get_space(bob.id, home.space.id);
+  auto got = sync_wait(spaces_.get_space(bob.id, home.space.id));
   ASSERT_TRUE(got.ok());
   EXPECT_FALSE(got->viewer.is_owner);
   EXPECT_EQ(got->viewer.mask, entitlement::kDefaultMember);
@@ -229,19 +233,21 @@ TEST_F(SpacesTest, InviteMaxUses) {
   User bob = person("bob");
   User carol = person("carol");
   auto home = space_of(alice);
-  auto inv = spaces_.create_invite(alice.id, home.space.id, {1, std::nullopt});
+  auto inv = sync_wait(spaces_.create_invite(alice.id, home.space.id, {1, std::nullopt}));
   ASSERT_TRUE(inv.ok());
-  ASSERT_TRUE(spaces_.accept_invite(bob.id, inv->code).ok());
-  auto second = spaces_.accept_invite(carol.id, inv->code);
+  ASSERT_TRUE(sync_wait(spaces_.accept_invite(bob.id, inv->code)).ok());
+  auto second = sync_wait(spaces_.accept_invite(carol.id, inv->code));
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().status, 404);
   EXPECT_EQ(second.error().code, "invite_not_found");
   EXPECT_EQ(count_of(space_log(home), "memberJoin"), 1u);
 
-  EXPECT_EQ(spaces_.create_invite(alice.id, home.space.id, {0, std::nullopt}).error().code,
-            "validation_error");
-  EXPECT_EQ(spaces_.create_invite(alice.id, home.space.id, {1001, std::nullopt}).error().code,
-            "validation_error");
+  EXPECT_EQ(
+      sync_wait(spaces_.create_invite(alice.id, home.space.id, {0, std::nullopt})).error().code,
+      "validation_error");
+  EXPECT_EQ(
+      sync_wait(spaces_.create_invite(alice.id, home.space.id, {1001, std::nullopt})).error().code,
+      "validation_error");
 }
 
 TEST_F(SpacesTest, InviteExpiresWithTheClock) {
@@ -249,34 +255,35 @@ TEST_F(SpacesTest, InviteExpiresWithTheClock) {
   User bob = person("bob");
   User carol = person("carol");
   auto home = space_of(alice);
-  auto inv = spaces_.create_invite(alice.id, home.space.id, {std::nullopt, 60});
+  auto inv = sync_wait(spaces_.create_invite(alice.id, home.space.id, {std::nullopt, 60}));
   ASSERT_TRUE(inv.ok());
   ASSERT_TRUE(inv->expires_at_ms.has_value());
   EXPECT_EQ(*inv->expires_at_ms, kStartMs + 60000);
 
   clock_.advance_ms(59999);
-  ASSERT_TRUE(spaces_.accept_invite(bob.id, inv->code).ok());
+  ASSERT_TRUE(sync_wait(spaces_.accept_invite(bob.id, inv->code)).ok());
   clock_.advance_ms(1);
-  auto late = spaces_.accept_invite(carol.id, inv->code);
+  auto late = sync_wait(spaces_.accept_invite(carol.id, inv->code));
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, "invite_not_found");
 
-  EXPECT_EQ(spaces_.create_invite(alice.id, home.space.id, {std::nullopt, 59}).error().code,
-            "validation_error");
+  EXPECT_EQ(
+      sync_wait(spaces_.create_invite(alice.id, home.space.id, {std::nullopt, 59})).error().code,
+      "validation_error");
 }
 
 TEST_F(SpacesTest, AlreadyMemberAndUnknownInvite) {
   User alice = person("alice");
   User bob = person("bob");
   auto home = space_of(alice);
-  auto inv = spaces_.create_invite(alice.id, home.space.id, {});
+  auto inv = sync_wait(spaces_.create_invite(alice.id, home.space.id, {}));
   ASSERT_TRUE(inv.ok());
-  auto again = spaces_.accept_invite(alice.id, inv->code);
+  auto again = sync_wait(spaces_.accept_invite(alice.id, inv->code));
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().status, 409);
   EXPECT_EQ(again.error().code, "already_member");
 
-  auto unknown = spaces_.accept_invite(bob.id, "nosuchcode");
+  auto unknown = sync_wait(spaces_.accept_invite(bob.id, "nosuchcode"));
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().status, 404);
   EXPECT_EQ(unknown.error().code, "invite_not_found");
@@ -289,7 +296,7 @@ TEST_F(SpacesTest, OnlyMembersCreateInvites) {
   User alice = person("alice");
   User eve = person("eve");
   auto home = space_of(alice);
-  auto r = spaces_.create_invite(eve.id, home.space.id, {});
+  auto r = sync_wait(spaces_.create_invite(eve.id, home.space.id, {}));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "not_a_member");
   EXPECT_EQ(rows("invites"), 0);
@@ -307,19 +314,19 @@ TEST_F(SpacesTest, KickNeedsKickMember) {
   join(carol, home);
   std::size_t events_before = space_log(home).size();
 
-  auto denied = spaces_.remove_member(bob.id, home.space.id, carol.id);
+  auto denied = sync_wait(spaces_.remove_member(bob.id, home.space.id, carol.id));
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().status, 403);
   EXPECT_EQ(denied.error().code, "missing_permission");
   EXPECT_NE(denied.error().message->find("KickMember"), std::string::npos);
   EXPECT_EQ(space_log(home).size(), events_before);
 
-  ASSERT_TRUE(spaces_.remove_member(alice.id, home.space.id, carol.id).ok());
+  ASSERT_TRUE(sync_wait(spaces_.remove_member(alice.id, home.space.id, carol.id)).ok());
   auto events = space_log(home);
   ASSERT_EQ(events.size(), events_before + 1);
   EXPECT_EQ(events.back().type, "memberLeave");
   EXPECT_EQ(payload(events.back()).at("userId").as_string(), carol.id.str());
-  EXPECT_EQ(spaces_.get_space(carol.id, home.space.id).error().code, "not_a_member");
+  EXPECT_EQ(sync_wait(spaces_.get_space(carol.id, home.space.id)).error().code, "not_a_member");
 }
 
 TEST_F(SpacesTest, KickableWithAnArchetypeButNotTheOwner) {
@@ -329,16 +336,17 @@ TEST_F(SpacesTest, KickableWithAnArchetypeButNotTheOwner) {
   auto home = space_of(alice);
   join(bob, home);
   join(carol, home);
-  auto mods = spaces_.create_archetype(alice.id, home.space.id,
-                                       {std::string("mods"), 0, entitlement::kKickMember, false});
+  auto mods = sync_wait(spaces_.create_archetype(
+      alice.id, home.space.id, {std::string("mods"), 0, entitlement::kKickMember, false}));
   ASSERT_TRUE(mods.ok());
-  ASSERT_TRUE(spaces_.assign_archetype(alice.id, home.space.id, bob.id, mods->id, true).ok());
+  ASSERT_TRUE(
+      sync_wait(spaces_.assign_archetype(alice.id, home.space.id, bob.id, mods->id, true)).ok());
 
-  auto owner = spaces_.remove_member(bob.id, home.space.id, alice.id);
+  auto owner = sync_wait(spaces_.remove_member(bob.id, home.space.id, alice.id));
   ASSERT_FALSE(owner.ok());
   EXPECT_EQ(owner.error().status, 403);
-  EXPECT_TRUE(spaces_.remove_member(bob.id, home.space.id, carol.id).ok());
-  auto stranger = spaces_.remove_member(bob.id, home.space.id, carol.id);
+  EXPECT_TRUE(sync_wait(spaces_.remove_member(bob.id, home.space.id, carol.id)).ok());
+  auto stranger = sync_wait(spaces_.remove_member(bob.id, home.space.id, carol.id));
   ASSERT_FALSE(stranger.ok());
   EXPECT_EQ(stranger.error().status, 404);
 }
@@ -349,14 +357,14 @@ TEST_F(SpacesTest, OwnerCannotLeaveButMembersCan) {
   auto home = space_of(alice);
   join(bob, home);
 
-  auto owner = spaces_.remove_member(alice.id, home.space.id, alice.id);
+  auto owner = sync_wait(spaces_.remove_member(alice.id, home.space.id, alice.id));
   ASSERT_FALSE(owner.ok());
   EXPECT_EQ(owner.error().code, "owner_cannot_leave");
-  EXPECT_TRUE(spaces_.get_space(alice.id, home.space.id).ok());
+  EXPECT_TRUE(sync_wait(spaces_.get_space(alice.id, home.space.id)).ok());
 
-  ASSERT_TRUE(spaces_.remove_member(bob.id, home.space.id, bob.id).ok());
+  ASSERT_TRUE(sync_wait(spaces_.remove_member(bob.id, home.space.id, bob.id)).ok());
   EXPECT_EQ(space_types(home), (std::vector<std::string>{"memberJoin", "memberLeave"}));
-  EXPECT_TRUE(spaces_.list_spaces(bob.id).empty());
+  EXPECT_TRUE(sync_wait(spaces_.list_spaces(bob.id)).empty());
 }
 
 TEST_F(SpacesTest, UpdateMemberDisplayName) {
@@ -364,15 +372,17 @@ TEST_F(SpacesTest, UpdateMemberDisplayName) {
   User bob = person("bob");
   auto home = space_of(alice);
   join(bob, home);
-  ASSERT_TRUE(spaces_.update_member(bob.id, home.space.id, bob.id, std::string("Bobby")).ok());
-  auto m = spaces_.get_member(alice.id, home.space.id, bob.id);
+  ASSERT_TRUE(
+      sync_wait(spaces_.update_member(bob.id, home.space.id, bob.id, std::string("Bobby"))).ok());
+  auto m = sync_wait(spaces_.get_member(alice.id, home.space.id, bob.id));
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->display_name, "Bobby");
   auto events = space_log(home);
   EXPECT_EQ(events.back().type, "memberUpdate");
   EXPECT_EQ(payload(events.back()).at("user").at("displayName").as_string(), "Bobby");
 
-  auto other = spaces_.update_member(bob.id, home.space.id, alice.id, std::string("Boss"));
+  auto other =
+      sync_wait(spaces_.update_member(bob.id, home.space.id, alice.id, std::string("Boss")));
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, "missing_permission");
 }
@@ -386,17 +396,18 @@ TEST_F(SpacesTest, ArchetypeGrantsManageChannels) {
   auto home = space_of(alice);
   join(bob, home);
 
-  auto denied = spaces_.create_channel(bob.id, home.space.id, {"news"});
+  auto denied = sync_wait(spaces_.create_channel(bob.id, home.space.id, {"news"}));
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code, "missing_permission");
   EXPECT_NE(denied.error().message->find("ManageChannels"), std::string::npos);
 
-  auto no_manage = spaces_.create_archetype(bob.id, home.space.id, {std::string("x")});
+  auto no_manage = sync_wait(spaces_.create_archetype(bob.id, home.space.id, {std::string("x")}));
   ASSERT_FALSE(no_manage.ok());
   EXPECT_EQ(no_manage.error().code, "missing_permission");
 
-  auto mods = spaces_.create_archetype(
-      alice.id, home.space.id, {std::string("mods"), 0x00ff00, entitlement::kManageChannels, true});
+  auto mods = sync_wait(spaces_.create_archetype(
+      alice.id, home.space.id,
+      {std::string("mods"), 0x00ff00, entitlement::kManageChannels, true}));
   ASSERT_TRUE(mods.ok());
   EXPECT_EQ(mods->permissions, entitlement::kManageChannels);
   EXPECT_FALSE(mods->is_default);
@@ -404,13 +415,15 @@ TEST_F(SpacesTest, ArchetypeGrantsManageChannels) {
   // Events never reveal permissions.
   EXPECT_TRUE(payload(space_log(home).back()).at("archetype").at("permissions").is_null());
 
-  ASSERT_TRUE(spaces_.assign_archetype(alice.id, home.space.id, bob.id, mods->id, true).ok());
+  ASSERT_TRUE(
+      sync_wait(spaces_.assign_archetype(alice.id, home.space.id, bob.id, mods->id, true)).ok());
   EXPECT_EQ(space_types(home).back(), "memberUpdate");
-  auto member = spaces_.get_member(alice.id, home.space.id, bob.id);
+  auto member = sync_wait(spaces_.get_member(alice.id, home.space.id, bob.id));
   ASSERT_TRUE(member.ok());
   EXPECT_EQ(member->archetype_ids, (std::vector<Uuid>{home.space.default_archetype_id, mods->id}));
 
-  auto news = spaces_.create_channel(bob.id, home.space.id, {"news", std::string("updates")});
+  auto news =
+      sync_wait(spaces_.create_channel(bob.id, home.space.id, {"news", std::string("updates")}));
   ASSERT_TRUE(news.ok());
   EXPECT_EQ(news->type, ChannelType::Text);
   auto events = space_log(home);
@@ -419,23 +432,24 @@ TEST_F(SpacesTest, ArchetypeGrantsManageChannels) {
   EXPECT_EQ(payload(events.back()).at("channel").at("name").as_string(), "news");
 
   // Taking the permission away from the archetype takes it from its holders.
-  auto updated = spaces_.update_archetype(alice.id, home.space.id, mods->id,
-                                          {std::nullopt, std::nullopt, Entitlements{0}});
+  auto updated = sync_wait(spaces_.update_archetype(alice.id, home.space.id, mods->id,
+                                                    {std::nullopt, std::nullopt, Entitlements{0}}));
   ASSERT_TRUE(updated.ok());
   EXPECT_EQ(updated->permissions, 0u);
   EXPECT_EQ(updated->name, "mods");
   EXPECT_EQ(space_types(home).back(), "archetypeUpdate");
-  EXPECT_EQ(spaces_.create_channel(bob.id, home.space.id, {"more"}).error().code,
+  EXPECT_EQ(sync_wait(spaces_.create_channel(bob.id, home.space.id, {"more"})).error().code,
             "missing_permission");
 
   // So does unassigning.
-  ASSERT_TRUE(spaces_
-                  .update_archetype(alice.id, home.space.id, mods->id,
-                                    {std::nullopt, std::nullopt, entitlement::kManageChannels})
+  ASSERT_TRUE(sync_wait(spaces_.update_archetype(
+                            alice.id, home.space.id, mods->id,
+                            {std::nullopt, std::nullopt, entitlement::kManageChannels}))
                   .ok());
-  ASSERT_TRUE(spaces_.assign_archetype(alice.id, home.space.id, bob.id, mods->id, false).ok());
+  ASSERT_TRUE(
+      sync_wait(spaces_.assign_archetype(alice.id, home.space.id, bob.id, mods->id, false)).ok());
   EXPECT_EQ(space_types(home).back(), "memberUpdate");
-  EXPECT_EQ(spaces_.create_channel(bob.id, home.space.id, {"more"}).error().code,
+  EXPECT_EQ(sync_wait(spaces_.create_channel(bob.id, home.space.id, {"more"})).error().code,
             "missing_permission");
 }
 
@@ -445,20 +459,22 @@ TEST_F(SpacesTest, ArchetypeValidation) {
   auto home = space_of(alice);
   join(bob, home);
   std::size_t before = space_log(home).size();
-  EXPECT_EQ(spaces_.create_archetype(alice.id, home.space.id, {}).error().code, "validation_error");
-  EXPECT_EQ(spaces_.create_archetype(alice.id, home.space.id, {std::string("  ")}).error().code,
+  EXPECT_EQ(sync_wait(spaces_.create_archetype(alice.id, home.space.id, {})).error().code,
             "validation_error");
-  EXPECT_EQ(
-      spaces_
-          .create_archetype(alice.id, home.space.id, {std::string("x"), 0, Entitlements{1} << 63})
-          .error()
-          .code,
-      "validation_error");
-  auto unknown = spaces_.update_archetype(alice.id, home.space.id, random_.uuid(), {});
+  EXPECT_EQ(sync_wait(spaces_.create_archetype(alice.id, home.space.id, {std::string("  ")}))
+                .error()
+                .code,
+            "validation_error");
+  EXPECT_EQ(sync_wait(spaces_.create_archetype(alice.id, home.space.id,
+                                               {std::string("x"), 0, Entitlements{1} << 63}))
+                .error()
+                .code,
+            "validation_error");
+  auto unknown = sync_wait(spaces_.update_archetype(alice.id, home.space.id, random_.uuid(), {}));
   EXPECT_EQ(unknown.error().status, 404);
   // The default archetype belongs to everyone: it cannot be assigned.
-  auto def = spaces_.assign_archetype(alice.id, home.space.id, bob.id,
-                                      home.space.default_archetype_id, true);
+  auto def = sync_wait(spaces_.assign_archetype(alice.id, home.space.id, bob.id,
+                                                home.space.default_archetype_id, true));
   EXPECT_EQ(def.error().code, "validation_error");
   EXPECT_EQ(space_log(home).size(), before);
   EXPECT_EQ(rows("archetypes"), 1);
@@ -469,12 +485,14 @@ TEST_F(SpacesTest, ManageServerHolderCanDoEverything) {
   User bob = person("bob");
   auto home = space_of(alice);
   join(bob, home);
-  auto admins = spaces_.create_archetype(alice.id, home.space.id,
-                                         {std::string("admins"), 0, entitlement::kManageServer});
+  auto admins = sync_wait(spaces_.create_archetype(
+      alice.id, home.space.id, {std::string("admins"), 0, entitlement::kManageServer}));
   ASSERT_TRUE(admins.ok());
-  ASSERT_TRUE(spaces_.assign_archetype(alice.id, home.space.id, bob.id, admins->id, true).ok());
-  EXPECT_TRUE(spaces_.create_channel(bob.id, home.space.id, {"ops"}).ok());
-  EXPECT_TRUE(spaces_.create_archetype(bob.id, home.space.id, {std::string("helpers")}).ok());
+  ASSERT_TRUE(
+      sync_wait(spaces_.assign_archetype(alice.id, home.space.id, bob.id, admins->id, true)).ok());
+  EXPECT_TRUE(sync_wait(spaces_.create_channel(bob.id, home.space.id, {"ops"})).ok());
+  EXPECT_TRUE(
+      sync_wait(spaces_.create_archetype(bob.id, home.space.id, {std::string("helpers")})).ok());
 }
 
 TEST_F(SpacesTest, DeleteChannelEmitsAndRemovesIt) {
@@ -482,27 +500,27 @@ TEST_F(SpacesTest, DeleteChannelEmitsAndRemovesIt) {
   User bob = person("bob");
   auto home = space_of(alice);
   join(bob, home);
-  auto news = spaces_.create_channel(alice.id, home.space.id, {"news"});
+  auto news = sync_wait(spaces_.create_channel(alice.id, home.space.id, {"news"}));
   ASSERT_TRUE(news.ok());
   // A channel with messages (and a randomId key) can be deleted too.
   MessageContent content{"hello", {}, {}};
-  ASSERT_TRUE(messages_.send(caller(alice), {news->id, content, 7, std::nullopt}).ok());
+  ASSERT_TRUE(sync_wait(messages_.send(caller(alice), {news->id, content, 7, std::nullopt})).ok());
 
-  auto denied = spaces_.delete_channel(bob.id, home.space.id, news->id);
+  auto denied = sync_wait(spaces_.delete_channel(bob.id, home.space.id, news->id));
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code, "missing_permission");
 
-  ASSERT_TRUE(spaces_.delete_channel(alice.id, home.space.id, news->id).ok());
+  ASSERT_TRUE(sync_wait(spaces_.delete_channel(alice.id, home.space.id, news->id)).ok());
   auto events = space_log(home);
   EXPECT_EQ(events.back().type, "channelDelete");
   EXPECT_EQ(payload(events.back()).at("channelId").as_string(), news->id.str());
-  EXPECT_EQ(spaces_.get_space(alice.id, home.space.id)->channels.size(), 2u);
+  EXPECT_EQ(sync_wait(spaces_.get_space(alice.id, home.space.id))->channels.size(), 2u);
   EXPECT_EQ(rows("messages"), 0);
 
-  auto gone = spaces_.delete_channel(alice.id, home.space.id, news->id);
+  auto gone = sync_wait(spaces_.delete_channel(alice.id, home.space.id, news->id));
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().code, "channel_not_found");
-  auto send = messages_.send(caller(alice), {news->id, content});
+  auto send = sync_wait(messages_.send(caller(alice), {news->id, content}));
   ASSERT_FALSE(send.ok());
   EXPECT_EQ(send.error().code, "channel_not_found");
 }
@@ -511,19 +529,20 @@ TEST_F(SpacesTest, ChannelOfAnotherSpaceIsNotFound) {
   User alice = person("alice");
   auto home = space_of(alice, "Home");
   auto work = space_of(alice, "Work");
-  auto r = spaces_.delete_channel(alice.id, home.space.id, channel_named(work, "general").id);
+  auto r =
+      sync_wait(spaces_.delete_channel(alice.id, home.space.id, channel_named(work, "general").id));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "channel_not_found");
-  EXPECT_EQ(spaces_.get_space(alice.id, work.space.id)->channels.size(), 2u);
+  EXPECT_EQ(sync_wait(spaces_.get_space(alice.id, work.space.id))->channels.size(), 2u);
 }
 
 TEST_F(SpacesTest, EventSequencesArePerSpaceStream) {
   User alice = person("alice");
   auto home = space_of(alice, "Home");
   auto work = space_of(alice, "Work");
-  ASSERT_TRUE(spaces_.create_channel(alice.id, home.space.id, {"a"}).ok());
-  ASSERT_TRUE(spaces_.create_channel(alice.id, work.space.id, {"b"}).ok());
-  ASSERT_TRUE(spaces_.create_channel(alice.id, home.space.id, {"c"}).ok());
+  ASSERT_TRUE(sync_wait(spaces_.create_channel(alice.id, home.space.id, {"a"})).ok());
+  ASSERT_TRUE(sync_wait(spaces_.create_channel(alice.id, work.space.id, {"b"})).ok());
+  ASSERT_TRUE(sync_wait(spaces_.create_channel(alice.id, home.space.id, {"c"})).ok());
   auto h = space_log(home);
   auto w = space_log(work);
   ASSERT_EQ(h.size(), 2u);
@@ -532,7 +551,7 @@ TEST_F(SpacesTest, EventSequencesArePerSpaceStream) {
   EXPECT_EQ(h[1].seq, 2);
   EXPECT_EQ(w[0].seq, 1);
   EXPECT_EQ(h[1].space_id, home.space.id);
-  auto after_first = db_->read([&](store::Connection& c) {
+  auto after_first = db_->read_now([&](store::Connection& c) {
     return events::read_after(c, events::space_stream(home.space.id), 1, 10);
   });
   ASSERT_EQ(after_first.size(), 1u);

@@ -1,6 +1,7 @@
 #pragma once
 // Shared fixture of the services unit tests: a real SQLite store in a temp dir, injectable time,
-// randomness and ids, a recording EventSink and a Scheduler whose tasks the test fires by hand.
+// randomness and ids, a recording subscriber of the event bus and a Scheduler whose tasks the test
+// fires by hand.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -53,14 +54,20 @@ class TempDir {
   fs::path path_;
 };
 
-class RecordingSink final : public EventSink {
+// Subscribes to the bus the services publish on and records what it delivered; reading waits
+// until everything published so far was delivered.
+class RecordingSink final {
  public:
-  void published(const std::vector<events::EventRecord>& records) override {
-    std::lock_guard lock(mutex_);
-    ++batches_;
-    records_.insert(records_.end(), records.begin(), records.end());
+  explicit RecordingSink(events::LocalEventBus& bus) : bus_(bus) {
+    id_ = bus_.subscribe([this](const std::vector<events::EventRecord>& records) {
+      std::lock_guard lock(mutex_);
+      ++batches_;
+      records_.insert(records_.end(), records.begin(), records.end());
+    });
   }
+  ~RecordingSink() { bus_.unsubscribe(id_); }
   std::vector<events::EventRecord> records() const {
+    bus_.flush();
     std::lock_guard lock(mutex_);
     return records_;
   }
@@ -77,11 +84,14 @@ class RecordingSink final : public EventSink {
   }
   std::size_t size() const { return records().size(); }
   std::size_t batches() const {
+    bus_.flush();
     std::lock_guard lock(mutex_);
     return batches_;
   }
 
  private:
+  events::LocalEventBus& bus_;
+  events::EventBus::SubscriptionId id_ = 0;
   mutable std::mutex mutex_;
   std::vector<events::EventRecord> records_;
   std::size_t batches_ = 0;
@@ -167,25 +177,25 @@ class ServicesTest : public ::testing::Test {
   static void SetUpTestSuite() { crypto::init(); }
 
   ServicesTest()
-      : db_(open_test_db(dir_.path())), ctx_{*db_,   clock_,      random_,      snowflake_,
-                                             &sink_, &scheduler_, test_limits()} {}
+      : db_(open_test_db(dir_.path())), ctx_{*db_,  clock_,  random_,     snowflake_,
+                                             &bus_, nullptr, &scheduler_, test_limits()} {}
 
   // A registered person.
   User person(const std::string& username) {
-    auto r = accounts_.register_person({username, "correct horse", std::nullopt});
+    auto r = sync_wait(accounts_.register_person({username, "correct horse", std::nullopt}));
     EXPECT_TRUE(r.ok()) << username << ": " << (r ? "" : r.error().code);
     return r ? r->user : User{};
   }
   SpaceDetail space_of(const User& owner, const std::string& name = "Home") {
-    auto r = spaces_.create_space(owner.id, name, std::nullopt);
+    auto r = sync_wait(spaces_.create_space(owner.id, name, std::nullopt));
     EXPECT_TRUE(r.ok()) << (r ? "" : r.error().code);
     return r ? *r : SpaceDetail{};
   }
   // Joins `user` to `space` through an invite created by the owner.
   void join(const User& user, const SpaceDetail& space) {
-    auto inv = spaces_.create_invite(space.space.owner_id, space.space.id, {});
+    auto inv = sync_wait(spaces_.create_invite(space.space.owner_id, space.space.id, {}));
     ASSERT_TRUE(inv.ok());
-    auto joined = spaces_.accept_invite(user.id, inv->code);
+    auto joined = sync_wait(spaces_.accept_invite(user.id, inv->code));
     ASSERT_TRUE(joined.ok()) << joined.error().code;
   }
   static const Channel& channel_named(const SpaceDetail& d, const std::string& name) {
@@ -197,7 +207,8 @@ class ServicesTest : public ::testing::Test {
   static Caller caller(const User& u) { return Caller{u.id}; }
 
   std::vector<events::EventRecord> log(const std::string& stream) {
-    return db_->read([&](store::Connection& c) { return events::read_after(c, stream, 0, 10000); });
+    return db_->read_now(
+        [&](store::Connection& c) { return events::read_after(c, stream, 0, 10000); });
   }
   std::vector<events::EventRecord> space_log(const SpaceDetail& d) {
     return log(events::space_stream(d.space.id));
@@ -214,7 +225,7 @@ class ServicesTest : public ::testing::Test {
     return n;
   }
   std::int64_t rows(const std::string& table) {
-    return db_->read(
+    return db_->read_now(
         [&](store::Connection& c) { return c.query_one("SELECT COUNT(*) FROM " + table)->i64(0); });
   }
   static boost::json::object payload(const events::EventRecord& r) {
@@ -226,7 +237,8 @@ class ServicesTest : public ::testing::Test {
   ManualClock clock_{kStartMs};
   SeededRandom random_{20260414};
   SnowflakeGenerator snowflake_{clock_, 1};
-  RecordingSink sink_;
+  events::LocalEventBus bus_;
+  RecordingSink sink_{bus_};
   FakeScheduler scheduler_;
   Context ctx_;
   AccountService accounts_{ctx_};
@@ -251,7 +263,8 @@ class HomeSpaceTest : public ServicesTest {
   Result<SendResult> send(const User& u, std::string text,
                           std::optional<std::int64_t> random_id = std::nullopt,
                           std::optional<std::int64_t> reply_to = std::nullopt) {
-    return messages_.send(caller(u), {general_, {std::move(text), {}, {}}, random_id, reply_to});
+    return sync_wait(
+        messages_.send(caller(u), {general_, {std::move(text), {}, {}}, random_id, reply_to}));
   }
   std::vector<std::int64_t> ids(const Result<std::vector<Message>>& r) {
     std::vector<std::int64_t> out;

@@ -28,12 +28,12 @@ void append_archetype_event(store::Connection& c, EventBatch& batch, std::string
 }
 }  // namespace
 
-Result<Archetype> SpaceService::create_archetype(const Uuid& caller_id, const Uuid& space_id,
-                                                 ArchetypeFields f) {
-  if (!f.name) return Error::validation("name: required");
-  ARGON_TRY(validate_fields(f));
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Archetype> {
+Task<Result<Archetype>> SpaceService::create_archetype(const Uuid& caller_id, const Uuid& space_id,
+                                                       ArchetypeFields f) {
+  if (!f.name) co_return Error::validation("name: required");
+  ARGON_CO_TRY(validate_fields(f));
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<Archetype> {
     batch.clear();
     auto access = require_member(c, space_id, caller_id);
     if (!access) return access.error();
@@ -51,15 +51,15 @@ Result<Archetype> SpaceService::create_archetype(const Uuid& caller_id, const Uu
     append_archetype_event(c, batch, "archetypeCreate", a, now);
     return a;
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Result<Archetype> SpaceService::update_archetype(const Uuid& caller_id, const Uuid& space_id,
-                                                 const Uuid& archetype_id, ArchetypeFields f) {
-  ARGON_TRY(validate_fields(f));
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Archetype> {
+Task<Result<Archetype>> SpaceService::update_archetype(const Uuid& caller_id, const Uuid& space_id,
+                                                       const Uuid& archetype_id,
+                                                       ArchetypeFields f) {
+  ARGON_CO_TRY(validate_fields(f));
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<Archetype> {
     batch.clear();
     auto access = require_member(c, space_id, caller_id);
     if (!access) return access.error();
@@ -74,15 +74,14 @@ Result<Archetype> SpaceService::update_archetype(const Uuid& caller_id, const Uu
     append_archetype_event(c, batch, "archetypeUpdate", *a, ctx_.now_ms());
     return *a;
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Status SpaceService::assign_archetype(const Uuid& caller_id, const Uuid& space_id,
-                                      const Uuid& target_id, const Uuid& archetype_id,
-                                      bool assign) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+Task<Status> SpaceService::assign_archetype(const Uuid& caller_id, const Uuid& space_id,
+                                            const Uuid& target_id, const Uuid& archetype_id,
+                                            bool assign) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     auto access = require_member(c, space_id, caller_id);
     if (!access) return access.error();
@@ -99,16 +98,15 @@ Status SpaceService::assign_archetype(const Uuid& caller_id, const Uuid& space_i
     if (changed) append_member_update(c, batch, space_id, target_id, ctx_.now_ms());
     return {};
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Result<Channel> SpaceService::create_channel(const Uuid& caller_id, const Uuid& space_id,
-                                             CreateChannelRequest r, UnknownSpace unknown) {
-  ARGON_TRY(validate_name(r.name, "name"));
-  if (r.description) ARGON_TRY(validate_description(*r.description));
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Channel> {
+Task<Result<Channel>> SpaceService::create_channel(const Uuid& caller_id, const Uuid& space_id,
+                                                   CreateChannelRequest r, UnknownSpace unknown) {
+  ARGON_CO_TRY(validate_name(r.name, "name"));
+  if (r.description) ARGON_CO_TRY(validate_description(*r.description));
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<Channel> {
     batch.clear();
     auto access = require_member(c, space_id, caller_id, unknown);
     if (!access) return access.error();
@@ -121,14 +119,13 @@ Result<Channel> SpaceService::create_channel(const Uuid& caller_id, const Uuid& 
                  json::serialize(payload), now);
     return ch;
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Status SpaceService::delete_channel(const Uuid& caller_id, const Uuid& space_id,
-                                    const Uuid& channel_id, UnknownSpace unknown) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+Task<Status> SpaceService::delete_channel(const Uuid& caller_id, const Uuid& space_id,
+                                          const Uuid& channel_id, UnknownSpace unknown) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     auto access = require_member(c, space_id, caller_id, unknown);
     if (!access) return access.error();
@@ -142,8 +139,7 @@ Status SpaceService::delete_channel(const Uuid& caller_id, const Uuid& space_id,
                  json::serialize(payload), ctx_.now_ms());
     return {};
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
 }  // namespace argon::services

@@ -34,10 +34,10 @@ void append_member_update(store::Connection& c, EventBatch& batch, const Uuid& s
                json::serialize(payload), now_ms);
 }
 
-Result<SpaceDetail> SpaceService::create_space(const Uuid& owner_id, std::string name,
-                                               std::optional<std::string> description) {
-  ARGON_TRY(validate_name(name, "name"));
-  if (description) ARGON_TRY(validate_description(*description));
+Task<Result<SpaceDetail>> SpaceService::create_space(const Uuid& owner_id, std::string name,
+                                                     std::optional<std::string> description) {
+  ARGON_CO_TRY(validate_name(name, "name"));
+  if (description) ARGON_CO_TRY(validate_description(*description));
   std::int64_t now = ctx_.now_ms();
   SpaceDetail d;
   d.space = Space{ctx_.random.uuid(), name, description, owner_id, ctx_.random.uuid(), now};
@@ -48,7 +48,7 @@ Result<SpaceDetail> SpaceService::create_space(const Uuid& owner_id, std::string
   d.channels.push_back(Channel{ctx_.random.uuid(), d.space.id, "voice", std::nullopt,
                                ChannelType::Voice, std::nullopt, now + 1});
   d.viewer.is_owner = true;
-  return ctx_.db.write([&](store::Connection& c) -> Result<SpaceDetail> {
+  co_return co_await ctx_.db.transact([&](store::Connection& c) -> Result<SpaceDetail> {
     if (!store::users::find(c, owner_id)) return Error::unauthorized();
     store::spaces::insert(c, d.space);
     for (const auto& a : d.archetypes) store::archetypes::insert(c, a);
@@ -60,14 +60,14 @@ Result<SpaceDetail> SpaceService::create_space(const Uuid& owner_id, std::string
   });
 }
 
-std::vector<Space> SpaceService::list_spaces(const Uuid& user_id) {
-  return ctx_.db.read(
+Task<std::vector<Space>> SpaceService::list_spaces(const Uuid& user_id) {
+  co_return co_await ctx_.db.read(
       [&](store::Connection& c) { return store::spaces::list_for_user(c, user_id); });
 }
 
-Result<SpaceDetail> SpaceService::get_space(const Uuid& user_id, const Uuid& space_id,
-                                            UnknownSpace unknown) {
-  return ctx_.db.read([&](store::Connection& c) -> Result<SpaceDetail> {
+Task<Result<SpaceDetail>> SpaceService::get_space(const Uuid& user_id, const Uuid& space_id,
+                                                  UnknownSpace unknown) {
+  co_return co_await ctx_.db.read([&](store::Connection& c) -> Result<SpaceDetail> {
     auto access = require_member(c, space_id, user_id, unknown);
     if (!access) return access.error();
     SpaceDetail d{access->space, store::channels::list(c, space_id),
@@ -77,13 +77,13 @@ Result<SpaceDetail> SpaceService::get_space(const Uuid& user_id, const Uuid& spa
   });
 }
 
-Result<Invite> SpaceService::create_invite(const Uuid& user_id, const Uuid& space_id,
-                                           CreateInviteRequest r) {
+Task<Result<Invite>> SpaceService::create_invite(const Uuid& user_id, const Uuid& space_id,
+                                                 CreateInviteRequest r) {
   if (r.max_uses && (*r.max_uses < 1 || *r.max_uses > kInviteMaxUses))
-    return Error::validation("maxUses: must be between 1 and 1000");
+    co_return Error::validation("maxUses: must be between 1 and 1000");
   if (r.expires_in_seconds &&
       (*r.expires_in_seconds < kInviteMinSeconds || *r.expires_in_seconds > kInviteMaxSeconds))
-    return Error::validation("expiresInSeconds: must be between 60 and 2592000");
+    co_return Error::validation("expiresInSeconds: must be between 60 and 2592000");
   Invite inv;
   inv.code = new_invite_code(ctx_.random);
   inv.space_id = space_id;
@@ -91,7 +91,7 @@ Result<Invite> SpaceService::create_invite(const Uuid& user_id, const Uuid& spac
   inv.max_uses = r.max_uses;
   inv.created_at_ms = ctx_.now_ms();
   if (r.expires_in_seconds) inv.expires_at_ms = inv.created_at_ms + *r.expires_in_seconds * 1000;
-  return ctx_.db.write([&](store::Connection& c) -> Result<Invite> {
+  co_return co_await ctx_.db.transact([&](store::Connection& c) -> Result<Invite> {
     auto access = require_member(c, space_id, user_id);
     if (!access) return access.error();
     store::invites::insert(c, inv);
@@ -99,9 +99,9 @@ Result<Invite> SpaceService::create_invite(const Uuid& user_id, const Uuid& spac
   });
 }
 
-Result<Uuid> SpaceService::accept_invite(const Uuid& user_id, const std::string& code) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Result<Uuid> {
+Task<Result<Uuid>> SpaceService::accept_invite(const Uuid& user_id, const std::string& code) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<Uuid> {
     batch.clear();
     std::int64_t now = ctx_.now_ms();
     auto inv = store::invites::find(c, code);
@@ -110,22 +110,27 @@ Result<Uuid> SpaceService::accept_invite(const Uuid& user_id, const std::string&
       return Error::not_found("invite_not_found", "Invite not found or no longer valid.");
     if (store::members::exists(c, inv->space_id, user_id))
       return Error::conflict("already_member", "You are already a member of this space.");
-    store::members::insert(c, inv->space_id, user_id, now);
-    store::invites::count_use(c, code);
+    try {
+      store::members::insert(c, inv->space_id, user_id, now);
+    } catch (const store::ConstraintError&) {  // joined concurrently (PostgreSQL)
+      return Error::conflict("already_member", "You are already a member of this space.");
+    }
+    // Counted under the invite's row lock: concurrent joins cannot pass max_uses together.
+    if (!store::invites::count_use(c, code))
+      return Error::not_found("invite_not_found", "Invite not found or no longer valid.");
     auto member = store::members::find(c, inv->space_id, user_id);
     json::object payload{{"spaceId", inv->space_id.str()}, {"user", wire::bot_user_json(*member)}};
     batch.append(c, events::space_stream(inv->space_id), "memberJoin", inv->space_id,
                  json::serialize(payload), now);
     return inv->space_id;
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Status SpaceService::remove_member(const Uuid& caller_id, const Uuid& space_id,
-                                   const Uuid& target_id) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+Task<Status> SpaceService::remove_member(const Uuid& caller_id, const Uuid& space_id,
+                                         const Uuid& target_id) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     auto access = require_member(c, space_id, caller_id);
     if (!access) return access.error();
@@ -152,15 +157,15 @@ Status SpaceService::remove_member(const Uuid& caller_id, const Uuid& space_id,
     }
     return {};
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Status SpaceService::update_member(const Uuid& caller_id, const Uuid& space_id,
-                                   const Uuid& target_id, std::optional<std::string> display_name) {
-  if (display_name) ARGON_TRY(validate_name(*display_name, "displayName", kDisplayNameMax));
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+Task<Status> SpaceService::update_member(const Uuid& caller_id, const Uuid& space_id,
+                                         const Uuid& target_id,
+                                         std::optional<std::string> display_name) {
+  if (display_name) ARGON_CO_TRY(validate_name(*display_name, "displayName", kDisplayNameMax));
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     auto access = require_member(c, space_id, caller_id);
     if (!access) return access.error();
@@ -171,14 +176,13 @@ Status SpaceService::update_member(const Uuid& caller_id, const Uuid& space_id,
     append_member_update(c, batch, space_id, target_id, ctx_.now_ms());
     return {};
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
-Result<Member> SpaceService::get_member(const Uuid& caller_id, const Uuid& space_id,
-                                        const Uuid& target_id, UnknownSpace unknown,
-                                        Entitlements required) {
-  return ctx_.db.read([&](store::Connection& c) -> Result<Member> {
+Task<Result<Member>> SpaceService::get_member(const Uuid& caller_id, const Uuid& space_id,
+                                              const Uuid& target_id, UnknownSpace unknown,
+                                              Entitlements required) {
+  co_return co_await ctx_.db.read([&](store::Connection& c) -> Result<Member> {
     auto access = require_member(c, space_id, caller_id, unknown);
     if (!access) return access.error();
     auto member = store::members::find(c, space_id, target_id);
@@ -188,10 +192,11 @@ Result<Member> SpaceService::get_member(const Uuid& caller_id, const Uuid& space
   });
 }
 
-Result<std::vector<Member>> SpaceService::list_members(const Uuid& caller_id, const Uuid& space_id,
-                                                       UnknownSpace unknown,
-                                                       Entitlements required) {
-  return ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Member>> {
+Task<Result<std::vector<Member>>> SpaceService::list_members(const Uuid& caller_id,
+                                                             const Uuid& space_id,
+                                                             UnknownSpace unknown,
+                                                             Entitlements required) {
+  co_return co_await ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Member>> {
     auto access = require_member(c, space_id, caller_id, unknown);
     if (!access) return access.error();
     if (required) ARGON_TRY(require_permission(*access, required));
@@ -199,20 +204,20 @@ Result<std::vector<Member>> SpaceService::list_members(const Uuid& caller_id, co
   });
 }
 
-Result<std::vector<Channel>> SpaceService::list_channels(const Uuid& caller_id,
-                                                         const Uuid& space_id,
-                                                         UnknownSpace unknown) {
-  return ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Channel>> {
+Task<Result<std::vector<Channel>>> SpaceService::list_channels(const Uuid& caller_id,
+                                                               const Uuid& space_id,
+                                                               UnknownSpace unknown) {
+  co_return co_await ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Channel>> {
     auto access = require_member(c, space_id, caller_id, unknown);
     if (!access) return access.error();
     return store::channels::list(c, space_id);
   });
 }
 
-Result<SpaceService::ArchetypeView> SpaceService::list_archetypes(const Uuid& caller_id,
-                                                                  const Uuid& space_id,
-                                                                  UnknownSpace unknown) {
-  return ctx_.db.read([&](store::Connection& c) -> Result<ArchetypeView> {
+Task<Result<SpaceService::ArchetypeView>> SpaceService::list_archetypes(const Uuid& caller_id,
+                                                                        const Uuid& space_id,
+                                                                        UnknownSpace unknown) {
+  co_return co_await ctx_.db.read([&](store::Connection& c) -> Result<ArchetypeView> {
     auto access = require_member(c, space_id, caller_id, unknown);
     if (!access) return access.error();
     return ArchetypeView{store::archetypes::list(c, space_id),
@@ -220,11 +225,11 @@ Result<SpaceService::ArchetypeView> SpaceService::list_archetypes(const Uuid& ca
   });
 }
 
-Result<SpaceService::ArchetypeView> SpaceService::get_archetype(const Uuid& caller_id,
-                                                                const Uuid& space_id,
-                                                                const Uuid& archetype_id,
-                                                                UnknownSpace unknown) {
-  return ctx_.db.read([&](store::Connection& c) -> Result<ArchetypeView> {
+Task<Result<SpaceService::ArchetypeView>> SpaceService::get_archetype(const Uuid& caller_id,
+                                                                      const Uuid& space_id,
+                                                                      const Uuid& archetype_id,
+                                                                      UnknownSpace unknown) {
+  co_return co_await ctx_.db.read([&](store::Connection& c) -> Result<ArchetypeView> {
     auto access = require_member(c, space_id, caller_id, unknown);
     if (!access) return access.error();
     auto a = store::archetypes::find(c, archetype_id);
@@ -233,12 +238,12 @@ Result<SpaceService::ArchetypeView> SpaceService::get_archetype(const Uuid& call
   });
 }
 
-Result<std::vector<Member>> SpaceService::archetype_members(const Uuid& caller_id,
-                                                            const Uuid& space_id,
-                                                            const Uuid& archetype_id,
-                                                            UnknownSpace unknown,
-                                                            Entitlements required) {
-  return ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Member>> {
+Task<Result<std::vector<Member>>> SpaceService::archetype_members(const Uuid& caller_id,
+                                                                  const Uuid& space_id,
+                                                                  const Uuid& archetype_id,
+                                                                  UnknownSpace unknown,
+                                                                  Entitlements required) {
+  co_return co_await ctx_.db.read([&](store::Connection& c) -> Result<std::vector<Member>> {
     auto access = require_member(c, space_id, caller_id, unknown);
     if (!access) return access.error();
     auto a = store::archetypes::find(c, archetype_id);

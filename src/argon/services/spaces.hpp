@@ -41,56 +41,58 @@ class SpaceService {
 
   // The creator owns it; it gets a default archetype `everyone`, a text channel `general` and a
   // voice channel `voice`.
-  Result<SpaceDetail> create_space(const Uuid& owner_id, std::string name,
-                                   std::optional<std::string> description);
-  std::vector<Space> list_spaces(const Uuid& user_id);
-  Result<SpaceDetail> get_space(const Uuid& user_id, const Uuid& space_id,
-                                UnknownSpace unknown = UnknownSpace::NotFound);
+  Task<Result<SpaceDetail>> create_space(const Uuid& owner_id, std::string name,
+                                         std::optional<std::string> description);
+  Task<std::vector<Space>> list_spaces(const Uuid& user_id);
+  Task<Result<SpaceDetail>> get_space(const Uuid& user_id, const Uuid& space_id,
+                                      UnknownSpace unknown = UnknownSpace::NotFound);
 
-  Result<Invite> create_invite(const Uuid& user_id, const Uuid& space_id, CreateInviteRequest r);
+  Task<Result<Invite>> create_invite(const Uuid& user_id, const Uuid& space_id,
+                                     CreateInviteRequest r);
   // Emits memberJoin. 404 invite_not_found; 409 already_member.
-  Result<Uuid> accept_invite(const Uuid& user_id, const std::string& code);
+  Task<Result<Uuid>> accept_invite(const Uuid& user_id, const std::string& code);
   // Leave (self) or kick (KickMember). Emits memberLeave.
-  Status remove_member(const Uuid& caller_id, const Uuid& space_id, const Uuid& target_id);
+  Task<Status> remove_member(const Uuid& caller_id, const Uuid& space_id, const Uuid& target_id);
   // Self, or ManageServer for others. Emits memberUpdate.
-  Status update_member(const Uuid& caller_id, const Uuid& space_id, const Uuid& target_id,
-                       std::optional<std::string> display_name);
+  Task<Status> update_member(const Uuid& caller_id, const Uuid& space_id, const Uuid& target_id,
+                             std::optional<std::string> display_name);
   // `required`: entitlements the caller needs (checked after existence, DECISIONS.md §2).
-  Result<Member> get_member(const Uuid& caller_id, const Uuid& space_id, const Uuid& target_id,
-                            UnknownSpace unknown = UnknownSpace::NotFound,
-                            Entitlements required = 0);
-  Result<std::vector<Member>> list_members(const Uuid& caller_id, const Uuid& space_id,
-                                           UnknownSpace unknown, Entitlements required);
-  Result<std::vector<Channel>> list_channels(const Uuid& caller_id, const Uuid& space_id,
-                                             UnknownSpace unknown);
+  Task<Result<Member>> get_member(const Uuid& caller_id, const Uuid& space_id,
+                                  const Uuid& target_id,
+                                  UnknownSpace unknown = UnknownSpace::NotFound,
+                                  Entitlements required = 0);
+  Task<Result<std::vector<Member>>> list_members(const Uuid& caller_id, const Uuid& space_id,
+                                                 UnknownSpace unknown, Entitlements required);
+  Task<Result<std::vector<Channel>>> list_channels(const Uuid& caller_id, const Uuid& space_id,
+                                                   UnknownSpace unknown);
 
   // Archetypes as a bot sees them; `permissions_visible` when the caller holds ManageArchetype.
   struct ArchetypeView {
     std::vector<Archetype> archetypes;
     bool permissions_visible = false;
   };
-  Result<ArchetypeView> list_archetypes(const Uuid& caller_id, const Uuid& space_id,
-                                        UnknownSpace unknown);
-  Result<ArchetypeView> get_archetype(const Uuid& caller_id, const Uuid& space_id,
-                                      const Uuid& archetype_id, UnknownSpace unknown);
-  Result<std::vector<Member>> archetype_members(const Uuid& caller_id, const Uuid& space_id,
-                                                const Uuid& archetype_id, UnknownSpace unknown,
-                                                Entitlements required);
+  Task<Result<ArchetypeView>> list_archetypes(const Uuid& caller_id, const Uuid& space_id,
+                                              UnknownSpace unknown);
+  Task<Result<ArchetypeView>> get_archetype(const Uuid& caller_id, const Uuid& space_id,
+                                            const Uuid& archetype_id, UnknownSpace unknown);
+  Task<Result<std::vector<Member>>> archetype_members(const Uuid& caller_id, const Uuid& space_id,
+                                                      const Uuid& archetype_id,
+                                                      UnknownSpace unknown, Entitlements required);
 
   // Archetypes: ManageArchetype. Emit archetypeCreate / archetypeUpdate / memberUpdate.
-  Result<Archetype> create_archetype(const Uuid& caller_id, const Uuid& space_id,
-                                     ArchetypeFields f);
-  Result<Archetype> update_archetype(const Uuid& caller_id, const Uuid& space_id,
-                                     const Uuid& archetype_id, ArchetypeFields f);
-  Status assign_archetype(const Uuid& caller_id, const Uuid& space_id, const Uuid& target_id,
-                          const Uuid& archetype_id, bool assign);
+  Task<Result<Archetype>> create_archetype(const Uuid& caller_id, const Uuid& space_id,
+                                           ArchetypeFields f);
+  Task<Result<Archetype>> update_archetype(const Uuid& caller_id, const Uuid& space_id,
+                                           const Uuid& archetype_id, ArchetypeFields f);
+  Task<Status> assign_archetype(const Uuid& caller_id, const Uuid& space_id, const Uuid& target_id,
+                                const Uuid& archetype_id, bool assign);
 
   // Channels: ManageChannels. Emit channelCreate / channelDelete.
-  Result<Channel> create_channel(const Uuid& caller_id, const Uuid& space_id,
-                                 CreateChannelRequest r,
-                                 UnknownSpace unknown = UnknownSpace::NotFound);
-  Status delete_channel(const Uuid& caller_id, const Uuid& space_id, const Uuid& channel_id,
-                        UnknownSpace unknown = UnknownSpace::NotFound);
+  Task<Result<Channel>> create_channel(const Uuid& caller_id, const Uuid& space_id,
+                                       CreateChannelRequest r,
+                                       UnknownSpace unknown = UnknownSpace::NotFound);
+  Task<Status> delete_channel(const Uuid& caller_id, const Uuid& space_id, const Uuid& channel_id,
+                              UnknownSpace unknown = UnknownSpace::NotFound);
 
  private:
   Context& ctx_;

@@ -4,11 +4,25 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 
+#include <spdlog/spdlog.h>
+
 #include "argon/contracts/contracts.hpp"
+#include "argon/services/local_state.hpp"
 #include "argon/store/spaces_repo.hpp"
 
 namespace argon::services {
 namespace json = boost::json;
+
+StreamService::StreamService(Context& ctx, events::Hub& hub, AccountService& accounts,
+                             StreamLimits limits, PresenceCounter* presence)
+    : ctx_(ctx),
+      hub_(hub),
+      accounts_(accounts),
+      limits_(limits),
+      owned_presence_(presence ? nullptr : std::make_unique<LocalPresenceCounter>()),
+      presence_(presence ? *presence : *owned_presence_) {}
+
+StreamService::~StreamService() = default;
 
 Result<std::int64_t> StreamService::parse_intents(const std::string* text) {
   if (!text) return contracts::all_non_privileged_intents();
@@ -27,10 +41,9 @@ std::int64_t StreamService::effective_intents(std::int64_t requested, bool verif
   return mask;
 }
 
-StreamService::Start StreamService::resume_position(const Uuid& owner,
-                                                    const std::string& own_stream,
-                                                    const std::vector<std::string>& streams,
-                                                    const std::optional<std::string>& resume) {
+Task<StreamService::Start> StreamService::resume_position(
+    const Uuid& owner, const std::string& own_stream, const std::vector<std::string>& streams,
+    const std::optional<std::string>& resume) {
   Start start;
   auto followed = [&](const std::string& s) {
     return std::find(streams.begin(), streams.end(), s) != streams.end();
@@ -43,23 +56,23 @@ StreamService::Start StreamService::resume_position(const Uuid& owner,
   if (!token.cursor.empty()) {
     for (const auto& [stream, seq] : token.cursor)
       if (followed(stream)) start.cursor[stream] = seq;
-    return start;
+    co_return start;
   }
   if (token.event) {
     // One event id: everything committed after it, in every followed stream, was not seen.
-    auto found = ctx_.db.read([&](store::Connection& c) -> std::optional<events::Cursor> {
+    auto found = co_await ctx_.db.read([&](store::Connection& c) -> std::optional<events::Cursor> {
       auto e = events::find(c, token.event->first, token.event->second);
       if (!e) return std::nullopt;
       return events::positions_at_gseq(c, streams, e->gseq);
     });
     if (found) {
       start.cursor = *found;
-      return start;
+      co_return start;
     }
     if (followed(token.event->first)) start.cursor[token.event->first] = token.event->second;
   }
   // No usable id: where this owner's streams stopped, if that was recently.
-  auto saved = ctx_.db.read([&](store::Connection& c) {
+  auto saved = co_await ctx_.db.read([&](store::Connection& c) {
     return events::load_positions(c, owner, ctx_.now_ms() - limits_.resume_window_ms);
   });
   for (const auto& [stream, seq] : saved)
@@ -67,14 +80,14 @@ StreamService::Start StreamService::resume_position(const Uuid& owner,
   // Nothing saved either: the stream starts live, and events that arrive while it opens are
   // live events, not a replay (no `resumed`).
   if (!start.resumed_always) start.resumed_if_replayed = !start.cursor.empty();
-  return start;
+  co_return start;
 }
 
-std::shared_ptr<events::StreamConnection> StreamService::open_bot(
-    const BotIdentity& bot, std::int64_t intents, const std::optional<std::string>& resume,
+Task<std::shared_ptr<events::StreamConnection>> StreamService::open_bot(
+    BotIdentity bot, std::int64_t intents, std::optional<std::string> resume,
     std::shared_ptr<events::FrameSink> sink, std::function<void()> on_closed) {
   std::int64_t effective = effective_intents(intents, bot.app.is_verified);
-  auto spaces = ctx_.db.read(
+  auto spaces = co_await ctx_.db.read(
       [&](store::Connection& c) { return store::members::space_ids_of(c, bot.user.id); });
   events::StreamSetup setup;
   setup.owner = bot.user.id;
@@ -85,7 +98,7 @@ std::shared_ptr<events::StreamConnection> StreamService::open_bot(
     setup.streams.push_back(events::space_stream(id));
     space_ids.emplace_back(id.str());
   }
-  auto start = resume_position(bot.user.id, setup.own_stream, setup.streams, resume);
+  auto start = co_await resume_position(bot.user.id, setup.own_stream, setup.streams, resume);
   setup.start = std::move(start.cursor);
   setup.resumed_always = start.resumed_always;
   setup.resumed_if_replayed = start.resumed_if_replayed;
@@ -100,16 +113,16 @@ std::shared_ptr<events::StreamConnection> StreamService::open_bot(
   Uuid bot_user = bot.user.id;
   setup.on_closed = [this, bot_user, on_closed = std::move(on_closed)] {
     if (on_closed) on_closed();
-    bot_presence(bot_user, -1);
+    bot_closed(bot_user);
   };
-  bot_presence(bot_user, +1);
-  return hub_.open(std::move(setup), std::move(sink));
+  co_await bot_opened(bot_user);
+  co_return hub_.open(std::move(setup), std::move(sink));
 }
 
-std::shared_ptr<events::StreamConnection> StreamService::open_person(
-    const User& person, const std::optional<std::string>& resume,
-    std::shared_ptr<events::FrameSink> sink, std::function<void()> on_closed) {
-  auto spaces = ctx_.db.read(
+Task<std::shared_ptr<events::StreamConnection>> StreamService::open_person(
+    User person, std::optional<std::string> resume, std::shared_ptr<events::FrameSink> sink,
+    std::function<void()> on_closed) {
+  auto spaces = co_await ctx_.db.read(
       [&](store::Connection& c) { return store::members::space_ids_of(c, person.id); });
   events::StreamSetup setup;
   setup.owner = person.id;
@@ -120,30 +133,36 @@ std::shared_ptr<events::StreamConnection> StreamService::open_person(
     setup.streams.push_back(events::space_stream(id));
     space_ids.emplace_back(id.str());
   }
-  auto start = resume_position(person.id, setup.own_stream, setup.streams, resume);
+  auto start = co_await resume_position(person.id, setup.own_stream, setup.streams, resume);
   setup.start = std::move(start.cursor);
   setup.resumed_always = start.resumed_always;
   setup.resumed_if_replayed = start.resumed_if_replayed;
   setup.ready_payload = json::serialize(
       json::object{{"userId", person.id.str()}, {"spaceIds", std::move(space_ids)}});
   setup.on_closed = std::move(on_closed);
-  return hub_.open(std::move(setup), std::move(sink));
+  co_return hub_.open(std::move(setup), std::move(sink));
 }
 
-void StreamService::bot_presence(const Uuid& bot_user_id, int delta) {
-  bool changed = false;
-  {
-    std::lock_guard lock(presence_mutex_);
-    int& n = open_streams_[bot_user_id];
-    int before = n;
-    n += delta;
-    changed = (before == 0 && n == 1) || (before == 1 && n == 0);
-    if (n <= 0) open_streams_.erase(bot_user_id);
-  }
-  if (!changed) return;
-  Presence presence;
-  presence.status = delta > 0 ? PresenceStatus::Online : PresenceStatus::Offline;
-  (void)accounts_.set_presence(bot_user_id, presence);
+Task<void> StreamService::bot_opened(Uuid bot_user_id) {
+  if (presence_.add(bot_user_id, +1) != 1) co_return;
+  Presence online;
+  online.status = PresenceStatus::Online;
+  auto set = co_await accounts_.set_presence(bot_user_id, online);
+  if (!set)
+    spdlog::warn("streams: presence of bot {} not updated: {}", bot_user_id.str(),
+                 set.error().code);
+}
+
+void StreamService::bot_closed(Uuid bot_user_id) {
+  if (presence_.add(bot_user_id, -1) != 0) return;
+  start_background(
+      ctx_,
+      [this, bot_user_id] {
+        Presence offline;
+        offline.status = PresenceStatus::Offline;
+        return accounts_.set_presence(bot_user_id, offline);
+      },
+      "bot presence");
 }
 
 }  // namespace argon::services

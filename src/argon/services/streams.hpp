@@ -2,13 +2,12 @@
 // Opening live event streams for bots (IEvents/Stream) and people (/api/v1/events): which
 // streams they follow, where they resume (DECISIONS.md §7), what they may see (intents), and a
 // bot's presence (Online while at least one of its streams is open).
-#include <map>
 #include <memory>
-#include <mutex>
 
 #include "argon/events/hub.hpp"
 #include "argon/services/accounts.hpp"
 #include "argon/services/bots.hpp"
+#include "argon/services/shared_state.hpp"
 
 namespace argon::services {
 
@@ -18,19 +17,20 @@ struct StreamLimits {
 
 class StreamService {
  public:
-  StreamService(Context& ctx, events::Hub& hub, AccountService& accounts, StreamLimits limits)
-      : ctx_(ctx), hub_(hub), accounts_(accounts), limits_(limits) {}
+  // presence: null = an in-process LocalPresenceCounter.
+  StreamService(Context& ctx, events::Hub& hub, AccountService& accounts, StreamLimits limits,
+                PresenceCounter* presence = nullptr);
+  ~StreamService();
 
   // `intents` must already be valid (see parse_intents). Privileged bits are dropped for
   // unverified bots; `ready` reports the effective mask.
-  std::shared_ptr<events::StreamConnection> open_bot(const BotIdentity& bot, std::int64_t intents,
-                                                     const std::optional<std::string>& resume,
-                                                     std::shared_ptr<events::FrameSink> sink,
-                                                     std::function<void()> on_closed);
-  std::shared_ptr<events::StreamConnection> open_person(const User& person,
-                                                        const std::optional<std::string>& resume,
-                                                        std::shared_ptr<events::FrameSink> sink,
-                                                        std::function<void()> on_closed);
+  Task<std::shared_ptr<events::StreamConnection>> open_bot(BotIdentity bot, std::int64_t intents,
+                                                           std::optional<std::string> resume,
+                                                           std::shared_ptr<events::FrameSink> sink,
+                                                           std::function<void()> on_closed);
+  Task<std::shared_ptr<events::StreamConnection>> open_person(
+      User person, std::optional<std::string> resume, std::shared_ptr<events::FrameSink> sink,
+      std::function<void()> on_closed);
   void closed(const std::shared_ptr<events::StreamConnection>& connection) {
     hub_.closed(connection);
   }
@@ -47,17 +47,19 @@ class StreamService {
     bool resumed_always = false;
     bool resumed_if_replayed = false;
   };
-  Start resume_position(const Uuid& owner, const std::string& own_stream,
-                        const std::vector<std::string>& streams,
-                        const std::optional<std::string>& resume);
-  void bot_presence(const Uuid& bot_user_id, int delta);
+  Task<Start> resume_position(const Uuid& owner, const std::string& own_stream,
+                              const std::vector<std::string>& streams,
+                              const std::optional<std::string>& resume);
+  // Online when the bot's first stream opens, Offline when its last one closes.
+  Task<void> bot_opened(Uuid bot_user_id);
+  void bot_closed(Uuid bot_user_id);
 
   Context& ctx_;
   events::Hub& hub_;
   AccountService& accounts_;
   StreamLimits limits_;
-  std::mutex presence_mutex_;
-  std::map<Uuid, int> open_streams_;  // bot user id → open streams on this node
+  std::unique_ptr<PresenceCounter> owned_presence_;
+  PresenceCounter& presence_;
 };
 
 }  // namespace argon::services

@@ -1,6 +1,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "argon/domain/text.hpp"
+#include "argon/services/local_state.hpp"
 #include "argon/services/messages.hpp"
 
 namespace argon::services {
@@ -31,18 +32,24 @@ std::string_view typing_kind_wire(TypingKind kind) {
   return "TYPING";
 }
 
-TypingService::~TypingService() {
-  std::lock_guard lock(mutex_);
-  if (ctx_.scheduler)
-    for (auto& [key, a] : active_) ctx_.scheduler->cancel(a.timer);
-  active_.clear();
+TypingService::TypingService(Context& ctx, TypingTimers* timers)
+    : ctx_(ctx),
+      owned_timers_(timers ? nullptr : std::make_unique<LocalTypingTimers>(ctx.scheduler)),
+      timers_(timers ? *timers : *owned_timers_) {
+  timers_.set_on_expire([this](const Key& key, const Uuid& space_id) {
+    start_background(
+        ctx_, [this, key, space_id] { return emit_stop(key, space_id); }, "typing expiry");
+  });
 }
 
-Status TypingService::start(const Caller& caller, const Uuid& channel_id,
-                            std::optional<TypingKind> kind) {
-  EventBatch batch;
+TypingService::~TypingService() {
+  timers_.set_on_expire(nullptr);
+}
+
+Task<Status> TypingService::start(Caller caller, Uuid channel_id, std::optional<TypingKind> kind) {
+  EventBatch batch{ctx_};
   Uuid space_id;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     auto access = require_channel_member(c, channel_id, caller.user_id);
     if (!access) return access.error();
@@ -59,55 +66,26 @@ Status TypingService::start(const Caller& caller, const Uuid& channel_id,
                  json::serialize(payload), ctx_.now_ms());
     return {};
   });
-  if (!result) return result;
-  batch.publish(ctx_);
-
+  if (!result) co_return result;
   // (Re)arm the expiry: a newer Start supersedes the timer of an older one.
-  Key key{channel_id, caller.user_id};
-  std::lock_guard lock(mutex_);
-  auto& a = active_[key];
-  if (a.timer && ctx_.scheduler) ctx_.scheduler->cancel(a.timer);
-  a.space_id = space_id;
-  a.generation = next_generation_++;
-  if (ctx_.scheduler) {
-    std::uint64_t generation = a.generation;
-    a.timer = ctx_.scheduler->schedule(ctx_.limits.typing_expiry_ms,
-                                       [this, key, generation] { expire(key, generation); });
-  }
-  return {};
+  timers_.arm(Key{channel_id, caller.user_id}, space_id, ctx_.limits.typing_expiry_ms);
+  co_return Status{};
 }
 
-Status TypingService::stop(const Caller& caller, const Uuid& channel_id) {
-  auto access = ctx_.db.read(
+Task<Status> TypingService::stop(Caller caller, Uuid channel_id) {
+  auto access = co_await ctx_.db.read(
       [&](store::Connection& c) { return require_channel_member(c, channel_id, caller.user_id); });
-  if (!access) return access.error();
+  if (!access) co_return access.error();
   Key key{channel_id, caller.user_id};
-  {
-    std::lock_guard lock(mutex_);
-    auto it = active_.find(key);
-    // Not typing (never started, already stopped or expired): nothing to stop, never two stops.
-    if (it == active_.end()) return {};
-    if (ctx_.scheduler) ctx_.scheduler->cancel(it->second.timer);
-    active_.erase(it);
-  }
-  return emit_stop(key, access->channel.space_id);
+  // Not typing (never started, already stopped or expired): nothing to stop, never two stops.
+  if (!timers_.disarm(key)) co_return Status{};
+  auto stopped = co_await emit_stop(key, access->channel.space_id);
+  co_return stopped;
 }
 
-void TypingService::expire(const Key& key, std::uint64_t generation) {
-  Uuid space_id;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = active_.find(key);
-    if (it == active_.end() || it->second.generation != generation) return;
-    space_id = it->second.space_id;
-    active_.erase(it);
-  }
-  (void)emit_stop(key, space_id);
-}
-
-Status TypingService::emit_stop(const Key& key, const Uuid& space_id) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+Task<Status> TypingService::emit_stop(Key key, Uuid space_id) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     json::object payload{{"spaceId", space_id.str()},
                          {"channelId", key.channel_id.str()},
@@ -116,13 +94,11 @@ Status TypingService::emit_stop(const Key& key, const Uuid& space_id) {
                  json::serialize(payload), ctx_.now_ms());
     return {};
   });
-  if (result) batch.publish(ctx_);
-  return result;
+  co_return result;
 }
 
 std::size_t TypingService::active_count() const {
-  std::lock_guard lock(mutex_);
-  return active_.size();
+  return timers_.active();
 }
 
 }  // namespace argon::services

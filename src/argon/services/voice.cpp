@@ -76,64 +76,65 @@ std::string VoiceService::sign(const Uuid& identity, const std::string& room,
   return voice::sign_voice_token(claims, settings_.secret);
 }
 
-Result<Admission> VoiceService::admit(std::string_view token, voice::PeerMode mode) {
+Task<Result<Admission>> VoiceService::admit(std::string token, voice::PeerMode mode) {
   auto claims = voice::verify_voice_token(token, settings_.secret, ctx_.now_ms() / 1000);
-  if (!claims) return claims.error();
+  if (!claims) co_return claims.error();
   auto identity = Uuid::parse(claims->identity);
-  if (!identity) return Error{401, "invalid_token", "token subject is not a user id"};
+  if (!identity) co_return Error{401, "invalid_token", "token subject is not a user id"};
   // A listen-only token (egress, call track) may only subscribe.
   if (!claims->can_publish && mode != voice::PeerMode::Subscribe)
-    return Error::forbidden("publish_not_allowed", "This token may only subscribe.");
+    co_return Error::forbidden("publish_not_allowed", "This token may only subscribe.");
   // The people's socket hears everyone in the room: only people (who joined through the client
   // API or were called) may open it, never a bot with a stream token.
-  bool is_bot = ctx_.db.read([&](store::Connection& c) {
+  bool is_bot = co_await ctx_.db.read([&](store::Connection& c) {
     auto user = store::users::find(c, *identity);
     return !user || user->is_bot();
   });
   if (mode == voice::PeerMode::Person && is_bot)
-    return Error::forbidden(
+    co_return Error::forbidden(
         "not_a_person",
         "This socket is for people; bots use /audio/connect, /audio/subscribe or /audio/duplex.");
   if (mode != voice::PeerMode::Person && !is_bot)
-    return Error::forbidden("not_a_bot", "People connect through the url their join returned.");
+    co_return Error::forbidden("not_a_bot", "People connect through the url their join returned.");
   // A token outlives membership: check it again at every connect (a removed member, or a call
   // that ended, cannot come back with an old token).
   if (auto ids = parse_voice_room(claims->room)) {
-    bool member = ctx_.db.read(
+    bool member = co_await ctx_.db.read(
         [&](store::Connection& c) { return store::members::exists(c, ids->first, *identity); });
-    if (!member) return Error::not_a_member();
+    if (!member) co_return Error::not_a_member();
   } else if (claims->room.starts_with("call/")) {
     auto call_id = Uuid::parse(std::string_view(claims->room).substr(5));
     std::lock_guard lock(mutex_);
     auto it = call_id ? calls_.find(*call_id) : calls_.end();
     if (it == calls_.end() || it->second.state != CallState::Accepted ||
         (it->second.caller != *identity && it->second.callee != *identity))
-      return Error::forbidden("call_not_active", "This call is not in progress.");
+      co_return Error::forbidden("call_not_active", "This call is not in progress.");
   }
   Admission a{claims->room, *identity, std::nullopt};
   if (claims->target) a.target = Uuid::parse(*claims->target);
-  return a;
+  co_return a;
 }
 
-Result<VoiceGrantResult> VoiceService::bot_stream_token(const BotIdentity& bot,
-                                                        const Uuid& space_id,
-                                                        const Uuid& channel_id) {
-  auto channel = ctx_.db.read([&](store::Connection& c) {
+Task<Result<VoiceGrantResult>> VoiceService::bot_stream_token(const BotIdentity& bot,
+                                                              const Uuid& space_id,
+                                                              const Uuid& channel_id) {
+  auto channel = co_await ctx_.db.read([&](store::Connection& c) {
     return voice_channel_for(c, bot.user.id, space_id, channel_id);
   });
-  if (!channel) return channel.error();
+  if (!channel) co_return channel.error();
   std::string room = voice_room(space_id, channel_id);
-  return VoiceGrantResult{sign(bot.user.id, room, std::nullopt, true), ws_base(), room,
-                          std::nullopt, ""};
+  co_return VoiceGrantResult{sign(bot.user.id, room, std::nullopt, true), ws_base(), room,
+                             std::nullopt, ""};
 }
 
-Result<VoiceGrantResult> VoiceService::person_join(const Uuid& person_id, const Uuid& channel_id) {
-  auto channel = ctx_.db.read([&](store::Connection& c) -> Result<Channel> {
+Task<Result<VoiceGrantResult>> VoiceService::person_join(const Uuid& person_id,
+                                                         const Uuid& channel_id) {
+  auto channel = co_await ctx_.db.read([&](store::Connection& c) -> Result<Channel> {
     auto ch = store::channels::find(c, channel_id);
     if (!ch) return Error::not_found("channel_not_found", "Channel not found.");
     return voice_channel_for(c, person_id, ch->space_id, channel_id);
   });
-  if (!channel) return channel.error();
+  if (!channel) co_return channel.error();
   std::string room = voice_room(channel->space_id, channel_id);
   bool first = false;
   {
@@ -141,7 +142,7 @@ Result<VoiceGrantResult> VoiceService::person_join(const Uuid& person_id, const 
     first = people_in_rooms_[room].insert(person_id).second;
   }
   if (first && !relay_.in_room(room, person_id)) {
-    emit_voice_event("voiceJoin", channel->space_id, channel_id, person_id);
+    co_await emit_voice_event("voiceJoin", channel->space_id, channel_id, person_id);
     // Joined but never connected: leave after the grace period.
     if (ctx_.scheduler)
       ctx_.scheduler->schedule(
@@ -152,20 +153,20 @@ Result<VoiceGrantResult> VoiceService::person_join(const Uuid& person_id, const 
               std::lock_guard lock(mutex_);
               was = people_in_rooms_[room].erase(person_id) > 0;
             }
-            if (was) emit_voice_event("voiceLeave", channel.space_id, channel.id, person_id);
+            if (was) emit_voice_event_later("voiceLeave", channel.space_id, channel.id, person_id);
           });
   }
-  return VoiceGrantResult{sign(person_id, room, std::nullopt, true), ws_base() + "/audio/voice",
-                          room, std::nullopt, ""};
+  co_return VoiceGrantResult{sign(person_id, room, std::nullopt, true), ws_base() + "/audio/voice",
+                             room, std::nullopt, ""};
 }
 
-Status VoiceService::person_leave(const Uuid& person_id, const Uuid& channel_id) {
-  auto channel = ctx_.db.read([&](store::Connection& c) -> Result<Channel> {
+Task<Status> VoiceService::person_leave(const Uuid& person_id, const Uuid& channel_id) {
+  auto channel = co_await ctx_.db.read([&](store::Connection& c) -> Result<Channel> {
     auto ch = store::channels::find(c, channel_id);
     if (!ch) return Error::not_found("channel_not_found", "Channel not found.");
     return *ch;
   });
-  if (!channel) return channel.error();
+  if (!channel) co_return channel.error();
   std::string room = voice_room(channel->space_id, channel_id);
   bool was = false;
   {
@@ -175,8 +176,9 @@ Status VoiceService::person_leave(const Uuid& person_id, const Uuid& channel_id)
   }
   // With a socket open, the relay reports the leave (and voiceLeave goes out once, from there).
   bool had_socket = relay_.kick(room, person_id, 1000, "left");
-  if (was && !had_socket) emit_voice_event("voiceLeave", channel->space_id, channel_id, person_id);
-  return {};
+  if (was && !had_socket)
+    co_await emit_voice_event("voiceLeave", channel->space_id, channel_id, person_id);
+  co_return Status{};
 }
 
 void VoiceService::on_room_joined(const std::string& room, const Uuid& identity) {
@@ -187,10 +189,7 @@ void VoiceService::on_room_joined(const std::string& room, const Uuid& identity)
     auto it = people_in_rooms_.find(room);
     if (it != people_in_rooms_.end() && it->second.count(identity)) return;  // announced on join
   }
-  if (ctx_.scheduler)
-    ctx_.scheduler->schedule(0, [this, ids, identity] {
-      emit_voice_event("voiceJoin", ids->first, ids->second, identity);
-    });
+  emit_voice_event_later("voiceJoin", ids->first, ids->second, identity);
 }
 
 void VoiceService::on_room_left(const std::string& room, const Uuid& identity) {
@@ -206,7 +205,7 @@ void VoiceService::on_room_left(const std::string& room, const Uuid& identity) {
         auto it = calls_.find(*call_id);
         active = it != calls_.end() && it->second.state == CallState::Accepted;
       }
-      if (active) ctx_.scheduler->schedule(0, [this, id = *call_id] { end_call(id, "hung_up"); });
+      if (active) end_call_later(*call_id, "hung_up");
     }
     return;
   }
@@ -216,16 +215,24 @@ void VoiceService::on_room_left(const std::string& room, const Uuid& identity) {
     auto it = people_in_rooms_.find(room);
     if (it != people_in_rooms_.end()) it->second.erase(identity);
   }
-  if (ctx_.scheduler)
-    ctx_.scheduler->schedule(0, [this, ids, identity] {
-      emit_voice_event("voiceLeave", ids->first, ids->second, identity);
-    });
+  emit_voice_event_later("voiceLeave", ids->first, ids->second, identity);
 }
 
-void VoiceService::emit_voice_event(const char* type, const Uuid& space_id, const Uuid& channel_id,
-                                    const Uuid& user_id) {
-  EventBatch batch;
-  auto result = ctx_.db.write([&](store::Connection& c) -> Status {
+void VoiceService::emit_voice_event_later(std::string type, Uuid space_id, Uuid channel_id,
+                                          Uuid user_id) {
+  // Relay callbacks run on network threads: the write happens elsewhere.
+  start_background(
+      ctx_,
+      [this, type, space_id, channel_id, user_id] {
+        return emit_voice_event(type, space_id, channel_id, user_id);
+      },
+      "voice event");
+}
+
+Task<Status> VoiceService::emit_voice_event(std::string type, Uuid space_id, Uuid channel_id,
+                                            Uuid user_id) {
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     auto member = store::members::find(c, space_id, user_id);
     auto user = member ? std::nullopt : store::users::find(c, user_id);
@@ -238,12 +245,12 @@ void VoiceService::emit_voice_event(const char* type, const Uuid& space_id, cons
                  ctx_.now_ms());
     return {};
   });
-  if (result) batch.publish(ctx_);
+  co_return result;
 }
 
-Status VoiceService::kick(const BotIdentity& bot, const Uuid& space_id, const Uuid& channel_id,
-                          const Uuid& user_id) {
-  auto checked = ctx_.db.read([&](store::Connection& c) -> Status {
+Task<Status> VoiceService::kick(const BotIdentity& bot, const Uuid& space_id,
+                                const Uuid& channel_id, const Uuid& user_id) {
+  auto checked = co_await ctx_.db.read([&](store::Connection& c) -> Status {
     auto access = require_member(c, space_id, bot.user.id, UnknownSpace::NotAMember);
     if (!access) return access.error();
     auto channel = store::channels::find(c, channel_id);
@@ -251,7 +258,7 @@ Status VoiceService::kick(const BotIdentity& bot, const Uuid& space_id, const Uu
       return Error::not_found("channel_not_found", "Channel does not exist in this space.");
     return require_permission(*access, entitlement::kKickMember);
   });
-  if (!checked) return checked;
+  if (!checked) co_return checked;
   std::string room = voice_room(space_id, channel_id);
   bool was_person = false;
   {
@@ -261,22 +268,24 @@ Status VoiceService::kick(const BotIdentity& bot, const Uuid& space_id, const Uu
   }
   bool had_socket = relay_.kick(room, user_id, 4001, "kicked");
   if (!had_socket && !was_person)
-    return Error::bad_request("kick_failed",
-                              "Failed to kick user — they may not be in the channel");
-  if (!had_socket) (void)person_leave(user_id, channel_id);  // joined but not connected
-  return {};
+    co_return Error::bad_request("kick_failed",
+                                 "Failed to kick user — they may not be in the channel");
+  if (!had_socket) (void)co_await person_leave(user_id, channel_id);  // joined, not connected
+  co_return Status{};
 }
 
-Result<VoiceGrantResult> VoiceService::subscribe_track(const BotIdentity& bot, const Uuid& space_id,
-                                                       const Uuid& channel_id,
-                                                       const Uuid& user_id) {
-  auto channel = ctx_.db.read([&](store::Connection& c) {
+Task<Result<VoiceGrantResult>> VoiceService::subscribe_track(const BotIdentity& bot,
+                                                             const Uuid& space_id,
+                                                             const Uuid& channel_id,
+                                                             const Uuid& user_id) {
+  auto channel = co_await ctx_.db.read([&](store::Connection& c) {
     return voice_channel_for(c, bot.user.id, space_id, channel_id);
   });
-  if (!channel) return channel.error();
+  if (!channel) co_return channel.error();
   std::string room = voice_room(space_id, channel_id);
-  return VoiceGrantResult{sign(bot.user.id, room, user_id, false), ws_base() + "/audio/subscribe",
-                          room, std::nullopt, room + ":" + user_id.str()};
+  co_return VoiceGrantResult{sign(bot.user.id, room, user_id, false),
+                             ws_base() + "/audio/subscribe", room, std::nullopt,
+                             room + ":" + user_id.str()};
 }
 
 }  // namespace argon::services

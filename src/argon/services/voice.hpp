@@ -46,28 +46,29 @@ class VoiceService {
 
   // IVoice/StreamToken: 403 not_a_member, 404 channel_not_found, 403 missing_permission
   // (ConnectVoice), 400 not_voice_channel.
-  Result<VoiceGrantResult> bot_stream_token(const BotIdentity& bot, const Uuid& space_id,
-                                            const Uuid& channel_id);
+  Task<Result<VoiceGrantResult>> bot_stream_token(const BotIdentity& bot, const Uuid& space_id,
+                                                  const Uuid& channel_id);
   // People: join returns a token for the person's socket and emits voiceJoin.
-  Result<VoiceGrantResult> person_join(const Uuid& person_id, const Uuid& channel_id);
-  Status person_leave(const Uuid& person_id, const Uuid& channel_id);
+  Task<Result<VoiceGrantResult>> person_join(const Uuid& person_id, const Uuid& channel_id);
+  Task<Status> person_leave(const Uuid& person_id, const Uuid& channel_id);
   // IMembers/Kick: 400 kick_failed when the user is not in that voice channel.
-  Status kick(const BotIdentity& bot, const Uuid& space_id, const Uuid& channel_id,
-              const Uuid& user_id);
+  Task<Status> kick(const BotIdentity& bot, const Uuid& space_id, const Uuid& channel_id,
+                    const Uuid& user_id);
   // IVoiceEgress/SubscribeTrack.
-  Result<VoiceGrantResult> subscribe_track(const BotIdentity& bot, const Uuid& space_id,
-                                           const Uuid& channel_id, const Uuid& user_id);
+  Task<Result<VoiceGrantResult>> subscribe_track(const BotIdentity& bot, const Uuid& space_id,
+                                                 const Uuid& channel_id, const Uuid& user_id);
 
   // Calls: a person calls a bot user.
-  Result<Uuid> start_call(const Uuid& caller_id, const Uuid& callee_id);
-  Status hang_up(const Uuid& person_id, const Uuid& call_id);
-  Result<VoiceGrantResult> accept_call(const BotIdentity& bot, const Uuid& call_id);
-  Result<bool> reject_call(const BotIdentity& bot, const Uuid& call_id, const std::string& reason);
+  Task<Result<Uuid>> start_call(const Uuid& caller_id, const Uuid& callee_id);
+  Task<Status> hang_up(const Uuid& person_id, const Uuid& call_id);
+  Task<Result<VoiceGrantResult>> accept_call(const BotIdentity& bot, const Uuid& call_id);
+  Task<Result<bool>> reject_call(const BotIdentity& bot, const Uuid& call_id,
+                                 const std::string& reason);
   std::vector<std::pair<Uuid, Uuid>> ringing(const BotIdentity& bot);  // (callId, callerId)
   Result<VoiceGrantResult> subscribe_call_track(const BotIdentity& bot, const Uuid& call_id);
 
   // A WebSocket's token: signature, expiry, room; and whether it may open this kind of socket.
-  Result<Admission> admit(std::string_view token, voice::PeerMode mode);
+  Task<Result<Admission>> admit(std::string token, voice::PeerMode mode);
 
  private:
   struct Call {
@@ -81,9 +82,11 @@ class VoiceService {
                    bool publish);
   void on_room_joined(const std::string& room, const Uuid& identity);
   void on_room_left(const std::string& room, const Uuid& identity);
-  void emit_voice_event(const char* type, const Uuid& space_id, const Uuid& channel_id,
-                        const Uuid& user_id);
-  void end_call(const Uuid& call_id, const char* why);
+  Task<Status> emit_voice_event(std::string type, Uuid space_id, Uuid channel_id, Uuid user_id);
+  // From timers and relay callbacks: emits without waiting for it.
+  void emit_voice_event_later(std::string type, Uuid space_id, Uuid channel_id, Uuid user_id);
+  Task<Status> end_call(Uuid call_id, std::string why);
+  void end_call_later(Uuid call_id, std::string why);
   Result<Call> callee_call(const BotIdentity& bot, const Uuid& call_id);
 
   Context& ctx_;

@@ -14,10 +14,15 @@ void append_direct(EventBatch& batch, store::Connection& c, const std::string& s
 }
 }  // namespace
 
-Result<Uuid> VoiceService::start_call(const Uuid& caller_id, const Uuid& callee_id) {
+Task<Result<Uuid>> VoiceService::start_call(const Uuid& caller_id, const Uuid& callee_id) {
   Call call{ctx_.random.uuid(), caller_id, callee_id, CallState::Ringing, ctx_.now_ms()};
-  EventBatch batch;
-  auto written = ctx_.db.write([&](store::Connection& c) -> Status {
+  // Known before callIncoming goes out: the bot may accept the moment it sees it.
+  {
+    std::lock_guard lock(mutex_);
+    calls_[call.id] = call;
+  }
+  EventBatch batch{ctx_};
+  auto written = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     auto callee = store::users::find(c, callee_id);
     if (!callee || !callee->is_bot())
@@ -27,12 +32,11 @@ Result<Uuid> VoiceService::start_call(const Uuid& caller_id, const Uuid& callee_
                   call.started_at_ms);
     return {};
   });
-  if (!written) return written.error();
-  {
+  if (!written) {
     std::lock_guard lock(mutex_);
-    calls_[call.id] = call;
+    calls_.erase(call.id);
+    co_return written.error();
   }
-  batch.publish(ctx_);
   if (ctx_.scheduler) {
     Uuid id = call.id;
     ctx_.scheduler->schedule(settings_.ring_timeout_ms, [this, id] {
@@ -42,25 +46,30 @@ Result<Uuid> VoiceService::start_call(const Uuid& caller_id, const Uuid& callee_
         auto it = calls_.find(id);
         ringing = it != calls_.end() && it->second.state == CallState::Ringing;
       }
-      if (ringing) end_call(id, "timeout");
+      if (ringing) end_call_later(id, "timeout");
     });
   }
-  return call.id;
+  co_return call.id;
 }
 
-void VoiceService::end_call(const Uuid& call_id, const char* why) {
+void VoiceService::end_call_later(Uuid call_id, std::string why) {
+  start_background(
+      ctx_, [this, call_id, why] { return end_call(call_id, why); }, "ending a call");
+}
+
+Task<Status> VoiceService::end_call(Uuid call_id, std::string why) {
   Call call;
   {
     std::lock_guard lock(mutex_);
     auto it = calls_.find(call_id);
-    if (it == calls_.end() || it->second.state == CallState::Ended) return;
+    if (it == calls_.end() || it->second.state == CallState::Ended) co_return Status{};
     it->second.state = CallState::Ended;
     call = it->second;
   }
   relay_.kick(call_room(call_id), call.callee, 1000, why);
   relay_.kick(call_room(call_id), call.caller, 1000, why);
-  EventBatch batch;
-  auto written = ctx_.db.write([&](store::Connection& c) -> Status {
+  EventBatch batch{ctx_};
+  auto written = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     json::object payload{{"callId", call_id.str()}};
     append_direct(batch, c, events::bot_stream(call.callee), "callEnded", payload, ctx_.now_ms());
@@ -68,19 +77,19 @@ void VoiceService::end_call(const Uuid& call_id, const char* why) {
     append_direct(batch, c, events::user_stream(call.caller), "callEnded", payload, ctx_.now_ms());
     return {};
   });
-  if (written) batch.publish(ctx_);
+  co_return written;
 }
 
-Status VoiceService::hang_up(const Uuid& person_id, const Uuid& call_id) {
+Task<Status> VoiceService::hang_up(const Uuid& person_id, const Uuid& call_id) {
   {
     std::lock_guard lock(mutex_);
     auto it = calls_.find(call_id);
     if (it == calls_.end() || it->second.caller != person_id ||
         it->second.state == CallState::Ended)
-      return Error::not_found("not_found", "No such call.");
+      co_return Error::not_found("not_found", "No such call.");
   }
-  end_call(call_id, "hung_up");
-  return {};
+  co_await end_call(call_id, "hung_up");
+  co_return Status{};
 }
 
 Result<VoiceService::Call> VoiceService::callee_call(const BotIdentity& bot, const Uuid& call_id) {
@@ -91,14 +100,15 @@ Result<VoiceService::Call> VoiceService::callee_call(const BotIdentity& bot, con
   return it->second;
 }
 
-Result<VoiceGrantResult> VoiceService::accept_call(const BotIdentity& bot, const Uuid& call_id) {
+Task<Result<VoiceGrantResult>> VoiceService::accept_call(const BotIdentity& bot,
+                                                         const Uuid& call_id) {
   auto call = callee_call(bot, call_id);
-  if (!call) return call.error();
+  if (!call) co_return call.error();
   {
     std::lock_guard lock(mutex_);
     auto& stored = calls_[call_id];
     if (stored.state != CallState::Ringing)
-      return Error::bad_request("not_ringing", "Call is not in ringing state");
+      co_return Error::bad_request("not_ringing", "Call is not in ringing state");
     stored.state = CallState::Accepted;
   }
   std::string room = call_room(call_id);
@@ -106,8 +116,8 @@ Result<VoiceGrantResult> VoiceService::accept_call(const BotIdentity& bot, const
                          ""};
   // The caller gets their own token to join the call's room.
   std::string caller_token = sign(call->caller, room, bot.user.id, true);
-  EventBatch batch;
-  auto written = ctx_.db.write([&](store::Connection& c) -> Status {
+  EventBatch batch{ctx_};
+  auto written = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     batch.clear();
     append_direct(batch, c, events::user_stream(call->caller), "callAccepted",
                   json::object{{"callId", call_id.str()},
@@ -117,19 +127,18 @@ Result<VoiceGrantResult> VoiceService::accept_call(const BotIdentity& bot, const
                   ctx_.now_ms());
     return {};
   });
-  if (!written) return Error::bad_request("accept_failed", "Failed to accept call");
-  batch.publish(ctx_);
-  return grant;
+  if (!written) co_return Error::bad_request("accept_failed", "Failed to accept call");
+  co_return grant;
 }
 
-Result<bool> VoiceService::reject_call(const BotIdentity& bot, const Uuid& call_id,
-                                       const std::string& reason) {
+Task<Result<bool>> VoiceService::reject_call(const BotIdentity& bot, const Uuid& call_id,
+                                             const std::string& reason) {
   auto call = callee_call(bot, call_id);
-  if (!call) return call.error();
-  if (call->state == CallState::Ended) return false;  // nothing left to reject
+  if (!call) co_return call.error();
+  if (call->state == CallState::Ended) co_return false;  // nothing left to reject
   (void)reason;  // the reason is the bot's to log; the caller is told it was rejected
-  end_call(call_id, "rejected");
-  return true;
+  co_await end_call(call_id, "rejected");
+  co_return true;
 }
 
 std::vector<std::pair<Uuid, Uuid>> VoiceService::ringing(const BotIdentity& bot) {

@@ -1,10 +1,31 @@
 #pragma once
-// The store's execution model (DESIGN.md "Threads"): reads run on pooled read connections on the
-// calling thread; every write operation is a closure executed on the ONE writer thread inside its
-// own savepoint, and concurrent write operations are committed together (group commit). A write
-// returns only after its batch is durably committed. A closure that fails (returns an error or
-// throws) is rolled back to its savepoint alone: nothing it wrote remains, the rest of the batch
-// commits.
+// The store contract (DESIGN.md "Many nodes"): ONE OPERATION = ONE TRANSACTION.
+//
+//   auto r = co_await db.transact([&](store::Connection& c) -> Result<T> { ... });
+//   auto v = co_await db.read([&](store::Connection& c) { return ...; });
+//
+// transact(fn):
+// - fn runs inside a transaction of its own and everything it wrote commits together, or nothing
+//   does: an error result, an exception or a failed commit leaves nothing behind.
+// - fn may run MORE THAN ONCE: a serialization failure, a deadlock or a lost connection
+//   (store::RetryableError, which fn may also throw itself when it lost a race) rolls the
+//   attempt back and runs fn again, up to StoreRetryPolicy::max_attempts with jittered backoff;
+//   then the result is Error 503 service_unavailable. So fn must reset whatever it fills in
+//   (write outputs by assignment, clear collections first).
+// - Connection::after_commit(hook) inside fn registers work for after the commit (publishing
+//   the operation's events); the engine runs the hooks of committed operations in commit order,
+//   on its own thread, before the caller resumes. Hooks of a rolled-back attempt never run.
+// - The awaiting coroutine is resumed on its executor once the transaction committed (or
+//   failed); no thread of the caller waits meanwhile. An exception thrown by fn (other than a
+//   retryable one) is rethrown to the caller.
+// read(fn): fn runs on one consistent snapshot and returns a value; it may not write. Engines
+//   that read locally (SQLite) run it at once on the caller's thread; others on their own
+//   threads. A lost connection is retried like a transaction and then throws StoreUnavailable.
+//
+// Engines: SQLite (sqlite_database.hpp: one writer thread, operations group-committed behind
+// this contract) and PostgreSQL (pg_database.hpp: a pool of libpq connections, one transaction
+// per operation, READ COMMITTED with row locks where order matters).
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -12,6 +33,7 @@
 #include <vector>
 
 #include "argon/domain/result.hpp"
+#include "argon/domain/task.hpp"
 #include "argon/store/sql.hpp"
 
 namespace argon::store {
@@ -19,51 +41,157 @@ namespace argon::store {
 struct Migration {
   int version;
   std::string name;
-  std::string sql;  // a script of statements valid on every engine
+  std::string sql;           // a script of statements valid on every engine, unless:
+  std::string sqlite_sql;    // when set, replaces `sql` on SQLite
+  std::string postgres_sql;  // when set, replaces `sql` on PostgreSQL
+};
+
+// How transactions that hit a serialization failure, a deadlock or a lost connection are retried.
+struct StoreRetryPolicy {
+  int max_attempts = 5;
+  std::chrono::milliseconds base_backoff{2};  // attempt n waits a random time in [0, base·2^n]
+  std::chrono::milliseconds max_backoff{200};
+};
+
+// 503 service_unavailable: the store cannot serve right now (retries exhausted, connection lost).
+inline Error store_unavailable_error() {
+  return {503, "service_unavailable", "The database is unavailable; try again shortly."};
+}
+
+// What an engine reports when a transaction finished.
+struct TransactionOutcome {
+  Status status;                 // fn's own error, or 503/500 from the engine
+  std::exception_ptr exception;  // fn threw (not retryable)
+  int attempts = 1;
 };
 
 class Database {
  public:
+  using TransactionFn = std::function<Status(Connection&)>;
+  using ReadFn = std::function<void(Connection&)>;
+
   virtual ~Database() = default;
 
-  // Runs fn with a read connection (one consistent snapshot for fn's duration). Thread-safe;
-  // blocks the caller (call from worker threads, never from network threads).
-  virtual void read_raw(const std::function<void(Connection&)>& fn) = 0;
-  // Queues fn for the writer thread and blocks until its batch has committed (or fn failed).
-  virtual Status write_raw(const std::function<Status(Connection&)>& fn) = 0;
+  // "sqlite" or "postgres".
+  virtual std::string_view engine() const = 0;
+
+  // ---- engine interface (what transact/read are built on) -------------------------------------
+  // Runs fn as described above; `done` is called exactly once, on an engine thread, after the
+  // commit (or the rollback), with the outcome. fn must stay valid until then.
+  virtual void submit_transaction(const TransactionFn* fn,
+                                  std::function<void(TransactionOutcome)> done) = 0;
+  // true: read_here() may run reads on the calling thread (local engines).
+  virtual bool reads_here() const = 0;
+  // Runs fn on a read snapshot on the calling thread. Only when reads_here(). Throws on failure.
+  virtual void read_here(const ReadFn& fn) = 0;
+  // Runs fn on a read snapshot on an engine thread; done(nullptr) or done(exception) once.
+  virtual void submit_read(const ReadFn* fn, std::function<void(std::exception_ptr)> done) = 0;
+
   // Applies migrations not yet applied (tracked in table schema_migrations), in version order,
-  // each in its own transaction. Throws SqlError on failure.
+  // each in its own transaction; several processes starting together apply each one once.
+  // Throws SqlError on failure, and when the database is newer than the migrations known.
   virtual void migrate(const std::vector<Migration>& migrations) = 0;
-  // Called on the writer thread after each committed batch (the event hub wakes its streams).
-  virtual void set_after_commit(std::function<void()> hook) = 0;
-  // Stops accepting writes, finishes queued ones, closes every connection. Idempotent.
+  // Stops accepting work, finishes what was submitted, closes every connection. Idempotent.
   virtual void close() = 0;
 
+  // ---- the contract --------------------------------------------------------------------------
+  // fn: Result<T>(Connection&) or Status(Connection&). Returns fn's result once committed.
   template <class F>
-  auto read(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
-    using T = decltype(fn(std::declval<Connection&>()));
-    if constexpr (std::is_void_v<T>) {
-      read_raw([&](Connection& c) { fn(c); });
-    } else {
-      std::optional<T> out;
-      read_raw([&](Connection& c) { out.emplace(fn(c)); });
-      return std::move(*out);
-    }
-  }
-
-  // fn: Result<T>(Connection&). Returns fn's result once committed, or its error (rolled back).
-  template <class F>
-  auto write(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+  auto transact(F fn) -> Task<decltype(fn(std::declval<Connection&>()))> {
     using R = decltype(fn(std::declval<Connection&>()));
     std::optional<R> out;
-    Status st = write_raw([&](Connection& c) -> Status {
+    TransactionFn run = [&](Connection& c) -> Status {
+      out.reset();
       out.emplace(fn(c));
       if (!*out) return out->error();
       return {};
-    });
-    if (!st) return st.error();
-    return std::move(*out);
+    };
+    TransactionOutcome outcome = co_await TransactionAwaiter(*this, &run);
+    if (outcome.exception) std::rethrow_exception(outcome.exception);
+    if (!outcome.status) co_return R(std::move(outcome.status.error()));
+    co_return std::move(*out);
   }
+
+  // fn: T(Connection&). Returns what fn returned.
+  template <class F>
+  auto read(F fn) -> Task<decltype(fn(std::declval<Connection&>()))> {
+    using T = decltype(fn(std::declval<Connection&>()));
+    if constexpr (std::is_void_v<T>) {
+      ReadFn run = [&](Connection& c) { fn(c); };
+      co_await ReadAwaiter(*this, &run);
+    } else {
+      std::optional<T> out;
+      ReadFn run = [&](Connection& c) {
+        out.reset();
+        out.emplace(fn(c));
+      };
+      co_await ReadAwaiter(*this, &run);
+      co_return std::move(*out);
+    }
+  }
+
+  // Blocking forms for threads that may wait: the CLI, start-up, background maintenance and
+  // tests. Never from a request handler or a network thread.
+  template <class F>
+  auto transact_now(F fn) {
+    return sync_wait(transact(std::move(fn)));
+  }
+  template <class F>
+  auto read_now(F fn) {
+    if (reads_here()) {
+      using T = decltype(fn(std::declval<Connection&>()));
+      if constexpr (std::is_void_v<T>) {
+        read_here([&](Connection& c) { fn(c); });
+      } else {
+        std::optional<T> out;
+        read_here([&](Connection& c) { out.emplace(fn(c)); });
+        return std::move(*out);
+      }
+    } else {
+      return sync_wait(read(std::move(fn)));
+    }
+  }
+
+ private:
+  // Awaiters have constructors on purpose: GCC 12 miscompiles aggregate (brace-initialised)
+  // temporaries inside a co_await expression (task.hpp).
+  struct TransactionAwaiter {
+    TransactionAwaiter(Database& d, const TransactionFn* f) : db(d), fn(f) {}
+    Database& db;
+    const TransactionFn* fn;
+    TransactionOutcome outcome;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+      Executor* executor = current_executor();
+      // The last thing done here: once submitted, this frame may be resumed on another thread.
+      db.submit_transaction(fn, [this, h, executor](TransactionOutcome o) {
+        outcome = std::move(o);
+        resume_on(executor, h);
+      });
+    }
+    TransactionOutcome await_resume() { return std::move(outcome); }
+  };
+  struct ReadAwaiter {
+    ReadAwaiter(Database& d, const ReadFn* f) : db(d), fn(f) {}
+    Database& db;
+    const ReadFn* fn;
+    std::exception_ptr error;
+    bool await_ready() {
+      if (!db.reads_here()) return false;
+      db.read_here(*fn);  // throws straight to the caller
+      return true;
+    }
+    void await_suspend(std::coroutine_handle<> h) {
+      Executor* executor = current_executor();
+      db.submit_read(fn, [this, h, executor](std::exception_ptr e) {
+        error = e;
+        resume_on(executor, h);
+      });
+    }
+    void await_resume() {
+      if (error) std::rethrow_exception(error);
+    }
+  };
 };
 
 struct SqliteOptions {
@@ -72,9 +200,22 @@ struct SqliteOptions {
   int busy_timeout_ms = 5000;
   int max_batch = 256;           // most write operations per group commit
   bool synchronous_full = true;  // FULL: a commit survives power loss; NORMAL when false
+  StoreRetryPolicy retry;
 };
 
 // Opens (creating if needed) a SQLite database in WAL mode with foreign keys on.
 std::unique_ptr<Database> open_sqlite(const SqliteOptions& options);
+
+struct PostgresOptions {
+  std::string url;  // postgres://user@host:port/db?options=... or "host=... dbname=..."
+  int pool_size = 8;  // connections, each on a thread of its own
+  StoreRetryPolicy retry;
+  int connect_timeout_seconds = 5;  // unless the url sets connect_timeout
+  int statement_timeout_ms = 30000;  // per session; 0: none
+};
+
+// Connects the pool to a PostgreSQL server (pg_database.hpp). Throws SqlError when the server
+// cannot be reached: a node refuses to start without its store.
+std::unique_ptr<Database> open_postgres(const PostgresOptions& options);
 
 }  // namespace argon::store

@@ -65,13 +65,17 @@ std::optional<std::int64_t> dedupe_lookup(Connection& c, const Uuid& sender, con
 }
 
 void dedupe_remember(Connection& c, const Uuid& sender, const Uuid& channel, std::int64_t random_id,
-                     std::int64_t message_id, std::int64_t now_ms) {
-  // A stale key (older than the retention) may still be there until pruned: replace it.
-  c.exec(
+                     std::int64_t message_id, std::int64_t now_ms, std::int64_t not_before_ms) {
+  // A stale key (older than the retention) may still be there until pruned: replace it. A fresh
+  // one can only be there if a concurrent send with the same key committed after our lookup
+  // (PostgreSQL): this attempt lost the race, and its retry will find that message.
+  auto changed = c.exec(
       "INSERT INTO message_dedupe (sender_id, channel_id, random_id, message_id, created_at)"
       " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sender_id, channel_id, random_id)"
-      " DO UPDATE SET message_id = excluded.message_id, created_at = excluded.created_at",
-      {sql_uuid(sender), sql_uuid(channel), random_id, message_id, now_ms});
+      " DO UPDATE SET message_id = excluded.message_id, created_at = excluded.created_at"
+      " WHERE message_dedupe.created_at < $6",
+      {sql_uuid(sender), sql_uuid(channel), random_id, message_id, now_ms, not_before_ms});
+  if (changed == 0) throw RetryableError("randomId taken by a concurrent send");
 }
 
 std::int64_t dedupe_prune(Connection& c, std::int64_t older_than_ms) {

@@ -37,7 +37,7 @@ std::int64_t max_id(Connection& c);
 std::optional<std::int64_t> dedupe_lookup(Connection& c, const Uuid& sender, const Uuid& channel,
                                           std::int64_t random_id, std::int64_t not_before_ms);
 void dedupe_remember(Connection& c, const Uuid& sender, const Uuid& channel, std::int64_t random_id,
-                     std::int64_t message_id, std::int64_t now_ms);
+                     std::int64_t message_id, std::int64_t now_ms, std::int64_t not_before_ms);
 std::int64_t dedupe_prune(Connection& c, std::int64_t older_than_ms);
 }  // namespace messages
 

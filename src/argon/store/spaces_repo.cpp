@@ -296,8 +296,11 @@ std::optional<Invite> find(Connection& c, const std::string& code) {
   return invite_from(*row);
 }
 
-void count_use(Connection& c, const std::string& code) {
-  c.exec("UPDATE invites SET uses = uses + 1 WHERE code = $1", {code});
+bool count_use(Connection& c, const std::string& code) {
+  return c.exec(
+             "UPDATE invites SET uses = uses + 1 WHERE code = $1"
+             " AND (max_uses IS NULL OR uses < max_uses)",
+             {code}) == 1;
 }
 }  // namespace invites
 

@@ -53,7 +53,8 @@ std::vector<Uuid> space_ids_of(Connection& c, const Uuid& user_id);
 namespace invites {
 void insert(Connection& c, const Invite& inv);
 std::optional<Invite> find(Connection& c, const std::string& code);
-void count_use(Connection& c, const std::string& code);
+// Counts one use unless max_uses is reached; false then.
+bool count_use(Connection& c, const std::string& code);
 }  // namespace invites
 
 }  // namespace argon::store

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -56,10 +57,28 @@ class ConstraintError : public SqlError {
  public:
   using SqlError::SqlError;
 };
+// The transaction lost a race and may succeed if run again: a serialization failure or a
+// deadlock reported by the engine, or an operation that found its work done concurrently
+// (thrown by a repository). Database::transact rolls back and retries (database.hpp).
+class RetryableError : public SqlError {
+ public:
+  using SqlError::SqlError;
+};
+// The engine cannot be reached (connection lost, server down). Retried like RetryableError;
+// becomes 503 service_unavailable when it persists.
+class StoreUnavailable : public RetryableError {
+ public:
+  using RetryableError::RetryableError;
+};
 
 class Connection {
  public:
   virtual ~Connection() = default;
+  // "sqlite" or "postgres", for the few statements whose syntax differs (see for_update()).
+  virtual std::string_view engine() const = 0;
+  // " FOR UPDATE" on engines with row locks (PostgreSQL), "" on SQLite, whose single writer
+  // already serialises every write transaction.
+  std::string_view for_update() const { return engine() == "postgres" ? " FOR UPDATE" : ""; }
   // Executes one statement with positional $1..$N parameters; returns every result row.
   // Prepared statements are cached per connection by SQL text.
   virtual std::vector<Row> query(std::string_view sql,
@@ -76,6 +95,22 @@ class Connection {
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
   }
+
+  // Inside Database::transact: runs hook after the transaction committed (never when it rolls
+  // back), on the engine's thread, in commit order with the hooks of other operations.
+  void after_commit(std::function<void()> hook) { after_commit_.push_back(std::move(hook)); }
+
+  // Engine side: the hooks registered so far, and dropping those of a rolled-back attempt.
+  std::size_t after_commit_mark() const { return after_commit_.size(); }
+  void drop_after_commit_since(std::size_t mark) {
+    if (mark < after_commit_.size()) after_commit_.resize(mark);
+  }
+  std::vector<std::function<void()>> take_after_commit() {
+    return std::exchange(after_commit_, {});
+  }
+
+ private:
+  std::vector<std::function<void()>> after_commit_;
 };
 
 }  // namespace argon::store

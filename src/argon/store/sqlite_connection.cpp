@@ -26,6 +26,8 @@ bool is_blank(std::string_view s) {
 
 [[noreturn]] void throw_for(int rc, const std::string& message) {
   if ((rc & 0xff) == SQLITE_CONSTRAINT) throw ConstraintError(message);
+  // Another process holds the lock beyond busy_timeout: worth another try, later.
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw RetryableError(message);
   throw SqlError(message);
 }
 

@@ -28,6 +28,7 @@ class SqliteConnection final : public Connection {
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
+  std::string_view engine() const override { return "sqlite"; }
   std::vector<Row> query(std::string_view sql,
                          std::initializer_list<SqlValue> params = {}) override;
   std::vector<Row> query(std::string_view sql, const std::vector<SqlValue>& params) override;

@@ -16,6 +16,9 @@ namespace {
 
 // The database whose read connection this thread currently holds (nested reads are refused).
 thread_local const SqliteDatabase* t_reading = nullptr;
+// True while the writer thread runs an operation's closure (a transaction nested in it could
+// only ever be waited for by the writer itself).
+thread_local bool t_in_operation = false;
 
 constexpr const char* kSavepoint = "SAVEPOINT argon_op";
 constexpr const char* kRelease = "RELEASE argon_op";
@@ -92,9 +95,9 @@ SqliteDatabase::~SqliteDatabase() {
 
 // ---- reads -------------------------------------------------------------------------------------
 
-void SqliteDatabase::read_raw(const std::function<void(Connection&)>& fn) {
+void SqliteDatabase::read_here(const ReadFn& fn) {
   if (t_reading == this) {
-    throw std::logic_error("argon::store: read_raw nested in read_raw on the same thread");
+    throw std::logic_error("argon::store: read nested in a read on the same thread");
   }
   SqliteConnection* conn = nullptr;
   {
@@ -130,53 +133,60 @@ void SqliteDatabase::read_raw(const std::function<void(Connection&)>& fn) {
   }
 }
 
+void SqliteDatabase::submit_read(const ReadFn* fn, std::function<void(std::exception_ptr)> done) {
+  std::exception_ptr error;
+  try {
+    read_here(*fn);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  done(error);
+}
+
 // ---- writes ------------------------------------------------------------------------------------
 
-void SqliteDatabase::Completion::finish(Status st, std::exception_ptr ex) {
+void SqliteDatabase::Completion::finish(std::exception_ptr ex) {
   std::lock_guard lock(mutex);
-  status = std::move(st);
   exception = std::move(ex);
   done = true;
   cv.notify_one();  // under the lock: the caller cannot destroy *this before we are done
 }
 
-Status SqliteDatabase::Completion::wait() {
+void SqliteDatabase::Completion::wait() {
   std::unique_lock lock(mutex);
   cv.wait(lock, [&] { return done; });
   if (exception) std::rethrow_exception(std::move(exception));
-  return std::move(status);
 }
 
-Status SqliteDatabase::enqueue_and_wait(Job job) {
-  Completion completion;
-  job.completion = &completion;
+bool SqliteDatabase::enqueue(Job& job) {
   {
     std::lock_guard lock(queue_mutex_);
-    if (stopping_) return Error::internal("store is closed");
-    queue_.push_back(job);
-    if (job.write) ++queued_writes_;
+    if (stopping_) return false;
+    queue_.push_back(std::move(job));
+    if (queue_.back().transaction) ++queued_writes_;
   }
   queue_cv_.notify_one();
-  return completion.wait();
+  return true;
 }
 
-Status SqliteDatabase::write_raw(const std::function<Status(Connection&)>& fn) {
-  if (on_writer_thread()) {
+void SqliteDatabase::submit_transaction(const TransactionFn* fn,
+                                        std::function<void(TransactionOutcome)> done) {
+  if (t_in_operation && on_writer_thread()) {
     throw std::logic_error(
-        "argon::store: write_raw called on the writer thread (a write nested in a write, or a "
-        "write from the after-commit hook) would deadlock");
+        "argon::store: a transaction started inside another transaction (one operation = one "
+        "transaction)");
   }
-  return enqueue_and_wait(Job{&fn, nullptr, nullptr});  // rethrows an exception thrown by fn
+  Job job{fn, nullptr, std::move(done), nullptr};
+  if (!enqueue(job)) {
+    TransactionOutcome closed;
+    closed.status = store_unavailable_error();
+    job.done(std::move(closed));
+  }
 }
 
 std::size_t SqliteDatabase::queued_writes() const {
   std::lock_guard lock(queue_mutex_);
   return queued_writes_;
-}
-
-void SqliteDatabase::set_after_commit(std::function<void()> hook) {
-  std::lock_guard lock(hook_mutex_);
-  after_commit_ = std::move(hook);
 }
 
 void SqliteDatabase::writer_loop() {
@@ -188,114 +198,118 @@ void SqliteDatabase::writer_loop() {
       queue_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) return;  // stopping, and every queued job is done
       if (queue_.front().exclusive) {
-        batch.push_back(queue_.front());
+        batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       } else {
-        while (!queue_.empty() && queue_.front().write &&
+        while (!queue_.empty() && queue_.front().transaction &&
                batch.size() < static_cast<std::size_t>(options_.max_batch)) {
-          batch.push_back(queue_.front());
+          batch.push_back(std::move(queue_.front()));
           queue_.pop_front();
           --queued_writes_;
         }
       }
     }
-    try {
-      if (batch.front().exclusive) {
-        run_exclusive(batch.front());
-      } else {
-        run_batch(batch);
-      }
-    } catch (...) {
-      // Not expected (only allocation or logging can throw there): no caller is left waiting.
-      spdlog::critical("store: writer thread: unexpected exception while running a batch");
-      rollback_quietly(*writer_);
-      for (Job& job : batch) {
-        if (job.completion) job.completion->finish(Error::internal(), nullptr);
-      }
+    if (batch.front().exclusive) {
+      run_exclusive(batch.front());
+    } else {
+      run_batch(batch);
     }
   }
 }
 
 void SqliteDatabase::run_batch(std::vector<Job>& batch) {
-  std::vector<Outcome> out(batch.size());
-  bool any_ok = false;
+  std::vector<TransactionOutcome> out(batch.size());
   // Nothing of the batch is written: every operation that had not failed on its own fails.
-  auto abort_batch = [&](const std::string& why) {
+  auto abort_batch = [&](const std::string& why, bool busy) {
     spdlog::error("store: write batch of {} rolled back: {}", batch.size(), why);
     rollback_quietly(*writer_);
+    writer_->take_after_commit();
     for (auto& o : out) {
-      if (!o.exception && o.status.ok()) o.status = Error::internal();
+      if (!o.exception && o.status.ok())
+        o.status = busy ? store_unavailable_error() : Error::internal();
     }
-    any_ok = false;
   };
 
   bool aborted = false;
   try {
     writer_->exec("BEGIN IMMEDIATE");
   } catch (const std::exception& e) {
-    abort_batch(std::string("BEGIN failed: ") + e.what());
+    // SQLITE_BUSY beyond busy_timeout: another process holds the write lock.
+    abort_batch(std::string("BEGIN failed: ") + e.what(),
+                dynamic_cast<const RetryableError*>(&e) != nullptr);
     aborted = true;
   }
   for (std::size_t i = 0; i < batch.size() && !aborted; ++i) {
-    try {
-      writer_->exec(kSavepoint);
-    } catch (const std::exception& e) {
-      abort_batch(std::string("SAVEPOINT failed: ") + e.what());
-      aborted = true;
-      break;
-    }
-    Outcome& o = out[i];
-    try {
-      o.status = (*batch[i].write)(*writer_);
-    } catch (...) {
-      o.exception = std::current_exception();
-    }
-    const bool ok = !o.exception && o.status.ok();
-    try {
-      // SQLite rolls the whole transaction back by itself on some errors (I/O, disk full, ...);
-      // a closure could also have ended it. Either way the batch is lost.
-      if (!writer_->in_transaction()) {
-        throw SqlError("the batch's transaction ended inside a write operation");
+    TransactionOutcome& o = out[i];
+    for (int attempt = 1;; ++attempt) {
+      o = TransactionOutcome{};
+      o.attempts = attempt;
+      const std::size_t hooks = writer_->after_commit_mark();
+      try {
+        writer_->exec(kSavepoint);
+      } catch (const std::exception& e) {
+        abort_batch(std::string("SAVEPOINT failed: ") + e.what(), false);
+        aborted = true;
+        break;
       }
-      if (!ok) writer_->exec(kRollbackTo);
-      writer_->exec(kRelease);
-    } catch (const std::exception& e) {
-      abort_batch(e.what());
-      aborted = true;
-      break;
+      bool retry = false;
+      t_in_operation = true;
+      try {
+        o.status = (*batch[i].transaction)(*writer_);
+      } catch (const RetryableError& e) {
+        retry = attempt < options_.retry.max_attempts;
+        if (!retry) {
+          spdlog::warn("store: operation gave up after {} attempts: {}", attempt, e.what());
+          o.status = store_unavailable_error();
+        }
+      } catch (...) {
+        o.exception = std::current_exception();
+      }
+      t_in_operation = false;
+      const bool ok = !retry && !o.exception && o.status.ok();
+      try {
+        // SQLite rolls the whole transaction back by itself on some errors (I/O, disk full, ...);
+        // a closure could also have ended it. Either way the batch is lost.
+        if (!writer_->in_transaction()) {
+          throw SqlError("the batch's transaction ended inside a write operation");
+        }
+        if (!ok) {
+          writer_->exec(kRollbackTo);
+          writer_->drop_after_commit_since(hooks);
+        }
+        writer_->exec(kRelease);
+      } catch (const std::exception& e) {
+        abort_batch(e.what(), false);
+        aborted = true;
+        break;
+      }
+      if (!retry) break;
     }
-    any_ok = any_ok || ok;
   }
+  std::vector<std::function<void()>> hooks;
   if (!aborted) {
     try {
       writer_->exec("COMMIT");
       commit_count_.fetch_add(1);
+      hooks = writer_->take_after_commit();
     } catch (const std::exception& e) {
-      abort_batch(std::string("COMMIT failed: ") + e.what());
+      abort_batch(std::string("COMMIT failed: ") + e.what(),
+                  dynamic_cast<const RetryableError*>(&e) != nullptr);
     }
   }
-
-  // Only now, after COMMIT, may a caller learn its outcome.
+  // Committed: publish (in commit order), then let every caller learn its outcome.
+  for (auto& hook : hooks) {
+    try {
+      hook();
+    } catch (const std::exception& e) {
+      spdlog::error("store: after-commit hook threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("store: after-commit hook threw");
+    }
+  }
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    Completion* c = std::exchange(batch[i].completion, nullptr);
-    c->finish(std::move(out[i].status), std::move(out[i].exception));
-  }
-
-  if (any_ok) {
-    std::function<void()> hook;
-    {
-      std::lock_guard lock(hook_mutex_);
-      hook = after_commit_;
-    }
-    if (hook) {
-      try {
-        hook();
-      } catch (const std::exception& e) {
-        spdlog::error("store: after-commit hook threw: {}", e.what());
-      } catch (...) {
-        spdlog::error("store: after-commit hook threw");
-      }
-    }
+    auto done = std::move(batch[i].done);
+    done(std::move(out[i]));
   }
 }
 
@@ -307,15 +321,18 @@ void SqliteDatabase::run_exclusive(Job& job) {
     rollback_quietly(*writer_);
     ex = std::current_exception();
   }
-  std::exchange(job.completion, nullptr)->finish({}, std::move(ex));
+  writer_->take_after_commit();
+  std::exchange(job.completion, nullptr)->finish(std::move(ex));
 }
 
 void SqliteDatabase::run_exclusive_on_writer(const std::function<void(SqliteConnection&)>& fn) {
   if (on_writer_thread()) {
     throw std::logic_error("argon::store: exclusive writer job requested on the writer thread");
   }
-  Status st = enqueue_and_wait(Job{nullptr, &fn, nullptr});
-  if (!st) throw SqlError(*st.error().message);  // "store is closed"
+  Completion completion;
+  Job job{nullptr, &fn, {}, &completion};
+  if (!enqueue(job)) throw SqlError("store is closed");
+  completion.wait();
 }
 
 // ---- migrations --------------------------------------------------------------------------------
@@ -358,7 +375,7 @@ void SqliteDatabase::apply_migrations(SqliteConnection& conn,
     if (applied.count(m->version)) continue;
     try {
       conn.exec("BEGIN IMMEDIATE");
-      conn.exec_script(m->sql);
+      conn.exec_script(m->sqlite_sql.empty() ? m->sql : m->sqlite_sql);
       conn.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 {std::int64_t{m->version}, m->name, unix_ms_now()});
       conn.exec("COMMIT");
@@ -373,7 +390,7 @@ void SqliteDatabase::apply_migrations(SqliteConnection& conn,
 
 int SqliteDatabase::schema_version() {
   int version = 0;
-  read_raw([&](Connection& c) {
+  read_here([&](Connection& c) {
     auto table = c.query_one(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
     if (!table) return;

@@ -4,20 +4,19 @@
 // used on the callers' threads.
 //
 // Semantics beyond database.hpp:
-// - A write closure that THROWS is rolled back to its savepoint like one returning an error, and
-//   the exception is rethrown from write_raw() in the caller's thread (an exception means a bug or
-//   an unrecoverable failure: it must stay loud, not become a quiet 500 value).
-// - write_raw()/migrate()/close() called on the writer thread itself (from inside a write closure
-// or the
-//   after-commit hook) throws std::logic_error instead of deadlocking; so does read_raw() nested
-//   in read_raw() on the same thread and database (it could exhaust the pool and deadlock).
-// - After close(): write_raw() returns Error::internal("store is closed"); read_raw() and
-//   migrate() throw SqlError.
-// - If a batch's COMMIT fails, the batch is rolled back and every operation in it gets
-//   Error::internal (nothing of it was written). Likewise if SQLite itself ends the transaction
-//   inside an operation (I/O error, disk full) or a closure runs COMMIT/ROLLBACK (never do that).
-// - migrate() runs on the writer thread between batches, each migration in its own transaction.
-// - Read pool: read_raw() blocks while all read connections are lent out.
+// - Group commit: the writer thread takes up to max_batch queued transactions and runs them in
+//   ONE SQLite transaction, each inside its own savepoint. An operation that fails (error result,
+//   exception) is rolled back to its savepoint alone: nothing it wrote remains, the others
+//   commit. A retryable failure re-runs the operation at once inside the same batch. Every
+//   operation's `done` is called only after the batch's COMMIT, and the after-commit hooks of
+//   the batch's committed operations run first, in commit order, on the writer thread.
+// - If a batch's BEGIN or COMMIT fails, nothing of it was written: every operation gets 503
+//   (the database is locked by another process beyond busy_timeout) or 500.
+// - Reads run on the caller's thread on a pooled read connection (reads_here()); read_here()
+//   blocks while all read connections are lent out. A read nested in a read on the same thread
+//   throws std::logic_error (it could exhaust the pool and deadlock); so do migrate()/close()
+//   called on the writer thread.
+// - After close(): transactions complete with 503; reads and migrate() throw SqlError.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -42,10 +41,13 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(const SqliteDatabase&) = delete;
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
 
-  void read_raw(const std::function<void(Connection&)>& fn) override;
-  Status write_raw(const std::function<Status(Connection&)>& fn) override;
+  std::string_view engine() const override { return "sqlite"; }
+  void submit_transaction(const TransactionFn* fn,
+                          std::function<void(TransactionOutcome)> done) override;
+  bool reads_here() const override { return true; }
+  void read_here(const ReadFn& fn) override;
+  void submit_read(const ReadFn* fn, std::function<void(std::exception_ptr)> done) override;
   void migrate(const std::vector<Migration>& migrations) override;
-  void set_after_commit(std::function<void()> hook) override;
   void close() override;
 
   // Successful group commits so far (one per batch of write operations).
@@ -57,32 +59,26 @@ class SqliteDatabase final : public Database {
   const SqliteOptions& options() const { return options_; }
 
  private:
-  // Where the writer thread hands a job's outcome to the caller, who owns it (on its stack) and
-  // waits on it. Handing the exception_ptr over by move under the mutex means the exception is
-  // released on the caller's thread only.
+  // Where the writer thread hands an exclusive job's outcome to its (blocking) caller.
   struct Completion {
     std::mutex mutex;
     std::condition_variable cv;
     bool done = false;
-    Status status;
     std::exception_ptr exception;
-    void finish(Status st, std::exception_ptr ex);
-    Status wait();  // rethrows the job's exception
+    void finish(std::exception_ptr ex);
+    void wait();  // rethrows the job's exception
   };
   struct Job {
-    const std::function<Status(Connection&)>* write = nullptr;          // a write operation, or
+    const TransactionFn* transaction = nullptr;                         // an operation, or
     const std::function<void(SqliteConnection&)>* exclusive = nullptr;  // a job run alone
-    Completion* completion = nullptr;                                   // nulled once finished
-  };
-  struct Outcome {
-    Status status;
-    std::exception_ptr exception;
+    std::function<void(TransactionOutcome)> done;                       // for an operation
+    Completion* completion = nullptr;                                   // for an exclusive job
   };
 
   void writer_loop();
   void run_batch(std::vector<Job>& batch);
   void run_exclusive(Job& job);
-  Status enqueue_and_wait(Job job);
+  bool enqueue(Job& job);
   void run_exclusive_on_writer(const std::function<void(SqliteConnection&)>& fn);
   void apply_migrations(SqliteConnection& conn, const std::vector<Migration>& migrations);
   bool on_writer_thread() const { return std::this_thread::get_id() == writer_id_; }
@@ -103,9 +99,6 @@ class SqliteDatabase final : public Database {
   std::vector<std::unique_ptr<SqliteConnection>> readers_;  // every reader, for close()
   std::vector<SqliteConnection*> idle_readers_;
   bool readers_closed_ = false;
-
-  std::mutex hook_mutex_;
-  std::function<void()> after_commit_;
 
   std::mutex close_mutex_;
   bool closed_ = false;

@@ -69,12 +69,12 @@ class SqliteStoreTest : public ::testing::Test {
     return db;
   }
   static std::int64_t count(Database& db, const std::string& where = "1=1") {
-    return db.read([&](Connection& c) {
+    return db.read_now([&](Connection& c) {
       return c.query_one("SELECT COUNT(*) FROM items WHERE " + where)->i64(0);
     });
   }
   static Status insert(Database& db, const std::string& tag) {
-    return db.write_raw([&](Connection& c) -> Status {
+    return db.transact_now([&](Connection& c) -> Status {
       c.exec("INSERT INTO items (tag) VALUES ($1)", {tag});
       return {};
     });
@@ -84,7 +84,7 @@ class SqliteStoreTest : public ::testing::Test {
   static std::thread gate(SqliteDatabase& db, std::size_t queued) {
     auto started = std::make_shared<std::atomic<bool>>(false);
     std::thread t([&db, queued, started] {
-      Status st = db.write_raw([&](Connection&) -> Status {
+      Status st = db.transact_now([&](Connection&) -> Status {
         *started = true;
         EXPECT_TRUE(wait_until([&] { return db.queued_writes() >= queued; }));
         return {};
@@ -119,7 +119,7 @@ TEST(SqlRowTest, ConvertsCells) {
 
 TEST_F(SqliteStoreTest, PlaceholdersBindByNameInAnyOrderAndRepeated) {
   auto db = open();
-  db->read([](Connection& c) {
+  db->read_now([](Connection& c) {
     auto row = c.query_one("SELECT $2, $1, $1 || $2", {std::string("a"), std::int64_t{7}});
     ASSERT_TRUE(row);
     EXPECT_EQ(row->i64(0), 7);
@@ -129,13 +129,13 @@ TEST_F(SqliteStoreTest, PlaceholdersBindByNameInAnyOrderAndRepeated) {
     auto again = c.query_one("SELECT $2, $1, $1 || $2", {std::string("b"), std::int64_t{8}});
     EXPECT_EQ(again->text(2), "b8");
   });
-  ASSERT_TRUE(db->write_raw([](Connection& c) -> Status {
+  ASSERT_TRUE(db->transact_now([](Connection& c) -> Status {
                   c.exec("INSERT INTO items (tag, id) VALUES ($2, $1)",
                          {std::int64_t{5}, std::string("five")});
                   return {};
                 }).ok());
   EXPECT_EQ(count(*db, "id = 5 AND tag = 'five'"), 1);
-  db->read([](Connection& c) {
+  db->read_now([](Connection& c) {
     EXPECT_THROW(c.query("SELECT $1, $2", {std::int64_t{1}}), SqlError);               // too few
     EXPECT_THROW(c.query("SELECT $1", {std::int64_t{1}, std::int64_t{2}}), SqlError);  // too many
     EXPECT_THROW(c.query("SELECT $2", {std::int64_t{1}, std::int64_t{2}}), SqlError);  // $1 unused
@@ -164,19 +164,19 @@ TEST_F(SqliteStoreTest, ConnectionsAreConfiguredPerOptions) {
   auto o = options();
   o.synchronous_full = false;
   SqliteDatabase db(o);
-  ASSERT_TRUE(db.write_raw([](Connection& c) -> Status {
+  ASSERT_TRUE(db.transact_now([](Connection& c) -> Status {
                   EXPECT_EQ(c.query_one("PRAGMA synchronous")->i64(0), 1);  // NORMAL
                   EXPECT_EQ(c.query_one("PRAGMA foreign_keys")->i64(0), 1);
                   EXPECT_EQ(c.query_one("PRAGMA journal_mode")->text(0), "wal");
                   EXPECT_EQ(c.query_one("PRAGMA busy_timeout")->i64(0), 5000);
                   return {};
                 }).ok());
-  db.read([](Connection& c) {
+  db.read_now([](Connection& c) {
     EXPECT_EQ(c.query_one("PRAGMA query_only")->i64(0), 1);
     EXPECT_EQ(c.query_one("PRAGMA foreign_keys")->i64(0), 1);
   });
   SqliteDatabase full(options());
-  ASSERT_TRUE(full.write_raw([](Connection& c) -> Status {
+  ASSERT_TRUE(full.transact_now([](Connection& c) -> Status {
                     EXPECT_EQ(c.query_one("PRAGMA synchronous")->i64(0), 2);  // FULL
                     return {};
                   })
@@ -186,7 +186,7 @@ TEST_F(SqliteStoreTest, ConnectionsAreConfiguredPerOptions) {
 TEST_F(SqliteStoreTest, ValuesRoundTripWithTheirTypes) {
   auto db = open();
   const std::string with_nul("a\0b\xC3\xA9", 5);
-  db->read([&](Connection& c) {
+  db->read_now([&](Connection& c) {
     auto row =
         c.query_one("SELECT $1, $2, $3, $4, $5, x'00ff', typeof($3)",
                     {std::int64_t{INT64_MAX}, std::int64_t{INT64_MIN}, 0.1, with_nul, sql_null()});
@@ -201,7 +201,7 @@ TEST_F(SqliteStoreTest, ValuesRoundTripWithTheirTypes) {
     EXPECT_EQ(row->text(6), "real");
   });
   ASSERT_TRUE(
-      db->write_raw([](Connection& c) -> Status {
+      db->transact_now([](Connection& c) -> Status {
           EXPECT_EQ(c.exec("INSERT INTO items (tag) VALUES ('a'), ('b'), ('c')"), 3);
           EXPECT_EQ(c.exec("UPDATE items SET tag = tag || '!' WHERE tag <> $1", {std::string("a")}),
                     2);
@@ -236,7 +236,7 @@ TEST_F(SqliteStoreTest, ConstraintViolationsAreConstraintErrors) {
   ASSERT_TRUE(insert(*db, "dup").ok());
   EXPECT_THROW((void)insert(*db, "dup"), ConstraintError);  // UNIQUE
   auto run = [&](const char* sql) {
-    return db->write_raw([&](Connection& c) -> Status {
+    return db->transact_now([&](Connection& c) -> Status {
       c.exec(sql);
       return {};
     });
@@ -268,7 +268,7 @@ TEST_F(SqliteStoreTest, FailedOperationInABatchRollsBackAloneWhileTheRestCommits
     threads.emplace_back([&, i] {
       const std::string tag = "t" + std::to_string(i);
       try {
-        Result<std::int64_t> r = db->write([&](Connection& c) -> Result<std::int64_t> {
+        Result<std::int64_t> r = db->transact_now([&](Connection& c) -> Result<std::int64_t> {
           c.exec("INSERT INTO items (tag) VALUES ($1)", {tag});
           switch (i % 4) {
             case 0:
@@ -312,7 +312,7 @@ TEST_F(SqliteStoreTest, ConcurrentMixedOperationsKeepExactlyTheSuccessfulOnes) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         const bool fail = (t + i) % 3 == 0;
-        Status st = db->write_raw([&](Connection& c) -> Status {
+        Status st = db->transact_now([&](Connection& c) -> Status {
           c.exec("INSERT INTO items (tag) VALUES ($1)",
                  {std::string(fail ? "bad" : "ok") + std::to_string(t * 1000 + i)});
           if (fail) return Error::internal("planned");
@@ -376,12 +376,12 @@ TEST_F(SqliteStoreTest, ReadsSeeWritesOnceTheWriteReturns) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 20; ++i) {
         const std::string tag = "r" + std::to_string(t) + "_" + std::to_string(i);
-        auto id = db->write([&](Connection& c) -> Result<std::int64_t> {
+        auto id = db->transact_now([&](Connection& c) -> Result<std::int64_t> {
           c.exec("INSERT INTO items (tag) VALUES ($1)", {tag});
           return c.query_one("SELECT last_insert_rowid()")->i64(0);
         });
         ASSERT_TRUE(id.ok());
-        auto got = db->read([&](Connection& c) {
+        auto got = db->read_now([&](Connection& c) {
           return c.query_one("SELECT tag FROM items WHERE id = $1", {*id});
         });
         ASSERT_TRUE(got.has_value());
@@ -396,16 +396,16 @@ TEST_F(SqliteStoreTest, ReadsSeeWritesOnceTheWriteReturns) {
 TEST_F(SqliteStoreTest, ReadRunsOnOneSnapshotAndCannotWrite) {
   auto db = open();
   ASSERT_TRUE(insert(*db, "first").ok());
-  db->read([&](Connection& c) {
+  db->read_now([&](Connection& c) {
     const auto before = c.query_one("SELECT COUNT(*) FROM items")->i64(0);
     ASSERT_TRUE(insert(*db, "second").ok());  // committed by the writer meanwhile
     EXPECT_EQ(c.query_one("SELECT COUNT(*) FROM items")->i64(0), before);
     EXPECT_THROW(c.exec("INSERT INTO items (tag) VALUES ('from a reader')"), SqlError);
-    EXPECT_THROW(db->read([](Connection&) {}), std::logic_error);  // nested read
+    EXPECT_THROW(db->read_now([](Connection&) {}), std::logic_error);  // nested read
   });
   EXPECT_EQ(count(*db), 2);
   // A read that throws gives its connection back in a clean state.
-  EXPECT_THROW(db->read([](Connection& c) {
+  EXPECT_THROW(db->read_now([](Connection& c) {
     c.query("SELECT 1");
     throw std::runtime_error("reader failed");
   }),
@@ -438,7 +438,7 @@ TEST_F(SqliteStoreTest, MigrationsApplyOnceInOrderAndAreRecorded) {
     db.migrate(migrations);
     db.migrate(migrations);  // idempotent
     EXPECT_EQ(db.schema_version(), 2);
-    db.read([&](Connection& c) {
+    db.read_now([&](Connection& c) {
       auto rows = c.query("SELECT version, name, applied_at FROM schema_migrations ORDER BY 1");
       ASSERT_EQ(rows.size(), 2u);
       EXPECT_EQ(rows[0].text(1), "a");
@@ -451,7 +451,7 @@ TEST_F(SqliteStoreTest, MigrationsApplyOnceInOrderAndAreRecorded) {
   SqliteDatabase db(options());
   migrations.push_back({3, "c", "INSERT INTO a (v) VALUES ('from 3');"});
   db.migrate(migrations);
-  db.read([&](Connection& c) {
+  db.read_now([&](Connection& c) {
     EXPECT_EQ(c.query("SELECT v FROM a").size(), 2u);  // 2 did not run again
     EXPECT_EQ(c.query_one("SELECT applied_at FROM schema_migrations WHERE version = 1")->i64(0),
               first_applied_at);
@@ -461,11 +461,11 @@ TEST_F(SqliteStoreTest, MigrationsApplyOnceInOrderAndAreRecorded) {
       {4, "broken", "CREATE TABLE d (x INTEGER); INSERT INTO nowhere VALUES (1);"});
   EXPECT_THROW(db.migrate(migrations), SqlError);
   EXPECT_EQ(db.schema_version(), 3);
-  db.read([](Connection& c) {
+  db.read_now([](Connection& c) {
     EXPECT_FALSE(c.query_one("SELECT 1 FROM sqlite_master WHERE name = 'd'").has_value());
   });
   // The writer still works afterwards.
-  ASSERT_TRUE(db.write_raw([](Connection& c) -> Status {
+  ASSERT_TRUE(db.transact_now([](Connection& c) -> Status {
                   c.exec("INSERT INTO a (v) VALUES ('w')");
                   return {};
                 }).ok());
@@ -486,28 +486,64 @@ TEST_F(SqliteStoreTest, DatabaseFromANewerBinaryIsRefused) {
   EXPECT_THROW(db.migrate({{1, "a", ""}, {1, "again", ""}}), SqlError);  // duplicate versions
 }
 
-TEST_F(SqliteStoreTest, AfterCommitHookFiresOncePerBatchWithASuccess) {
+TEST_F(SqliteStoreTest, AfterCommitHooksRunAfterTheCommitInCommitOrderAndOnlyForSuccesses) {
   auto db = open();
-  std::atomic<int> fired{0};
-  std::atomic<bool> nested_write_refused{false};
-  db->set_after_commit([&] {
-    ++fired;
-    try {
-      (void)db->write_raw([](Connection&) -> Status { return {}; });
-    } catch (const std::logic_error&) {
-      nested_write_refused = true;
-    }
+  std::mutex mutex;
+  std::vector<std::string> fired;
+  auto hooked = [&](const std::string& tag, bool fail) {
+    return db->transact_now([&, tag, fail](Connection& c) -> Status {
+      c.exec("INSERT INTO items (tag) VALUES ($1)", {tag});
+      c.after_commit([&, tag] {
+        // Runs after the commit: the row is visible to a fresh read connection.
+        std::int64_t seen = count(*db, "tag = '" + tag + "'");
+        std::lock_guard lock(mutex);
+        fired.push_back(tag + ":" + std::to_string(seen));
+      });
+      if (fail) return Error::internal("x");
+      return {};
+    });
+  };
+  ASSERT_TRUE(hooked("a", false).ok());
+  EXPECT_FALSE(hooked("b", true).ok());                     // rolled back: its hook never runs
+  EXPECT_THROW((void)hooked("a", false), ConstraintError);  // failed statement: no hook
+  ASSERT_TRUE(hooked("c", false).ok());
+  // Several operations in one batch: their hooks run in commit order.
+  std::thread g = gate(*db, 3);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] { EXPECT_TRUE(hooked("g" + std::to_string(i), false).ok()); });
+    ASSERT_TRUE(wait_until([&] { return db->queued_writes() >= static_cast<std::size_t>(i + 1); }));
+  }
+  for (auto& t : threads) t.join();
+  g.join();
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(fired, (std::vector<std::string>{"a:1", "c:1", "g0:1", "g1:1", "g2:1"}));
+}
+
+TEST_F(SqliteStoreTest, RetryableFailureRerunsTheOperationAndThenGivesUpWith503) {
+  auto db = open();
+  int attempts = 0;
+  Status st = db->transact_now([&](Connection& c) -> Status {
+    c.exec("INSERT INTO items (tag) VALUES ($1)", {"try" + std::to_string(++attempts)});
+    if (attempts < 3) throw RetryableError("lost a race");
+    return {};
   });
-  ASSERT_TRUE(insert(*db, "a").ok());
-  EXPECT_THROW((void)insert(*db, "a"), ConstraintError);  // a batch with no success: no hook
-  ASSERT_TRUE(insert(*db, "b").ok());
-  Status failed = db->write_raw([](Connection&) -> Status { return Error::internal("x"); });
-  EXPECT_FALSE(failed.ok());
-  ASSERT_TRUE(insert(*db, "c").ok());
-  ASSERT_TRUE(wait_until([&] { return fired.load() >= 3; }));
-  db->close();  // joins the writer: every hook call has happened
-  EXPECT_EQ(fired.load(), 3);
-  EXPECT_TRUE(nested_write_refused.load());
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(attempts, 3);
+  EXPECT_EQ(count(*db), 1);  // the failed attempts left nothing
+  EXPECT_EQ(count(*db, "tag = 'try3'"), 1);
+
+  int tries = 0;
+  Status gave_up = db->transact_now([&](Connection& c) -> Status {
+    ++tries;
+    c.exec("INSERT INTO items (tag) VALUES ('never')");
+    throw RetryableError("always");
+  });
+  ASSERT_FALSE(gave_up.ok());
+  EXPECT_EQ(gave_up.error().status, 503);
+  EXPECT_EQ(gave_up.error().code, "service_unavailable");
+  EXPECT_EQ(tries, options().retry.max_attempts);
+  EXPECT_EQ(count(*db, "tag = 'never'"), 0);
 }
 
 TEST_F(SqliteStoreTest, WritesAfterCloseFailCleanlyAndQueuedWritesAreDrained) {
@@ -524,9 +560,9 @@ TEST_F(SqliteStoreTest, WritesAfterCloseFailCleanlyAndQueuedWritesAreDrained) {
   db->close();  // idempotent
   Status st = insert(*db, "late");
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.error().code, "internal_error");
-  EXPECT_EQ(st.error().message, "store is closed");
-  EXPECT_THROW(db->read([](Connection&) {}), SqlError);
+  EXPECT_EQ(st.error().status, 503);
+  EXPECT_EQ(st.error().code, "service_unavailable");
+  EXPECT_THROW(db->read_now([](Connection&) {}), SqlError);
   EXPECT_THROW(db->migrate({}), SqlError);
   db.reset();
   auto again = open();
@@ -535,19 +571,19 @@ TEST_F(SqliteStoreTest, WritesAfterCloseFailCleanlyAndQueuedWritesAreDrained) {
 
 TEST_F(SqliteStoreTest, ExceptionsInsideWritesAreRethrownAndTheWriterSurvives) {
   auto db = open();
-  EXPECT_THROW((void)db->write_raw([](Connection& c) -> Status {
+  EXPECT_THROW((void)db->transact_now([](Connection& c) -> Status {
     c.exec("INSERT INTO items (tag) VALUES ('doomed')");
     throw std::runtime_error("boom");
   }),
                std::runtime_error);
-  // A write nested in a write is refused instead of deadlocking.
-  EXPECT_THROW((void)db->write_raw([&](Connection& c) -> Status {
+  // A transaction nested in a transaction is refused instead of deadlocking.
+  EXPECT_THROW((void)db->transact_now([&](Connection& c) -> Status {
     c.exec("INSERT INTO items (tag) VALUES ('outer')");
-    return db->write_raw([](Connection&) -> Status { return {}; });
+    return db->transact_now([](Connection&) -> Status { return {}; });
   }),
                std::logic_error);
   // A closure that ends the batch's transaction itself fails without breaking the writer.
-  Status st = db->write_raw([](Connection& c) -> Status {
+  Status st = db->transact_now([](Connection& c) -> Status {
     c.exec("COMMIT");
     return {};
   });
