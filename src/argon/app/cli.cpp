@@ -20,11 +20,14 @@ namespace {
 struct CommonFlags {
   std::string listen;
   std::string data_dir;
+  std::string database;
   std::string config_file;
 };
 
 void add_common(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--data-dir", f.data_dir, "directory holding the database (default ./data)");
+  cmd->add_option("--database", f.database,
+                  "postgres://USER@HOST:PORT/DB: use PostgreSQL instead of SQLite in the data dir");
   cmd->add_option("--config", f.config_file, "TOML config file");
 }
 
@@ -40,6 +43,7 @@ Config load_config(const CommonFlags& f) {
   std::map<std::string, std::string> flags;
   if (!f.listen.empty()) flags["server.listen"] = f.listen;
   if (!f.data_dir.empty()) flags["server.data_dir"] = f.data_dir;
+  if (!f.database.empty()) flags["store.url"] = f.database;
   std::optional<std::string> file;
   if (!f.config_file.empty()) file = f.config_file;
   auto config = Config::load(file, current_environment(), flags);

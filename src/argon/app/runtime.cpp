@@ -9,10 +9,33 @@
 
 namespace argon::app {
 namespace {
+store::StoreRetryPolicy retry_policy(const Config& config) {
+  store::StoreRetryPolicy retry;
+  retry.max_attempts =
+      static_cast<int>(std::max<std::int64_t>(1, config.i64("store.max_attempts")));
+  return retry;
+}
+
 std::unique_ptr<store::Database> open_database(const Config& config) {
   std::filesystem::path dir = config.str("server.data_dir");
-  std::filesystem::create_directories(dir);
+  std::filesystem::create_directories(dir);  // voice.secret lives there whatever the engine
+  if (std::string url = config.str("store.url"); !url.empty()) {
+    if (!url.starts_with("postgres://") && !url.starts_with("postgresql://"))
+      throw std::runtime_error(
+          "store.url must be a postgres:// (or postgresql://) URL; leave it empty for SQLite");
+    store::PostgresOptions options;
+    options.url = url;
+    options.pool_size = static_cast<int>(config.i64("store.pool_size"));
+    options.statement_timeout_ms = static_cast<int>(config.i64("store.statement_timeout_ms"));
+    options.retry = retry_policy(config);
+    auto db = store::open_postgres(options);
+    db->migrate(store::migrations());
+    spdlog::info("store: engine=postgres url={} pool_size={}", redacted_url(url),
+                 options.pool_size);
+    return db;
+  }
   store::SqliteOptions options;
+  options.retry = retry_policy(config);
   options.path = (dir / "argon.db").string();
   options.read_connections = static_cast<int>(config.i64("store.read_connections"));
   options.max_batch = static_cast<int>(config.i64("store.max_batch"));
@@ -20,9 +43,20 @@ std::unique_ptr<store::Database> open_database(const Config& config) {
   options.synchronous_full = config.str("store.synchronous") != "normal";
   auto db = store::open_sqlite(options);
   db->migrate(store::migrations());
+  spdlog::info("store: engine=sqlite path={}", options.path);
   return db;
 }
 }  // namespace
+
+std::string redacted_url(const std::string& url) {
+  // postgres://user:secret@host/db → postgres://user:***@host/db
+  auto scheme = url.find("://");
+  auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme == std::string::npos || at == std::string::npos) return url;
+  auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
 
 services::ServiceLimits limits_from(const Config& config) {
   services::ServiceLimits limits;

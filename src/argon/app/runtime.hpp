@@ -58,5 +58,7 @@ class Runtime {
 };
 
 services::ServiceLimits limits_from(const Config& config);
+// A database URL with its password (if any) replaced by *** (for logs).
+std::string redacted_url(const std::string& url);
 
 }  // namespace argon::app

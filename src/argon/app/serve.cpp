@@ -160,7 +160,14 @@ int serve(const Config& config) {
   spdlog::info("contracts: {} interfaces and {} events match their declared hashes",
                contracts::interfaces().size(), contracts::events().size());
 
-  Runtime rt(config);
+  std::unique_ptr<Runtime> runtime;
+  try {
+    runtime = std::make_unique<Runtime>(config);
+  } catch (const std::exception& e) {
+    spdlog::critical("store: cannot open the database: {}", e.what());
+    return 1;
+  }
+  Runtime& rt = *runtime;
   WorkerExecutor workers(static_cast<int>(config.i64("server.worker_threads")));
   options.workers = workers.pool();
   rt.context().background = &workers;
@@ -184,13 +191,13 @@ int serve(const Config& config) {
       streams,       rt.commands(), rt.interactions(), voice,       config.str("admin.token"),
       stream_queue};
   clientapi::register_routes(router, client);
-  botapi::RateLimitConfig limits;
+  services::RateLimitConfig limits;
   // The window is smoothed over 6 equal segments: round it to a whole number of ms per segment.
   limits.window_ms =
       std::max<std::int64_t>(config.i64("ratelimit.window_seconds") * 1000 / limits.segments, 1) *
       limits.segments;
   limits.max_concurrency = static_cast<int>(config.i64("ratelimit.max_concurrency"));
-  botapi::RateLimiter limiter(rt.context().clock, limits);
+  services::LocalRateLimiter limiter(rt.context().clock, limits);
   botapi::BotServices bot{rt.bots(),
                           rt.spaces(),
                           rt.messages(),

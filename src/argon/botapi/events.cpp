@@ -14,7 +14,8 @@ void add_events_handlers(HandlerTable& table, BotServices& s) {
     if (const auto* header = call.request.header("last-event-id")) resume = *header;
     if (const auto* query = call.request.query_param("lastEventId")) resume = *query;
     // The stream holds its concurrency slot until it ends.
-    auto slot = std::make_shared<std::optional<RateLimiter::Permit>>(std::move(call.permit));
+    auto slot =
+        std::make_shared<std::optional<services::RateLimiter::Permit>>(std::move(call.permit));
     call.permit.reset();
     services::BotIdentity bot = call.bot;
     co_return api::sse_response(

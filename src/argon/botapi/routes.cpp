@@ -21,20 +21,20 @@ std::string seconds_text(double seconds) {
   return buf;
 }
 
-void add_rate_headers(http::Response& response, const Decision& d) {
+void add_rate_headers(http::Response& response, const services::Decision& d) {
   response.headers.emplace_back("X-RateLimit-Limit", std::to_string(d.limit));
   response.headers.emplace_back("X-RateLimit-Remaining", std::to_string(d.remaining));
   response.headers.emplace_back("X-RateLimit-Reset-After", seconds_text(d.reset_after_seconds));
 }
 
-http::Response rate_limited(const Decision& d) {
+http::Response rate_limited(const services::Decision& d) {
   json::object body{{"error", "rate_limited"},
                     {"retry_after", d.retry_after_seconds},
                     {"message", d.concurrency ? "Too many concurrent requests for this bot."
                                               : "You are being rate limited."}};
   auto response = api::json_response(429, body);
-  response.headers.emplace_back("Retry-After",
-                                std::to_string(retry_after_header(d.retry_after_seconds)));
+  response.headers.emplace_back(
+      "Retry-After", std::to_string(services::retry_after_header(d.retry_after_seconds)));
   add_rate_headers(response, d);
   return response;
 }

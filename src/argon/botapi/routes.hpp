@@ -8,7 +8,6 @@
 #include <map>
 #include <string>
 
-#include "argon/botapi/rate_limiter.hpp"
 #include "argon/contracts/contracts.hpp"
 #include "argon/domain/task.hpp"
 #include "argon/http/router.hpp"
@@ -16,6 +15,7 @@
 #include "argon/services/commands.hpp"
 #include "argon/services/interactions.hpp"
 #include "argon/services/messages.hpp"
+#include "argon/services/rate_limiter.hpp"
 #include "argon/services/spaces.hpp"
 #include "argon/services/streams.hpp"
 #include "argon/services/voice.hpp"
@@ -33,7 +33,7 @@ struct BotServices {
   services::CommandService& commands;
   services::InteractionService& interactions;
   services::VoiceService& voice;
-  RateLimiter& limiter;
+  services::RateLimiter& limiter;
   std::size_t stream_queue_bytes = 256 * 1024;
   // Per-interface permits per window, overriding the descriptors' policy (config ratelimit.*).
   std::map<std::string, int> permit_overrides;
@@ -46,7 +46,7 @@ struct BotCall {
   const contracts::InterfaceDecl& interface_decl;
   const contracts::RouteDecl& route;
   // The request's concurrency slot; a stream takes it over for its whole life.
-  std::optional<RateLimiter::Permit>& permit;
+  std::optional<services::RateLimiter::Permit>& permit;
   services::Caller caller() const { return bot.caller(); }
 };
 using BotHandler = std::function<Task<http::Response>(BotCall&)>;

@@ -1,4 +1,4 @@
-#include "argon/botapi/rate_limiter.hpp"
+#include "argon/services/rate_limiter.hpp"
 
 #include <atomic>
 #include <thread>
@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-namespace argon::botapi {
+namespace argon::services {
 namespace {
 
 Uuid bot_id(std::uint8_t n) {
@@ -20,7 +20,7 @@ Uuid bot_id(std::uint8_t n) {
 class RateLimiterTest : public ::testing::Test {
  protected:
   ManualClock clock_{kArgonEpochUnixMs};
-  RateLimiter limiter_{clock_, RateLimitConfig{}};
+  LocalRateLimiter limiter_{clock_, RateLimitConfig{}};
   Uuid bot_ = bot_id(1);
 
   // Acquires and immediately releases; returns the decision.
@@ -228,8 +228,8 @@ TEST_F(RateLimiterTest, IdleEntriesAreDroppedLazily) {
 
 TEST(RateLimiterConfigTest, ShortenedWindow) {
   ManualClock clock(1000000);
-  RateLimiter limiter(clock,
-                      RateLimitConfig{.window_ms = 3000, .segments = 3, .max_concurrency = 2});
+  LocalRateLimiter limiter(clock,
+                           RateLimitConfig{.window_ms = 3000, .segments = 3, .max_concurrency = 2});
   Uuid bot = bot_id(3);
   EXPECT_TRUE(limiter.acquire(bot, "I", 2).decision.allowed);  // segment 1000
   clock.advance_ms(1500);
@@ -249,9 +249,9 @@ TEST(RateLimiterConfigTest, ShortenedWindow) {
   EXPECT_TRUE(b.decision.allowed);
   EXPECT_TRUE(c.decision.concurrency);
 
-  EXPECT_THROW(RateLimiter(clock, RateLimitConfig{.window_ms = 1000, .segments = 0}),
+  EXPECT_THROW(LocalRateLimiter(clock, RateLimitConfig{.window_ms = 1000, .segments = 0}),
                std::invalid_argument);
-  EXPECT_THROW(RateLimiter(clock, RateLimitConfig{.window_ms = 1000, .segments = 3}),
+  EXPECT_THROW(LocalRateLimiter(clock, RateLimitConfig{.window_ms = 1000, .segments = 3}),
                std::invalid_argument);
 }
 
@@ -267,7 +267,7 @@ TEST(RateLimiterHeaderTest, RetryAfterHeaderRounding) {
 
 TEST(RateLimiterThreadTest, ConcurrentAcquiresAdmitExactlyTheLimit) {
   ManualClock clock(kArgonEpochUnixMs + 5000);  // frozen
-  RateLimiter limiter(clock, RateLimitConfig{});
+  LocalRateLimiter limiter(clock, RateLimitConfig{});
   Uuid bot = bot_id(42);
   std::atomic<int> admitted{0};
   std::atomic<int> rejected{0};
@@ -295,7 +295,7 @@ TEST(RateLimiterThreadTest, ConcurrentAcquiresAdmitExactlyTheLimit) {
 
 TEST(RateLimiterThreadTest, ManyBotsInParallel) {
   ManualClock clock(kArgonEpochUnixMs);
-  RateLimiter limiter(clock, RateLimitConfig{});
+  LocalRateLimiter limiter(clock, RateLimitConfig{});
   std::atomic<int> admitted{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -314,4 +314,4 @@ TEST(RateLimiterThreadTest, ManyBotsInParallel) {
 }
 
 }  // namespace
-}  // namespace argon::botapi
+}  // namespace argon::services

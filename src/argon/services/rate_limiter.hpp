@@ -11,7 +11,9 @@
 // window. An admitted request holds a Permit (RAII) until it finishes; an SSE stream holds one for
 // its whole life. A rejected request consumes nothing (neither a window permit nor a slot).
 //
-// Thread-safe; state is sharded by bot so unrelated bots do not contend.
+// RateLimiter is the shared-state seam (shared_state.hpp): LocalRateLimiter keeps the windows and
+// slots of one node in memory (thread-safe, sharded by bot so unrelated bots do not contend); a
+// cluster implementation keeps them where every node sees them.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +28,7 @@
 #include "argon/domain/clock.hpp"
 #include "argon/domain/uuid.hpp"
 
-namespace argon::botapi {
+namespace argon::services {
 
 struct RateLimitConfig {
   std::int64_t window_ms = 60000;
@@ -51,19 +53,13 @@ int retry_after_header(double retry_after_seconds);
 
 class RateLimiter {
  public:
-  static constexpr std::size_t kShards = 16;
-
-  // Throws std::invalid_argument on a nonsensical config.
-  RateLimiter(const Clock& clock, RateLimitConfig config);
-  RateLimiter(const RateLimiter&) = delete;
-  RateLimiter& operator=(const RateLimiter&) = delete;
-
-  struct Shard;
+  virtual ~RateLimiter() = default;
 
   // Holds one of the bot's concurrency slots; releases it on destruction (or release()). Movable;
   // a moved-from Permit releases nothing. Must not outlive its RateLimiter.
   class Permit {
    public:
+    Permit(RateLimiter* owner, const Uuid& bot) : owner_(owner), bot_(bot) {}
     Permit(Permit&& other) noexcept;
     Permit& operator=(Permit&& other) noexcept;
     Permit(const Permit&) = delete;
@@ -71,13 +67,10 @@ class RateLimiter {
     ~Permit() { release(); }
 
     void release() noexcept;
-    bool held() const { return shard_ != nullptr; }
+    bool held() const { return owner_ != nullptr; }
 
    private:
-    friend class RateLimiter;
-    Permit(Shard* shard, const Uuid& bot) : shard_(shard), bot_(bot) {}
-
-    Shard* shard_ = nullptr;
+    RateLimiter* owner_ = nullptr;
     Uuid bot_;
   };
 
@@ -87,15 +80,32 @@ class RateLimiter {
   };
 
   // permit_limit: the interface's policy (e.g. 15 for IBotSelf), verified multiplier applied.
-  Outcome acquire(const Uuid& bot, std::string_view interface_name, int permit_limit);
+  virtual Outcome acquire(const Uuid& bot, std::string_view interface_name, int permit_limit) = 0;
+  virtual int in_flight(const Uuid& bot) const = 0;
+  virtual const RateLimitConfig& config() const = 0;
 
-  int in_flight(const Uuid& bot) const;
+ protected:
+  friend class Permit;
+  // Gives back one of the bot's concurrency slots (a Permit ending).
+  virtual void release_slot(const Uuid& bot) noexcept = 0;
+};
+
+class LocalRateLimiter final : public RateLimiter {
+ public:
+  static constexpr std::size_t kShards = 16;
+
+  // Throws std::invalid_argument on a nonsensical config.
+  LocalRateLimiter(const Clock& clock, RateLimitConfig config);
+  LocalRateLimiter(const LocalRateLimiter&) = delete;
+  LocalRateLimiter& operator=(const LocalRateLimiter&) = delete;
+
+  Outcome acquire(const Uuid& bot, std::string_view interface_name, int permit_limit) override;
+  int in_flight(const Uuid& bot) const override;
+  const RateLimitConfig& config() const override { return config_; }
   // Bots with any state (for tests/metrics); idle entries are dropped lazily.
   std::size_t tracked_bots() const;
 
-  const RateLimitConfig& config() const { return config_; }
-
-  // Implementation detail (public only so Permit can name it).
+ private:
   struct StringHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept {
@@ -116,7 +126,7 @@ class RateLimiter {
     std::int64_t next_sweep_segment = 0;
   };
 
- private:
+  void release_slot(const Uuid& bot) noexcept override;
   Shard& shard_for(const Uuid& bot) const;
   std::int64_t segment_of(std::int64_t unix_ms) const;
   void advance(Window& window, std::int64_t segment) const;
@@ -128,4 +138,4 @@ class RateLimiter {
   mutable std::array<Shard, kShards> shards_;
 };
 
-}  // namespace argon::botapi
+}  // namespace argon::services

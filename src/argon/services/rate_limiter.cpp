@@ -1,11 +1,11 @@
-#include "argon/botapi/rate_limiter.hpp"
+#include "argon/services/rate_limiter.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
 
-namespace argon::botapi {
+namespace argon::services {
 
 namespace {
 
@@ -37,31 +37,34 @@ int retry_after_header(double retry_after_seconds) {
 // ---- Permit ----
 
 RateLimiter::Permit::Permit(Permit&& other) noexcept
-    : shard_(std::exchange(other.shard_, nullptr)), bot_(other.bot_) {}
+    : owner_(std::exchange(other.owner_, nullptr)), bot_(other.bot_) {}
 
 RateLimiter::Permit& RateLimiter::Permit::operator=(Permit&& other) noexcept {
   if (this != &other) {
     release();
-    shard_ = std::exchange(other.shard_, nullptr);
+    owner_ = std::exchange(other.owner_, nullptr);
     bot_ = other.bot_;
   }
   return *this;
 }
 
 void RateLimiter::Permit::release() noexcept {
-  Shard* shard = std::exchange(shard_, nullptr);
-  if (shard == nullptr) return;
-  std::lock_guard lock(shard->mutex);
-  auto it = shard->bots.find(bot_);
-  if (it == shard->bots.end()) return;
-  BotState& state = it->second;
-  if (state.in_flight > 0) --state.in_flight;
-  if (state.in_flight == 0 && state.windows.empty()) shard->bots.erase(it);
+  if (RateLimiter* owner = std::exchange(owner_, nullptr)) owner->release_slot(bot_);
 }
 
-// ---- RateLimiter ----
+void LocalRateLimiter::release_slot(const Uuid& bot) noexcept {
+  Shard& shard = shard_for(bot);
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.bots.find(bot);
+  if (it == shard.bots.end()) return;
+  BotState& state = it->second;
+  if (state.in_flight > 0) --state.in_flight;
+  if (state.in_flight == 0 && state.windows.empty()) shard.bots.erase(it);
+}
 
-RateLimiter::RateLimiter(const Clock& clock, RateLimitConfig config)
+// ---- LocalRateLimiter ----
+
+LocalRateLimiter::LocalRateLimiter(const Clock& clock, RateLimitConfig config)
     : clock_(clock), config_(config), segment_ms_(0) {
   if (config_.segments < 1) throw std::invalid_argument("rate limit: segments must be >= 1");
   if (config_.window_ms < config_.segments || config_.window_ms % config_.segments != 0) {
@@ -73,19 +76,19 @@ RateLimiter::RateLimiter(const Clock& clock, RateLimitConfig config)
   segment_ms_ = config_.window_ms / config_.segments;
 }
 
-RateLimiter::Shard& RateLimiter::shard_for(const Uuid& bot) const {
+LocalRateLimiter::Shard& LocalRateLimiter::shard_for(const Uuid& bot) const {
   std::size_t h = std::hash<Uuid>{}(bot);
   h ^= h >> 32;
   h ^= h >> 16;
   return shards_[h % kShards];
 }
 
-std::int64_t RateLimiter::segment_of(std::int64_t unix_ms) const {
+std::int64_t LocalRateLimiter::segment_of(std::int64_t unix_ms) const {
   return floor_div(unix_ms, segment_ms_);
 }
 
 // Slides `window` forward to `segment`, zeroing the segments that became current since.
-void RateLimiter::advance(Window& window, std::int64_t segment) const {
+void LocalRateLimiter::advance(Window& window, std::int64_t segment) const {
   if (segment <= window.last_segment) return;
   const int n = config_.segments;
   if (segment - window.last_segment >= n) {
@@ -99,7 +102,7 @@ void RateLimiter::advance(Window& window, std::int64_t segment) const {
 }
 
 // Drops windows whose every count has left the window, and bots with nothing left.
-void RateLimiter::sweep(Shard& shard, std::int64_t segment) const {
+void LocalRateLimiter::sweep(Shard& shard, std::int64_t segment) const {
   const int n = config_.segments;
   for (auto bot_it = shard.bots.begin(); bot_it != shard.bots.end();) {
     auto& windows = bot_it->second.windows;
@@ -114,8 +117,8 @@ void RateLimiter::sweep(Shard& shard, std::int64_t segment) const {
   shard.next_sweep_segment = segment + n;
 }
 
-RateLimiter::Outcome RateLimiter::acquire(const Uuid& bot, std::string_view interface_name,
-                                          int permit_limit) {
+RateLimiter::Outcome LocalRateLimiter::acquire(const Uuid& bot, std::string_view interface_name,
+                                               int permit_limit) {
   const std::int64_t now = clock_.now_unix_ms();
   const std::int64_t now_segment = segment_of(now);
   const int n = config_.segments;
@@ -168,7 +171,7 @@ RateLimiter::Outcome RateLimiter::acquire(const Uuid& bot, std::string_view inte
         break;
       }
     }
-    out.permit.emplace(Permit(&shard, bot));
+    out.permit.emplace(this, bot);
     return out;
   }
 
@@ -203,14 +206,14 @@ RateLimiter::Outcome RateLimiter::acquire(const Uuid& bot, std::string_view inte
   return out;
 }
 
-int RateLimiter::in_flight(const Uuid& bot) const {
+int LocalRateLimiter::in_flight(const Uuid& bot) const {
   Shard& shard = shard_for(bot);
   std::lock_guard lock(shard.mutex);
   auto it = shard.bots.find(bot);
   return it == shard.bots.end() ? 0 : it->second.in_flight;
 }
 
-std::size_t RateLimiter::tracked_bots() const {
+std::size_t LocalRateLimiter::tracked_bots() const {
   std::size_t total = 0;
   for (const Shard& shard : shards_) {
     std::lock_guard lock(shard.mutex);
@@ -219,4 +222,4 @@ std::size_t RateLimiter::tracked_bots() const {
   return total;
 }
 
-}  // namespace argon::botapi
+}  // namespace argon::services
