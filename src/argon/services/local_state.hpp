@@ -2,6 +2,7 @@
 // In-process implementations of the shared-state seams (shared_state.hpp) for one node.
 #include <map>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -46,6 +47,17 @@ class LocalPresenceCounter final : public PresenceCounter {
  private:
   mutable std::mutex mutex_;
   std::map<Uuid, int> open_;
+};
+
+class LocalVoiceRoomMembers final : public VoiceRoomMembers {
+ public:
+  bool join(const std::string& room, const Uuid& who) override;
+  bool leave(const std::string& room, const Uuid& who) override;
+  bool contains(const std::string& room, const Uuid& who) const override;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::set<Uuid>> rooms_;
 };
 
 class LocalBotAuthCache final : public BotAuthCache {

@@ -42,4 +42,17 @@ class PresenceCounter {
   virtual int count(const Uuid& owner) const = 0;
 };
 
+// The people in each voice room who joined through the client API (connected to the relay or
+// not yet). In a cluster a room is served by one node at a time; this is where its membership is
+// kept so that any node can answer a join, a leave or a kick.
+class VoiceRoomMembers {
+ public:
+  virtual ~VoiceRoomMembers() = default;
+  // true when `who` was not in the room yet.
+  virtual bool join(const std::string& room, const Uuid& who) = 0;
+  // true when `who` was in the room (exactly one caller sees true: one voiceLeave).
+  virtual bool leave(const std::string& room, const Uuid& who) = 0;
+  virtual bool contains(const std::string& room, const Uuid& who) const = 0;
+};
+
 }  // namespace argon::services

@@ -1,5 +1,7 @@
 #include "argon/services/voice.hpp"
 
+#include "argon/services/local_state.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include "argon/store/accounts_repo.hpp"
@@ -43,12 +45,16 @@ Result<Channel> voice_channel_for(store::Connection& c, const Uuid& user_id, con
 }
 }  // namespace
 
-VoiceService::VoiceService(Context& ctx, VoiceSettings settings)
+VoiceService::VoiceService(Context& ctx, VoiceSettings settings, VoiceRoomMembers* members)
     : ctx_(ctx),
       settings_(std::move(settings)),
+      owned_members_(members ? nullptr : std::make_unique<LocalVoiceRoomMembers>()),
+      members_(members ? *members : *owned_members_),
       relay_(voice::RelayObserver{
           [this](const std::string& room, const Uuid& id) { on_room_joined(room, id); },
           [this](const std::string& room, const Uuid& id) { on_room_left(room, id); }}) {}
+
+VoiceService::~VoiceService() = default;
 
 void VoiceService::set_public_base(std::string http_base) {
   std::lock_guard lock(mutex_);
@@ -137,10 +143,7 @@ Task<Result<VoiceGrantResult>> VoiceService::person_join(const Uuid& person_id,
   if (!channel) co_return channel.error();
   std::string room = voice_room(channel->space_id, channel_id);
   bool first = false;
-  {
-    std::lock_guard lock(mutex_);
-    first = people_in_rooms_[room].insert(person_id).second;
-  }
+  first = members_.join(room, person_id);
   if (first && !relay_.in_room(room, person_id)) {
     co_await emit_voice_event("voiceJoin", channel->space_id, channel_id, person_id);
     // Joined but never connected: leave after the grace period.
@@ -148,12 +151,8 @@ Task<Result<VoiceGrantResult>> VoiceService::person_join(const Uuid& person_id,
       ctx_.scheduler->schedule(
           settings_.join_grace_ms, [this, room, person_id, channel = *channel] {
             if (relay_.in_room(room, person_id)) return;
-            bool was = false;
-            {
-              std::lock_guard lock(mutex_);
-              was = people_in_rooms_[room].erase(person_id) > 0;
-            }
-            if (was) emit_voice_event_later("voiceLeave", channel.space_id, channel.id, person_id);
+            if (members_.leave(room, person_id))
+              emit_voice_event_later("voiceLeave", channel.space_id, channel.id, person_id);
           });
   }
   co_return VoiceGrantResult{sign(person_id, room, std::nullopt, true), ws_base() + "/audio/voice",
@@ -168,12 +167,7 @@ Task<Status> VoiceService::person_leave(const Uuid& person_id, const Uuid& chann
   });
   if (!channel) co_return channel.error();
   std::string room = voice_room(channel->space_id, channel_id);
-  bool was = false;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = people_in_rooms_.find(room);
-    was = it != people_in_rooms_.end() && it->second.erase(person_id) > 0;
-  }
+  bool was = members_.leave(room, person_id);
   // With a socket open, the relay reports the leave (and voiceLeave goes out once, from there).
   bool had_socket = relay_.kick(room, person_id, 1000, "left");
   if (was && !had_socket)
@@ -184,11 +178,7 @@ Task<Status> VoiceService::person_leave(const Uuid& person_id, const Uuid& chann
 void VoiceService::on_room_joined(const std::string& room, const Uuid& identity) {
   auto ids = parse_voice_room(room);
   if (!ids) return;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = people_in_rooms_.find(room);
-    if (it != people_in_rooms_.end() && it->second.count(identity)) return;  // announced on join
-  }
+  if (members_.contains(room, identity)) return;  // announced on join
   emit_voice_event_later("voiceJoin", ids->first, ids->second, identity);
 }
 
@@ -209,12 +199,7 @@ void VoiceService::on_room_left(const std::string& room, const Uuid& identity) {
     }
     return;
   }
-  {
-    // A person's socket dropping ends their presence in the channel too.
-    std::lock_guard lock(mutex_);
-    auto it = people_in_rooms_.find(room);
-    if (it != people_in_rooms_.end()) it->second.erase(identity);
-  }
+  members_.leave(room, identity);  // a person's socket dropping ends their presence too
   emit_voice_event_later("voiceLeave", ids->first, ids->second, identity);
 }
 
@@ -260,12 +245,7 @@ Task<Status> VoiceService::kick(const BotIdentity& bot, const Uuid& space_id,
   });
   if (!checked) co_return checked;
   std::string room = voice_room(space_id, channel_id);
-  bool was_person = false;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = people_in_rooms_.find(room);
-    was_person = it != people_in_rooms_.end() && it->second.count(user_id);
-  }
+  bool was_person = members_.contains(room, user_id);
   bool had_socket = relay_.kick(room, user_id, 4001, "kicked");
   if (!had_socket && !was_person)
     co_return Error::bad_request("kick_failed",

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "argon/services/bots.hpp"
+#include "argon/services/shared_state.hpp"
 #include "argon/voice/relay.hpp"
 
 namespace argon::services {
@@ -37,7 +38,9 @@ enum class CallState { Ringing, Accepted, Ended };
 
 class VoiceService {
  public:
-  VoiceService(Context& ctx, VoiceSettings settings);
+  // members: null = an in-process LocalVoiceRoomMembers.
+  VoiceService(Context& ctx, VoiceSettings settings, VoiceRoomMembers* members = nullptr);
+  ~VoiceService();
 
   voice::Relay& relay() { return relay_; }
   // The server's public base (http://host:port); WebSocket URLs derive from it.
@@ -91,10 +94,11 @@ class VoiceService {
 
   Context& ctx_;
   VoiceSettings settings_;
+  std::unique_ptr<VoiceRoomMembers> owned_members_;
+  VoiceRoomMembers& members_;  // people who joined through the client API
   voice::Relay relay_;
   mutable std::mutex mutex_;
   std::string http_base_;
-  std::map<std::string, std::set<Uuid>> people_in_rooms_;  // joined through the client API
   std::map<Uuid, Call> calls_;
 };
 
