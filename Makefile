@@ -18,12 +18,16 @@ build: deps $(BUILD_DIR)/build.ninja
 run: build
 	./scripts/first-run $(BUILD_DIR)/argon $(DATA_DIR) $(LISTEN)
 
+# Unit tests on SQLite and (the store, events and services ones) on a throwaway PostgreSQL
+# cluster that scripts/with-postgres starts and stops.
 unit: build
 	cmake --build $(BUILD_DIR) -j $(JOBS)
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	./scripts/with-postgres sh -c 'cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)'
 
+# The black-box suite twice: on SQLite, then on PostgreSQL.
 blackbox: build
 	./scripts/blackbox $(BUILD_DIR)/argon
+	./scripts/with-postgres ./scripts/blackbox $(BUILD_DIR)/argon
 
 test: unit blackbox
 

@@ -36,7 +36,8 @@ endif()
 argon_area(domain LIBS Boost::headers)
 argon_area(crypto DEPS argon_domain LIBS PkgConfig::SODIUM OpenSSL::Crypto)
 argon_area(wire DEPS argon_domain LIBS Boost::json)
-argon_area(store DEPS argon_domain LIBS PkgConfig::SQLITE3 spdlog::spdlog Threads::Threads)
+argon_area(store DEPS argon_domain LIBS PkgConfig::SQLITE3 PkgConfig::LIBPQ spdlog::spdlog
+           Threads::Threads)
 argon_area(events DEPS argon_store LIBS Boost::json spdlog::spdlog)
 argon_area(contracts DEPS argon_domain argon_crypto argon_wire)
 argon_area(voice DEPS argon_domain argon_crypto argon_wire LIBS PkgConfig::OPUS)
@@ -52,4 +53,15 @@ if(EXISTS ${ARGON_SRC}/argon/main.cpp)
   add_executable(argon ${ARGON_SRC}/argon/main.cpp)
   target_link_libraries(argon PRIVATE argon_app)
   set_target_properties(argon PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+endif()
+
+# The unit tests that touch the store run a second time on PostgreSQL (store/test_database.hpp):
+# one ctest entry per area runs the whole binary with ARGON_TEST_STORE=postgres. They need
+# ARGON_TEST_PG_URL, which `make unit` provides through scripts/with-postgres.
+if(ARGON_BUILD_TESTS)
+  foreach(area store events services)
+    add_test(NAME ${area}.on_postgres COMMAND argon_${area}_test)
+    set_tests_properties(${area}.on_postgres PROPERTIES ENVIRONMENT "ARGON_TEST_STORE=postgres"
+                                                        TIMEOUT 600)
+  endforeach()
 endif()

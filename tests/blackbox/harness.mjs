@@ -57,6 +57,44 @@ export function serverEnv(extra = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The store engine: SQLite in the data dir (default), or PostgreSQL when ARGON_TEST_PG_URL is set
+// (scripts/with-postgres sets it): then every data dir gets a fresh database of its own on that
+// cluster, created on first use and reused by a restart on the same data dir.
+
+export const PG_URL = process.env.ARGON_TEST_PG_URL || '';
+export const ENGINE = PG_URL ? 'postgres' : 'sqlite';
+const databases = new Map();  // data dir → database URL
+let databaseCounter = 0;
+
+function execFilePromise(file, args) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: 15_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${file} ${args.join(' ')}: ${err.message}\n${stderr}`));
+      else resolve(String(stdout));
+    });
+  });
+}
+
+/** The database URL of a data dir (PostgreSQL mode), creating the database on first use. */
+export async function databaseFor(dataDir) {
+  if (!PG_URL) return null;
+  if (databases.has(dataDir)) return databases.get(dataDir);
+  const name = `bb_${process.pid}_${++databaseCounter}_${Date.now() % 100000}`;
+  await execFilePromise('psql', [PG_URL, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE ${name}`]);
+  const url = PG_URL.replace(/\/[^/?]*(\?.*)?$/, `/${name}$1`).replace(/undefined$/, '');
+  databases.set(dataDir, url);
+  return url;
+}
+
+/** In PostgreSQL mode, args plus `--database <the data dir's database>` when they name a data dir. */
+async function withDatabase(args) {
+  if (!PG_URL || args.includes('--database')) return args;
+  const at = args.indexOf('--data-dir');
+  if (at < 0 || at + 1 >= args.length) return args;
+  return [...args, '--database', await databaseFor(args[at + 1])];
+}
+
+// ---------------------------------------------------------------------------------------------
 // Server lifecycle
 
 /**
@@ -70,7 +108,8 @@ export function serverEnv(extra = {}) {
  */
 export async function startServer(opts = {}) {
   const dataDir = opts.dataDir ?? (await makeTempDir());
-  const args = ['serve', '--listen', opts.listen ?? '127.0.0.1:0', '--data-dir', dataDir, ...(opts.args ?? [])];
+  const args = await withDatabase(
+    ['serve', '--listen', opts.listen ?? '127.0.0.1:0', '--data-dir', dataDir, ...(opts.args ?? [])]);
   const proc = spawn(ARGON_BIN, args, {
     env: serverEnv(opts.env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,6 +169,7 @@ export async function startServer(opts = {}) {
     url,
     port,
     dataDir,
+    database: PG_URL ? databases.get(dataDir) : null,
     proc,
     stdoutLines,
     stderr: () => stderrBuf,
@@ -442,7 +482,8 @@ export const DEFAULT_PERMISSIONS = 15754215n;
 // CLI
 
 /** Run the argon binary with args → {code, stdout, stderr}. Never throws on non-zero exit. */
-export function runCli(args, { env = {}, timeoutMs = 15_000 } = {}) {
+export async function runCli(args, { env = {}, timeoutMs = 15_000 } = {}) {
+  args = await withDatabase(args);
   return new Promise((resolve) => {
     execFile(ARGON_BIN, args, { env: serverEnv(env), timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
       (err, stdout, stderr) => {

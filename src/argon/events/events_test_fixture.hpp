@@ -28,6 +28,7 @@
 #include "argon/events/stream_ids.hpp"
 #include "argon/store/database.hpp"
 #include "argon/store/schema.hpp"
+#include "argon/store/test_database.hpp"
 
 namespace argon::events::testing {
 
@@ -252,12 +253,7 @@ inline constexpr std::int64_t kStartMs = kArgonEpochUnixMs + 1'000'000;
 class EventsTest : public ::testing::Test {
  protected:
   EventsTest() : clock_(kStartMs), scheduler_(&clock_) {
-    store::SqliteOptions o;
-    o.path = (dir_.path() / "argon.db").string();
-    o.read_connections = 2;
-    o.synchronous_full = false;
-    db_ = store::open_sqlite(o);
-    db_->migrate(store::migrations());
+    db_ = store::testing::open_test_database(dir_.path());  // SQLite, or PostgreSQL
   }
   ~EventsTest() override {
     hub_.reset();

@@ -25,6 +25,7 @@
 #include "argon/services/spaces.hpp"
 #include "argon/store/database.hpp"
 #include "argon/store/schema.hpp"
+#include "argon/store/test_database.hpp"
 
 // The tests build requests with brace-init lists that leave optional fields out on purpose.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -157,13 +158,7 @@ class FakeScheduler final : public Scheduler {
 inline constexpr std::int64_t kStartMs = 1776168000000;
 
 inline std::unique_ptr<store::Database> open_test_db(const fs::path& dir) {
-  store::SqliteOptions o;
-  o.path = (dir / "argon.db").string();
-  o.read_connections = 2;
-  o.synchronous_full = false;
-  auto db = store::open_sqlite(o);
-  db->migrate(store::migrations());
-  return db;
+  return store::testing::open_test_database(dir);  // SQLite, or PostgreSQL (test_database.hpp)
 }
 
 inline ServiceLimits test_limits() {

@@ -207,10 +207,10 @@ struct SqliteOptions {
 std::unique_ptr<Database> open_sqlite(const SqliteOptions& options);
 
 struct PostgresOptions {
-  std::string url;  // postgres://user@host:port/db?options=... or "host=... dbname=..."
+  std::string url;    // postgres://user@host:port/db?options=... or "host=... dbname=..."
   int pool_size = 8;  // connections, each on a thread of its own
   StoreRetryPolicy retry;
-  int connect_timeout_seconds = 5;  // unless the url sets connect_timeout
+  int connect_timeout_seconds = 5;   // unless the url sets connect_timeout
   int statement_timeout_ms = 30000;  // per session; 0: none
 };
 

@@ -199,9 +199,10 @@ INSERT INTO events_keyed (gseq, stream, seq, type, space_id, payload, created_at
 DROP TABLE events;
 ALTER TABLE events_keyed RENAME TO events;
 CREATE INDEX events_age ON events(created_at);
-SELECT setval(pg_get_serial_sequence('events', 'gseq'), GREATEST(1,
-  (SELECT COALESCE(MAX(gseq), 0) FROM events),
-  (SELECT COALESCE(MAX(last_seq), 0) FROM event_streams WHERE stream = '*')));
+SELECT setval(pg_get_serial_sequence('events', 'gseq'), GREATEST(1, n), n > 0) FROM (
+  SELECT GREATEST((SELECT COALESCE(MAX(gseq), 0) FROM events),
+                  (SELECT COALESCE(MAX(last_seq), 0) FROM event_streams WHERE stream = '*')) AS n
+) AS highest;
 DELETE FROM event_streams WHERE stream = '*';
 )SQL"},
   };

@@ -512,7 +512,10 @@ TEST_F(SqliteStoreTest, AfterCommitHooksRunAfterTheCommitInCommitOrderAndOnlyFor
   std::vector<std::thread> threads;
   for (int i = 0; i < 3; ++i) {
     threads.emplace_back([&, i] { EXPECT_TRUE(hooked("g" + std::to_string(i), false).ok()); });
-    ASSERT_TRUE(wait_until([&] { return db->queued_writes() >= static_cast<std::size_t>(i + 1); }));
+    // Queued in order; the third releases the gate (and the batch may run at once).
+    if (i < 2)
+      EXPECT_TRUE(
+          wait_until([&] { return db->queued_writes() >= static_cast<std::size_t>(i + 1); }));
   }
   for (auto& t : threads) t.join();
   g.join();

@@ -135,8 +135,11 @@ Result<bool> read_bool(const json::value& v, std::string_view path) {
 }
 
 Result<std::string> read_string(const json::value& v, std::string_view path) {
-  if (v.is_string()) return std::string(v.get_string());
-  return invalid(path, "must be a string");
+  if (!v.is_string()) return invalid(path, "must be a string");
+  // U+0000 is refused on every engine alike (PostgreSQL text cannot hold it).
+  if (v.get_string().find('\0') != json::string::npos)
+    return invalid(path, "must not contain U+0000");
+  return std::string(v.get_string());
 }
 
 Result<Uuid> read_uuid(const json::value& v, std::string_view path) {

@@ -210,3 +210,18 @@ TEST(QueryReaderTest, ReadsDecodedParams) {
 
 }  // namespace
 }  // namespace argon::wire
+
+namespace argon::wire {
+namespace {
+TEST(JsonInNulTest, StringsWithUPlus0000AreRefusedNamingTheField) {
+  auto body = parse_object(R"({"text":"a\u0000b","name":"ok"})");
+  ASSERT_TRUE(body.ok());
+  ObjectReader in(*body);
+  auto text = in.required_string("text");
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.error().code, "validation_error");
+  EXPECT_EQ(*text.error().message, "text: must not contain U+0000");
+  EXPECT_EQ(*in.required_string("name"), "ok");
+}
+}  // namespace
+}  // namespace argon::wire
