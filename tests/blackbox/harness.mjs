@@ -9,7 +9,7 @@
 //   const r = await c.post('/api/v1/auth/register', { username: 'alice', password: 'secret-pw' });
 //   await server.stop();
 
-import { spawn, execFile } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
@@ -85,6 +85,35 @@ export async function databaseFor(dataDir) {
   databases.set(dataDir, url);
   return url;
 }
+
+/**
+ * A PostgreSQL cluster of the caller's own (scripts/pg-cluster), for tests that stop and restart
+ * the database server: → {url, halt(), resume(), stop()}. Removed when the process exits.
+ */
+export async function startPgCluster() {
+  const script = path.join(REPO_ROOT, 'scripts', 'pg-cluster');
+  // Not a makeTempDir: that one is removed at exit before this cluster could be stopped.
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'argon-pg-'));
+  const url = (await execFilePromise(script, ['start', dir])).trim();
+  const cluster = {
+    url,
+    dir,
+    halt: () => execFilePromise(script, ['halt', dir]),
+    resume: () => execFilePromise(script, ['resume', dir]),
+    stop: async () => {
+      clusters.delete(cluster);
+      await execFilePromise(script, ['stop', dir]);
+    },
+  };
+  clusters.add(cluster);
+  return cluster;
+}
+const clusters = new Set();
+process.on('exit', () => {
+  for (const c of clusters) {
+    try { execFileSync(path.join(REPO_ROOT, 'scripts', 'pg-cluster'), ['stop', c.dir]); } catch { /* gone */ }
+  }
+});
 
 /** In PostgreSQL mode, args plus `--database <the data dir's database>` when they name a data dir. */
 async function withDatabase(args) {

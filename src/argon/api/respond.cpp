@@ -7,6 +7,8 @@ namespace argon::api {
 
 http::Response error_response(const Error& e) {
   http::HeaderList extra;
+  // 503: the store is unavailable or busy beyond its retries; worth another try shortly.
+  if (e.status == 503) extra.emplace_back("Retry-After", "1");
   std::optional<std::string_view> message;
   if (e.message) message = *e.message;
   return http::Response::error(e.status, e.code, message, std::move(extra));

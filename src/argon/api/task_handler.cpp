@@ -5,6 +5,13 @@
 #include <memory>
 
 namespace argon::api {
+namespace {
+http::Response store_unavailable_response() {
+  return http::Response::error(503, "service_unavailable",
+                               "The database is unavailable; try again shortly.",
+                               {{"Retry-After", "1"}});
+}
+}  // namespace
 
 http::AsyncHandler task_handler(TaskHandler handler) {
   auto shared = std::make_shared<TaskHandler>(std::move(handler));
@@ -14,6 +21,11 @@ http::AsyncHandler task_handler(TaskHandler handler) {
           [respond, what](std::exception_ptr e) {
             try {
               std::rethrow_exception(e);
+            } catch (const UnavailableMarker&) {
+              // e.g. a read while the database server is down: a clean, retryable 503.
+              spdlog::warn("http: {}: the database is unavailable", what);
+              respond(store_unavailable_response());
+              return;
             } catch (const std::exception& ex) {
               spdlog::error("http: handler for {} threw: {}", what, ex.what());
             } catch (...) {

@@ -40,6 +40,14 @@ struct Error {
   }
 };
 
+// A base of exceptions meaning "a dependency this operation cannot do without is unreachable"
+// (the database server): the request answers 503 service_unavailable instead of 500. Not an
+// std::exception itself, so an exception type can add it beside its own base.
+class UnavailableMarker {
+ public:
+  virtual ~UnavailableMarker() = default;
+};
+
 // A minimal std::expected stand-in (g++ 12 in C++20 mode has none).
 template <class T>
 class [[nodiscard]] Result {

@@ -13,6 +13,8 @@
 #include <variant>
 #include <vector>
 
+#include "argon/domain/result.hpp"
+
 namespace argon::store {
 
 using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string>;
@@ -66,7 +68,7 @@ class RetryableError : public SqlError {
 };
 // The engine cannot be reached (connection lost, server down). Retried like RetryableError;
 // becomes 503 service_unavailable when it persists.
-class StoreUnavailable : public RetryableError {
+class StoreUnavailable : public RetryableError, public UnavailableMarker {
  public:
   using RetryableError::RetryableError;
 };
