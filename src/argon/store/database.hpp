@@ -42,8 +42,8 @@ struct Migration {
   int version;
   std::string name;
   std::string sql;           // a script of statements valid on every engine, unless:
-  std::string sqlite_sql;    // when set, replaces `sql` on SQLite
-  std::string postgres_sql;  // when set, replaces `sql` on PostgreSQL
+  std::string sqlite_sql = {};    // when set, replaces `sql` on SQLite
+  std::string postgres_sql = {};  // when set, replaces `sql` on PostgreSQL
 };
 
 // How transactions that hit a serialization failure, a deadlock or a lost connection are retried.
