@@ -4,10 +4,14 @@ JOBS ?= $(shell nproc)
 DATA_DIR ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: deps build run test unit blackbox format clean
+.PHONY: deps test-deps build run test unit blackbox format clean
 
 deps:
 	./scripts/install-deps
+
+# The tests also need the PostgreSQL server (they start throwaway clusters of their own).
+test-deps:
+	./scripts/install-deps --test
 
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
@@ -20,12 +24,12 @@ run: build
 
 # Unit tests on SQLite and (the store, events and services ones) on a throwaway PostgreSQL
 # cluster that scripts/with-postgres starts and stops.
-unit: build
+unit: test-deps build
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	./scripts/with-postgres sh -c 'cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)'
 
 # The black-box suite twice: on SQLite, then on PostgreSQL.
-blackbox: build
+blackbox: test-deps build
 	./scripts/blackbox $(BUILD_DIR)/argon
 	./scripts/with-postgres ./scripts/blackbox $(BUILD_DIR)/argon
 

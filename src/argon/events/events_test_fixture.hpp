@@ -304,7 +304,7 @@ class EventsTest : public ::testing::Test {
   }
 
   std::shared_ptr<StreamConnection> open(StreamSetup s, const std::shared_ptr<FakeSink>& sink) {
-    return hub().open(std::move(s), sink);
+    return sync_wait(hub().open(std::move(s), sink));
   }
 
   std::map<std::string, std::int64_t> saved(const Uuid& owner) {

@@ -24,7 +24,8 @@ Hub::~Hub() {
   shutdown();
 }
 
-std::shared_ptr<StreamConnection> Hub::open(StreamSetup setup, std::shared_ptr<FrameSink> sink) {
+Task<std::shared_ptr<StreamConnection>> Hub::open(StreamSetup setup,
+                                                  std::shared_ptr<FrameSink> sink) {
   auto connection = std::make_shared<StreamConnection>(*this, std::move(setup), std::move(sink));
   {
     // Subscribe before reading positions: nothing committed from here on can slip between.
@@ -33,8 +34,15 @@ std::shared_ptr<StreamConnection> Hub::open(StreamSetup setup, std::shared_ptr<F
     for (const auto& stream : connection->setup_.streams)
       subscribers_[stream].push_back(connection);
   }
-  connection->start();
-  return connection;
+  // Where each stream ends now (a stream with no start position goes live from there).
+  const auto& streams = connection->setup_.streams;
+  Cursor ends = co_await db_.read([&](store::Connection& c) {
+    Cursor out;
+    for (const auto& stream : streams) out[stream] = last_seq(c, stream);
+    return out;
+  });
+  connection->start(ends);
+  co_return connection;
 }
 
 void Hub::subscribe(const std::shared_ptr<StreamConnection>& c, const std::string& stream) {

@@ -66,7 +66,7 @@ class Hub final {
   ~Hub();
 
   // Registers a stream: writes `ready`, starts the catch-up, then goes live.
-  std::shared_ptr<StreamConnection> open(StreamSetup setup, std::shared_ptr<FrameSink> sink);
+  Task<std::shared_ptr<StreamConnection>> open(StreamSetup setup, std::shared_ptr<FrameSink> sink);
   // The transport ended (client gone, server stopping). Safe from any thread; idempotent.
   void closed(const std::shared_ptr<StreamConnection>& connection);
 

@@ -28,20 +28,16 @@ bool StreamConnection::write(std::shared_ptr<const std::string> bytes) {
   return true;
 }
 
-void StreamConnection::start() {
+void StreamConnection::start(const Cursor& ends) {
   // Positions: the given start, else "live from now" (the stream's current end). A start past
   // the end (a bogus or foreign id) is clamped: it would drop every live event until reached.
-  Cursor ends = hub_.db_.read_now([&](store::Connection& c) {
-    Cursor out;
-    for (const auto& stream : setup_.streams) out[stream] = last_seq(c, stream);
-    return out;
-  });
   {
     std::lock_guard lock(mutex_);
     for (const auto& stream : setup_.streams) {
       auto it = setup_.start.find(stream);
-      cursor_[stream] =
-          it != setup_.start.end() ? std::min(it->second, ends[stream]) : ends[stream];
+      auto end = ends.find(stream);
+      std::int64_t last = end == ends.end() ? 0 : end->second;
+      cursor_[stream] = it != setup_.start.end() ? std::min(it->second, last) : last;
     }
     write(std::make_shared<const std::string>(sse_frame("ready", "ready", setup_.ready_payload)));
     last_save_ms_ = last_write_ms_;

@@ -26,7 +26,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   Cursor cursor() const;
 
   // Hub side.
-  void start();                                                    // ready, then catch up
+  void start(const Cursor& ends);  // ready, then catch up (ends: each stream's last seq now)
   void offer(const std::shared_ptr<const PublishedEvent>& event);  // a live event
   void follow(const std::string& stream, std::int64_t after_seq);  // a space joined live
   // A space left (the leave is the space stream's event until_seq): a stream that is catching up

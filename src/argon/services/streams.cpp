@@ -116,7 +116,8 @@ Task<std::shared_ptr<events::StreamConnection>> StreamService::open_bot(
     bot_closed(bot_user);
   };
   co_await bot_opened(bot_user);
-  co_return hub_.open(std::move(setup), std::move(sink));
+  auto connection = co_await hub_.open(std::move(setup), std::move(sink));
+  co_return connection;
 }
 
 Task<std::shared_ptr<events::StreamConnection>> StreamService::open_person(
@@ -140,7 +141,8 @@ Task<std::shared_ptr<events::StreamConnection>> StreamService::open_person(
   setup.ready_payload = json::serialize(
       json::object{{"userId", person.id.str()}, {"spaceIds", std::move(space_ids)}});
   setup.on_closed = std::move(on_closed);
-  co_return hub_.open(std::move(setup), std::move(sink));
+  auto connection = co_await hub_.open(std::move(setup), std::move(sink));
+  co_return connection;
 }
 
 Task<void> StreamService::bot_opened(Uuid bot_user_id) {
