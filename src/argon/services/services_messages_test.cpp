@@ -1,4 +1,8 @@
-// Services against a real SQLite store: messages and typing.
+// Services against a real store (SQLite, or PostgreSQL: test_database.hpp): messages and typing.
+#include <atomic>
+#include <set>
+#include <thread>
+
 #include "argon/services/services_test_fixture.hpp"
 
 namespace argon::services::testing {
@@ -9,6 +13,54 @@ using TypingTest = HomeSpaceTest;
 
 // ---------------------------------------------------------------------------------------------
 // Messages
+
+// Many sends with the same randomId at once (on PostgreSQL from several pooled connections, the
+// losers of the race retried by the store): exactly one message, and every caller is told its id.
+TEST_F(MessagesTest, ConcurrentSendsWithOneRandomIdMakeOneMessage) {
+  std::size_t events_before = space_log(home_).size();
+  constexpr int kSenders = 8;
+  std::vector<std::thread> threads;
+  std::vector<Result<SendResult>> results(kSenders, Error::internal());
+  for (int i = 0; i < kSenders; ++i)
+    threads.emplace_back([&, i] { results[i] = send(bob_, "once", 31337); });
+  for (auto& t : threads) t.join();
+  std::set<std::int64_t> ids;
+  int fresh = 0;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.error().code;
+    ids.insert(r->message_id);
+    fresh += r->duplicate ? 0 : 1;
+  }
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(fresh, 1);
+  EXPECT_EQ(rows("messages"), 1);
+  EXPECT_EQ(space_log(home_).size(), events_before + 1);
+}
+
+// Joins racing for the last use of an invite: exactly max_uses of them get in.
+TEST_F(MessagesTest, ConcurrentJoinsNeverExceedAnInvitesMaxUses) {
+  CreateInviteRequest one_use;
+  one_use.max_uses = 1;
+  auto invite = sync_wait(spaces_.create_invite(alice_.id, home_.space.id, one_use));
+  ASSERT_TRUE(invite.ok());
+  std::vector<User> people;
+  for (int i = 0; i < 6; ++i) people.push_back(person("racer" + std::to_string(i)));
+  std::vector<std::thread> threads;
+  std::atomic<int> joined{0}, refused{0};
+  for (const auto& p : people)
+    threads.emplace_back([&, p] {
+      auto r = sync_wait(spaces_.accept_invite(p.id, invite->code));
+      if (r) {
+        ++joined;
+      } else if (r.error().code == "invite_not_found") {
+        ++refused;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(joined.load(), 1);
+  EXPECT_EQ(refused.load(), 5);
+  EXPECT_EQ(rows("members"), 3);  // alice, bob, and the one racer who got in
+}
 
 TEST_F(MessagesTest, SendStoresAndEmitsMessageCreate) {
   std::size_t before = space_log(home_).size();
