@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "argon/app/config.hpp"
-#include "argon/app/scheduler.hpp"
+#include "argon/app/thread_scheduler.hpp"
 #include "argon/crypto/crypto.hpp"
 #include "argon/events/bus.hpp"
 #include "argon/services/accounts.hpp"

@@ -1,4 +1,4 @@
-#include "argon/app/scheduler.hpp"
+#include "argon/app/thread_scheduler.hpp"
 
 #include <spdlog/spdlog.h>
 
