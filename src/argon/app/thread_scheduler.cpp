@@ -33,6 +33,14 @@ void ThreadScheduler::stop() {
     wake_.notify_all();
   }
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  // Drop the pending tasks now, not at destruction: what they hold (streams, sockets) must go
+  // while the server that owns those sockets still exists.
+  std::unordered_map<TaskId, std::pair<Clock::time_point, std::function<void()>>> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped.swap(tasks_);
+    due_.clear();
+  }
 }
 
 void ThreadScheduler::run() {

@@ -194,11 +194,17 @@ void Hub::shutdown() {
   bus_.unsubscribe(subscription_);
   scheduler_.cancel(sweep_task_);
   std::vector<std::pair<Uuid, Cursor>> positions;
+  std::set<std::shared_ptr<StreamConnection>> open;
   {
     std::lock_guard lock(mutex_);
     for (const auto& c : open_) positions.emplace_back(c->owner(), c->cursor());
+    // The streams (and their transports) go now: the server owning their sockets may be
+    // destroyed before this hub is.
+    open.swap(open_);
+    subscribers_.clear();
   }
   save_positions(positions);
+  for (const auto& c : open) c->end();
 }
 
 }  // namespace argon::events
