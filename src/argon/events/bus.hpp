@@ -8,6 +8,7 @@
 //
 // LocalEventBus is the in-process bus of one node; a cluster bus (NATS) implements the same
 // interface.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -15,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "argon/events/event_log.hpp"
@@ -37,23 +39,45 @@ class EventBus {
   virtual void unsubscribe(SubscriptionId id) = 0;
 };
 
+// In-process bus. It also puts each stream's events back in seq order: operations that commit
+// on different connections (PostgreSQL) may publish a stream's events out of order, and an event
+// that does not continue its stream would send every stream following it back to the log. Such
+// an event is held (at most hold_ms) until the missing ones arrive; after that it is delivered
+// anyway and the subscribers' gap repair reads the log.
 class LocalEventBus final : public EventBus {
  public:
-  LocalEventBus();
+  explicit LocalEventBus(std::chrono::milliseconds hold = std::chrono::milliseconds(20));
   ~LocalEventBus() override;  // stop()
 
   void publish(std::vector<EventRecord> records) override;
   SubscriptionId subscribe(Subscriber subscriber) override;
   void unsubscribe(SubscriptionId id) override;
 
-  // Waits until every batch published before the call has been handed to the subscribers.
+  // Waits until every event published before the call has been handed to the subscribers (held
+  // ones included: a flush releases them).
   void flush();
   // Delivers what is queued, then stops the delivery thread; later publishes are dropped.
   void stop();
   std::uint64_t published_batches() const;
+  // Events that arrived ahead of their stream's sequence and were delivered in order, and those
+  // released after waiting hold_ms for a missing one (for tests and metrics).
+  std::uint64_t reordered() const;
+  std::uint64_t released_with_gap() const;
 
  private:
+  using SteadyClock = std::chrono::steady_clock;
+  struct StreamOrder {
+    std::int64_t next = 0;                     // the seq that continues the stream; 0: unknown
+    std::map<std::int64_t, EventRecord> held;  // arrived ahead of `next`
+    SteadyClock::time_point held_since{};
+    SteadyClock::time_point last_seen{};
+  };
   void run();
+  // Under mutex_: puts a batch in order; what may go now is appended to `ready`.
+  void order(std::vector<EventRecord> batch, std::vector<EventRecord>& ready);
+  // Under mutex_: releases held events older than the hold (all of them when `all`).
+  void release_held(bool all, std::vector<EventRecord>& ready);
+  SteadyClock::time_point next_deadline() const;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
@@ -63,6 +87,13 @@ class LocalEventBus final : public EventBus {
   SubscriptionId next_id_ = 1;
   std::uint64_t published_ = 0;
   std::uint64_t delivered_ = 0;
+  std::chrono::milliseconds hold_;
+  std::unordered_map<std::string, StreamOrder> streams_;
+  std::size_t held_count_ = 0;
+  bool release_all_ = false;  // a flush asked for the held events
+  std::uint64_t reordered_ = 0;
+  std::uint64_t released_with_gap_ = 0;
+  SteadyClock::time_point next_sweep_{};
   bool delivering_ = false;  // the delivery thread is inside a subscriber
   bool stopping_ = false;
   bool stopped_ = false;

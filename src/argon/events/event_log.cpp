@@ -46,7 +46,11 @@ std::vector<EventRecord> read_after(store::Connection& c, const std::string& str
                                     std::int64_t after_seq, int limit) {
   std::vector<EventRecord> out;
   for (const auto& r :
-       c.query(std::string(kSelect) + " WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+       // A stream's seqs have no gap, so the next `limit` events are (after, after + limit]: the
+       // upper bound keeps this a range scan of (stream, seq) whatever the planner knows.
+       c.query(std::string(kSelect) +
+                   " WHERE stream = $1 AND seq > $2 AND seq <= CAST($2 AS BIGINT) + CAST($3 AS "
+                   "BIGINT) ORDER BY seq LIMIT $3",
                {stream, after_seq, std::int64_t{limit}}))
     out.push_back(record_from(r));
   return out;

@@ -171,13 +171,19 @@ void Hub::sweep() {
 }
 
 void Hub::save_positions(const std::vector<std::pair<Uuid, Cursor>>& positions) {
-  // One transaction for every stream due (on the scheduler thread, which may wait).
-  bool any = false;
-  for (const auto& [owner, cursor] : positions) any = any || !cursor.empty();
-  if (!any) return;
+  // One row per (owner, stream) however many streams of one owner are due (a bot may hold
+  // thousands): the furthest position wins. One transaction for all of them (on the scheduler
+  // thread, which may wait).
+  std::map<Uuid, Cursor> merged;
+  for (const auto& [owner, cursor] : positions)
+    for (const auto& [stream, seq] : cursor) {
+      auto [it, fresh] = merged[owner].emplace(stream, seq);
+      if (!fresh) it->second = std::max(it->second, seq);
+    }
+  if (merged.empty()) return;
   try {
     auto saved = db_.transact_now([&](store::Connection& c) -> Status {
-      for (const auto& [owner, cursor] : positions)
+      for (const auto& [owner, cursor] : merged)
         events::save_positions(c, owner, cursor, clock_.now_unix_ms());
       return {};
     });

@@ -3,8 +3,14 @@
 #include "argon/events/bus.hpp"
 
 namespace argon::events {
+namespace {
+// Streams idle this long forget their position (bounded memory with many spaces).
+constexpr std::chrono::seconds kForgetIdle{60};
+}  // namespace
 
-LocalEventBus::LocalEventBus() : thread_([this] { run(); }) {}
+LocalEventBus::LocalEventBus(std::chrono::milliseconds hold) : hold_(hold) {
+  thread_ = std::thread([this] { run(); });
+}
 
 LocalEventBus::~LocalEventBus() {
   stop();
@@ -39,12 +45,24 @@ void LocalEventBus::unsubscribe(SubscriptionId id) {
 void LocalEventBus::flush() {
   std::unique_lock lock(mutex_);
   std::uint64_t target = published_;
-  idle_.wait(lock, [&] { return delivered_ >= target || stopped_; });
+  release_all_ = true;
+  wake_.notify_one();
+  idle_.wait(lock, [&] { return (delivered_ >= target && held_count_ == 0) || stopped_; });
 }
 
 std::uint64_t LocalEventBus::published_batches() const {
   std::lock_guard lock(mutex_);
   return published_;
+}
+
+std::uint64_t LocalEventBus::reordered() const {
+  std::lock_guard lock(mutex_);
+  return reordered_;
+}
+
+std::uint64_t LocalEventBus::released_with_gap() const {
+  std::lock_guard lock(mutex_);
+  return released_with_gap_;
 }
 
 void LocalEventBus::stop() {
@@ -62,30 +80,105 @@ void LocalEventBus::stop() {
   idle_.notify_all();
 }
 
+void LocalEventBus::order(std::vector<EventRecord> batch, std::vector<EventRecord>& ready) {
+  const auto now = SteadyClock::now();
+  for (auto& r : batch) {
+    StreamOrder& o = streams_[r.stream];
+    o.last_seen = now;
+    if (o.next == 0 || r.seq <= o.next) {
+      // In order (or the first seen, or late: subscribers drop what they already have).
+      if (r.seq >= o.next) o.next = r.seq + 1;
+      ready.push_back(std::move(r));
+      // What was waiting for this one can go too.
+      while (!o.held.empty() && o.held.begin()->first <= o.next) {
+        auto node = o.held.extract(o.held.begin());
+        --held_count_;
+        ++reordered_;
+        if (node.key() == o.next) ++o.next;
+        ready.push_back(std::move(node.mapped()));
+      }
+    } else {
+      if (o.held.empty()) o.held_since = now;
+      if (o.held.emplace(r.seq, std::move(r)).second) ++held_count_;
+    }
+  }
+}
+
+void LocalEventBus::release_held(bool all, std::vector<EventRecord>& ready) {
+  const auto now = SteadyClock::now();
+  for (auto it = streams_.begin(); it != streams_.end();) {
+    StreamOrder& o = it->second;
+    if (!o.held.empty() && (all || now - o.held_since >= hold_)) {
+      // The missing event did not come (another process committed it, or it is lost): go on;
+      // the subscribers see the gap and read it from the log.
+      released_with_gap_ += o.held.size();
+      held_count_ -= o.held.size();
+      for (auto& [seq, r] : o.held) ready.push_back(std::move(r));
+      o.next = o.held.rbegin()->first + 1;
+      o.held.clear();
+    }
+    if (o.held.empty() && now - o.last_seen >= kForgetIdle) {
+      it = streams_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+LocalEventBus::SteadyClock::time_point LocalEventBus::next_deadline() const {
+  auto deadline = SteadyClock::time_point::max();
+  if (held_count_ == 0) return deadline;
+  for (const auto& [stream, o] : streams_)
+    if (!o.held.empty()) deadline = std::min(deadline, o.held_since + hold_);
+  return deadline;
+}
+
 void LocalEventBus::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything queued was delivered
-    auto records = std::move(queue_.front());
-    queue_.pop_front();
-    delivering_ = true;
-    // Subscribers are called outside the lock (they may publish); the map is only changed while
-    // no delivery runs (unsubscribe waits), so iterating a copy of the ids is enough.
-    std::vector<Subscriber*> targets;
-    for (auto& [id, s] : subscribers_) targets.push_back(&s);
-    lock.unlock();
-    for (auto* s : targets) {
-      try {
-        (*s)(records);
-      } catch (const std::exception& e) {
-        spdlog::error("events: a bus subscriber threw: {}", e.what());
-      }
+    auto due = [&] {
+      return stopping_ || !queue_.empty() || release_all_ ||
+             (held_count_ > 0 && SteadyClock::now() >= next_deadline());
+    };
+    if (held_count_ == 0) {
+      wake_.wait(lock, due);
+    } else {
+      wake_.wait_until(lock, next_deadline(), due);
     }
-    lock.lock();
-    delivering_ = false;
-    ++delivered_;
+    std::vector<EventRecord> ready;
+    bool took_batch = false;
+    if (!queue_.empty()) {
+      order(std::move(queue_.front()), ready);
+      queue_.pop_front();
+      took_batch = true;
+    }
+    const bool all = release_all_ || stopping_;
+    if (all && queue_.empty()) release_all_ = false;
+    const auto now = SteadyClock::now();
+    if (held_count_ > 0 || now >= next_sweep_) {
+      release_held(all && queue_.empty(), ready);
+      next_sweep_ = now + std::chrono::seconds(1);
+    }
+    if (!ready.empty()) {
+      delivering_ = true;
+      // Subscribers are called outside the lock (they may publish); the map is only changed
+      // while no delivery runs (unsubscribe waits), so the pointers stay valid.
+      std::vector<Subscriber*> targets;
+      for (auto& [id, s] : subscribers_) targets.push_back(&s);
+      lock.unlock();
+      for (auto* s : targets) {
+        try {
+          (*s)(ready);
+        } catch (const std::exception& e) {
+          spdlog::error("events: a bus subscriber threw: {}", e.what());
+        }
+      }
+      lock.lock();
+      delivering_ = false;
+    }
+    if (took_batch) ++delivered_;
     idle_.notify_all();
+    if (stopping_ && queue_.empty() && held_count_ == 0) return;
   }
 }
 
