@@ -38,7 +38,7 @@ argon_area(crypto DEPS argon_domain LIBS PkgConfig::SODIUM OpenSSL::Crypto)
 argon_area(wire DEPS argon_domain LIBS Boost::json)
 argon_area(store DEPS argon_domain LIBS PkgConfig::SQLITE3 PkgConfig::LIBPQ spdlog::spdlog
            Threads::Threads)
-argon_area(events DEPS argon_store LIBS Boost::json spdlog::spdlog)
+argon_area(events DEPS argon_store LIBS Boost::json spdlog::spdlog PkgConfig::LIBNATS)
 argon_area(contracts DEPS argon_domain argon_crypto argon_wire)
 argon_area(voice DEPS argon_domain argon_crypto argon_wire LIBS PkgConfig::OPUS)
 argon_area(services DEPS argon_domain argon_crypto argon_store argon_events argon_wire argon_contracts argon_voice spdlog::spdlog)

@@ -19,6 +19,9 @@ namespace {
 
 struct CommonFlags {
   std::string listen;
+  std::string bus;
+  std::string node_id;
+  std::string public_url;
   std::string data_dir;
   std::string database;
   std::string config_file;
@@ -44,6 +47,9 @@ Config load_config(const CommonFlags& f) {
   if (!f.listen.empty()) flags["server.listen"] = f.listen;
   if (!f.data_dir.empty()) flags["server.data_dir"] = f.data_dir;
   if (!f.database.empty()) flags["store.url"] = f.database;
+  if (!f.bus.empty()) flags["bus.url"] = f.bus;
+  if (!f.node_id.empty()) flags["server.node_id"] = f.node_id;
+  if (!f.public_url.empty()) flags["server.public_url"] = f.public_url;
   std::optional<std::string> file;
   if (!f.config_file.empty()) file = f.config_file;
   auto config = Config::load(file, current_environment(), flags);
@@ -96,6 +102,11 @@ int run_cli(int argc, char** argv) {
   auto* serve_cmd = cli.add_subcommand("serve", "run the server");
   serve_cmd->add_option("--listen", common.listen,
                         "HOST:PORT (default 127.0.0.1:8080; port 0 = any)");
+  serve_cmd->add_option("--bus", common.bus,
+                        "nats://HOST:PORT: join the other nodes on the same --database");
+  serve_cmd->add_option("--node-id", common.node_id, "0..1023, distinct per node (default auto)");
+  serve_cmd->add_option("--public-url", common.public_url,
+                        "the URL clients reach this node at (default from --listen)");
   add_common(serve_cmd, common);
 
   auto* user_cmd = cli.add_subcommand("user", "manage people");

@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <filesystem>
 
+#include "argon/events/nats_bus.hpp"
 #include "argon/store/messages_repo.hpp"
 #include "argon/store/schema.hpp"
 
@@ -71,13 +73,42 @@ services::ServiceLimits limits_from(const Config& config) {
   return limits;
 }
 
+std::optional<int> wanted_node_id(const Config& config) {
+  std::string v = config.str("server.node_id");
+  if (v.empty() || v == "auto") return std::nullopt;
+  int id = -1;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+  if (ec != std::errc() || p != v.data() + v.size() || id < 0 ||
+      id > services::NodeRegistry::kMaxNodeId)
+    throw std::runtime_error("server.node_id must be auto or 0..1023, got '" + v + "'");
+  return id;
+}
+
+std::unique_ptr<events::EventBus> open_bus(const Config& config, int node_id) {
+  std::string url = config.str("bus.url");
+  if (url.empty()) return std::make_unique<events::LocalEventBus>();
+  if (!url.starts_with("nats://"))
+    throw std::runtime_error("bus.url must be a nats:// URL; leave it empty for one node");
+  if (config.str("store.url").empty())
+    throw std::runtime_error(
+        "bus.url joins nodes that share one PostgreSQL database: set store.url too");
+  events::NatsBusOptions options;
+  options.url = url;
+  options.node_id = node_id;
+  options.name = "argon-node-" + std::to_string(node_id);
+  return std::make_unique<events::NatsEventBus>(options);
+}
+
 Runtime::Runtime(const Config& config)
     : config_(config),
       database_(open_database(config)),
-      snowflake_(std::make_unique<SnowflakeGenerator>(clock_, config.i64("server.node_id"))),
+      nodes_(std::make_unique<services::NodeRegistry>(*database_, clock_, random_, &scheduler_,
+                                                      services::NodeSettings{})),
+      bus_(open_bus(config, nodes_->claim(wanted_node_id(config)))),
+      snowflake_(std::make_unique<SnowflakeGenerator>(clock_, nodes_->node_id())),
       context_(std::make_unique<services::Context>(
-          services::Context{*database_, clock_, random_, *snowflake_, &bus_, nullptr, &scheduler_,
-                            limits_from(config)})),
+          services::Context{*database_, clock_, random_, *snowflake_, bus_.get(), nullptr,
+                            &scheduler_, limits_from(config)})),
       accounts_(*context_),
       spaces_(*context_),
       messages_(*context_),
@@ -96,8 +127,10 @@ Runtime::~Runtime() {
 
 void Runtime::close() {
   scheduler_.stop();
+  if (nodes_) nodes_->release();      // before the store closes: the id is free at once
   if (database_) database_->close();  // finishes what was submitted (its events publish)
-  bus_.stop();
+  if (auto* nats = dynamic_cast<events::NatsEventBus*>(bus_.get())) nats->stop();
+  if (auto* local = dynamic_cast<events::LocalEventBus*>(bus_.get())) local->stop();
 }
 
 }  // namespace argon::app

@@ -12,6 +12,7 @@
 #include "argon/services/commands.hpp"
 #include "argon/services/interactions.hpp"
 #include "argon/services/messages.hpp"
+#include "argon/services/nodes.hpp"
 #include "argon/services/spaces.hpp"
 
 namespace argon::app {
@@ -26,7 +27,8 @@ class Runtime {
   services::Context& context() { return *context_; }
   store::Database& database() { return *database_; }
   ThreadScheduler& scheduler() { return scheduler_; }
-  events::LocalEventBus& bus() { return bus_; }
+  events::EventBus& bus() { return *bus_; }
+  services::NodeRegistry& nodes() { return *nodes_; }
 
   services::SpaceService& spaces() { return spaces_; }
   services::MessageService& messages() { return messages_; }
@@ -43,10 +45,11 @@ class Runtime {
   Config config_;
   SystemClock clock_;
   crypto::SystemRandom random_;
-  std::unique_ptr<store::Database> database_;
-  events::LocalEventBus bus_;
-  std::unique_ptr<SnowflakeGenerator> snowflake_;
   ThreadScheduler scheduler_;
+  std::unique_ptr<store::Database> database_;
+  std::unique_ptr<services::NodeRegistry> nodes_;  // this node's id, claimed in the store
+  std::unique_ptr<events::EventBus> bus_;          // in-process, or NATS with bus.url
+  std::unique_ptr<SnowflakeGenerator> snowflake_;
   std::unique_ptr<services::Context> context_;
   services::AccountService accounts_;
   services::SpaceService spaces_;

@@ -6,8 +6,9 @@
 // (a message lost or reordered in transit, an event committed by another process) reads the
 // missing events from the log, so a bus may drop or reorder without loss.
 //
-// LocalEventBus is the in-process bus of one node; a cluster bus (NATS) implements the same
-// interface.
+// LocalEventBus is the in-process bus of one node; NatsEventBus (nats_bus.hpp) connects nodes and
+// implements the same interface. Besides events, the bus carries small control messages between
+// nodes: broadcasts (to every node, this one included) and requests to one node.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -15,6 +16,8 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -37,6 +40,26 @@ class EventBus {
   virtual SubscriptionId subscribe(Subscriber subscriber) = 0;
   // After this returns the subscriber is not running and will not be called again.
   virtual void unsubscribe(SubscriptionId id) = 0;
+
+  // ---- between nodes ---------------------------------------------------------------------------
+  // Whether there are other nodes behind this bus at all (false for the in-process bus).
+  virtual bool clustered() const { return false; }
+  // Whether events committed by other nodes arrive live right now. While false, subscribers poll
+  // the log instead (the hub does).
+  virtual bool live() const { return true; }
+  // `topic` (a word of [a-z0-9_.]) with a payload, to every node's handlers, this node's
+  // included (on the bus's delivery thread). Best effort: a disconnected node misses it, so users
+  // keep a bounded fallback (a short cache TTL, a store sweep).
+  using BroadcastHandler = std::function<void(const std::string& payload)>;
+  virtual void broadcast(const std::string& topic, const std::string& payload) = 0;
+  virtual SubscriptionId on_broadcast(const std::string& topic, BroadcastHandler handler) = 0;
+  // A request to the node `node_id` answered by its handler for `topic`: done(answer), or
+  // done(nullopt) when no node answered within the timeout. Called on a bus thread.
+  using RequestHandler = std::function<std::string(const std::string& payload)>;
+  using ReplyHandler = std::function<void(std::optional<std::string> answer)>;
+  virtual void request(int node_id, const std::string& topic, const std::string& payload,
+                       std::chrono::milliseconds timeout, ReplyHandler done) = 0;
+  virtual void on_request(const std::string& topic, RequestHandler handler) = 0;
 };
 
 // In-process bus. It also puts each stream's events back in seq order: operations that commit
@@ -52,6 +75,13 @@ class LocalEventBus final : public EventBus {
   void publish(std::vector<EventRecord> records) override;
   SubscriptionId subscribe(Subscriber subscriber) override;
   void unsubscribe(SubscriptionId id) override;
+  // One node: a broadcast reaches this node's handlers; a request is answered by this node's
+  // handler whatever node id it names (there is no other node).
+  void broadcast(const std::string& topic, const std::string& payload) override;
+  SubscriptionId on_broadcast(const std::string& topic, BroadcastHandler handler) override;
+  void request(int node_id, const std::string& topic, const std::string& payload,
+               std::chrono::milliseconds timeout, ReplyHandler done) override;
+  void on_request(const std::string& topic, RequestHandler handler) override;
 
   // Waits until every event published before the call has been handed to the subscribers (held
   // ones included: a flush releases them).
@@ -83,6 +113,9 @@ class LocalEventBus final : public EventBus {
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::deque<std::vector<EventRecord>> queue_;
+  std::deque<std::function<void()>> calls_;  // broadcasts and requests, run on the bus thread
+  std::map<SubscriptionId, std::pair<std::string, BroadcastHandler>> broadcast_handlers_;
+  std::map<std::string, RequestHandler> request_handlers_;
   std::map<SubscriptionId, Subscriber> subscribers_;
   SubscriptionId next_id_ = 1;
   std::uint64_t published_ = 0;

@@ -42,6 +42,61 @@ void LocalEventBus::unsubscribe(SubscriptionId id) {
   subscribers_.erase(id);
 }
 
+void LocalEventBus::broadcast(const std::string& topic, const std::string& payload) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    calls_.push_back([this, topic, payload] {
+      std::vector<BroadcastHandler> handlers;
+      {
+        std::lock_guard inner(mutex_);
+        for (const auto& [id, h] : broadcast_handlers_)
+          if (h.first == topic) handlers.push_back(h.second);
+      }
+      for (const auto& h : handlers) h(payload);
+    });
+  }
+  wake_.notify_one();
+}
+
+EventBus::SubscriptionId LocalEventBus::on_broadcast(const std::string& topic,
+                                                     BroadcastHandler handler) {
+  std::lock_guard lock(mutex_);
+  SubscriptionId id = next_id_++;
+  broadcast_handlers_.emplace(id, std::make_pair(topic, std::move(handler)));
+  return id;
+}
+
+void LocalEventBus::request(int, const std::string& topic, const std::string& payload,
+                            std::chrono::milliseconds, ReplyHandler done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      calls_.push_back([this, topic, payload, done] {
+        RequestHandler handler;
+        {
+          std::lock_guard inner(mutex_);
+          if (auto it = request_handlers_.find(topic); it != request_handlers_.end())
+            handler = it->second;
+        }
+        if (handler) {
+          done(handler(payload));
+        } else {
+          done(std::nullopt);
+        }
+      });
+      wake_.notify_one();
+      return;
+    }
+  }
+  done(std::nullopt);
+}
+
+void LocalEventBus::on_request(const std::string& topic, RequestHandler handler) {
+  std::lock_guard lock(mutex_);
+  request_handlers_[topic] = std::move(handler);
+}
+
 void LocalEventBus::flush() {
   std::unique_lock lock(mutex_);
   std::uint64_t target = published_;
@@ -137,13 +192,24 @@ void LocalEventBus::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     auto due = [&] {
-      return stopping_ || !queue_.empty() || release_all_ ||
+      return stopping_ || !queue_.empty() || !calls_.empty() || release_all_ ||
              (held_count_ > 0 && SteadyClock::now() >= next_deadline());
     };
     if (held_count_ == 0) {
       wake_.wait(lock, due);
     } else {
       wake_.wait_until(lock, next_deadline(), due);
+    }
+    while (!calls_.empty()) {
+      auto call = std::move(calls_.front());
+      calls_.pop_front();
+      lock.unlock();
+      try {
+        call();
+      } catch (const std::exception& e) {
+        spdlog::error("events: a bus handler threw: {}", e.what());
+      }
+      lock.lock();
     }
     std::vector<EventRecord> ready;
     bool took_batch = false;
@@ -178,7 +244,7 @@ void LocalEventBus::run() {
     }
     if (took_batch) ++delivered_;
     idle_.notify_all();
-    if (stopping_ && queue_.empty() && held_count_ == 0) return;
+    if (stopping_ && queue_.empty() && calls_.empty() && held_count_ == 0) return;
   }
 }
 

@@ -205,6 +205,74 @@ SELECT setval(pg_get_serial_sequence('events', 'gseq'), GREATEST(1, n), n > 0) F
 ) AS highest;
 DELETE FROM event_streams WHERE stream = '*';
 )SQL"},
+      // State that several nodes share (DESIGN.md "Many nodes"): the nodes themselves, settings
+      // every node must agree on, and the cluster implementations of the shared-state seams.
+      {3, "nodes and shared state", R"SQL(
+CREATE TABLE nodes (
+  node_id INTEGER PRIMARY KEY,
+  instance TEXT NOT NULL,
+  public_url TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  heartbeat_at BIGINT NOT NULL
+);
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE typing_sessions (
+  channel_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  space_id TEXT NOT NULL,
+  generation BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (channel_id, user_id)
+);
+CREATE INDEX typing_sessions_expiry ON typing_sessions(expires_at);
+CREATE TABLE presence_owners (
+  owner_id TEXT PRIMARY KEY,
+  streams BIGINT NOT NULL
+);
+CREATE TABLE presence_streams (
+  owner_id TEXT NOT NULL,
+  node_id INTEGER NOT NULL,
+  streams BIGINT NOT NULL,
+  PRIMARY KEY (owner_id, node_id)
+);
+CREATE INDEX presence_streams_node ON presence_streams(node_id);
+CREATE TABLE voice_members (
+  room TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  joined_at BIGINT NOT NULL,
+  PRIMARY KEY (room, user_id)
+);
+CREATE TABLE voice_rooms (
+  room TEXT PRIMARY KEY,
+  node_id INTEGER NOT NULL,
+  claimed_at BIGINT NOT NULL
+);
+CREATE TABLE calls (
+  id TEXT PRIMARY KEY,
+  caller_id TEXT NOT NULL,
+  callee_id TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  started_at BIGINT NOT NULL,
+  ring_expires_at BIGINT NOT NULL
+);
+CREATE INDEX calls_ringing ON calls(state, ring_expires_at);
+CREATE TABLE rate_windows (
+  bot_id TEXT NOT NULL,
+  interface TEXT NOT NULL,
+  segment BIGINT NOT NULL,
+  used BIGINT NOT NULL,
+  PRIMARY KEY (bot_id, interface, segment)
+);
+CREATE TABLE rate_slots (
+  bot_id TEXT NOT NULL,
+  node_id INTEGER NOT NULL,
+  in_flight BIGINT NOT NULL,
+  PRIMARY KEY (bot_id, node_id)
+);
+)SQL"},
   };
   return kMigrations;
 }
