@@ -71,25 +71,6 @@ int LocalPresenceCounter::count(const Uuid& owner) const {
   return it == open_.end() ? 0 : it->second;
 }
 
-bool LocalVoiceRoomMembers::join(const std::string& room, const Uuid& who) {
-  std::lock_guard lock(mutex_);
-  return rooms_[room].insert(who).second;
-}
-
-bool LocalVoiceRoomMembers::leave(const std::string& room, const Uuid& who) {
-  std::lock_guard lock(mutex_);
-  auto it = rooms_.find(room);
-  if (it == rooms_.end() || it->second.erase(who) == 0) return false;
-  if (it->second.empty()) rooms_.erase(it);
-  return true;
-}
-
-bool LocalVoiceRoomMembers::contains(const std::string& room, const Uuid& who) const {
-  std::lock_guard lock(mutex_);
-  auto it = rooms_.find(room);
-  return it != rooms_.end() && it->second.count(who) > 0;
-}
-
 std::optional<BotIdentity> LocalBotAuthCache::find(std::string_view token, std::int64_t now_ms) {
   std::shared_lock lock(mutex_);
   auto it = entries_.find(std::string(token));

@@ -49,17 +49,6 @@ class LocalPresenceCounter final : public PresenceCounter {
   std::map<Uuid, int> open_;
 };
 
-class LocalVoiceRoomMembers final : public VoiceRoomMembers {
- public:
-  bool join(const std::string& room, const Uuid& who) override;
-  bool leave(const std::string& room, const Uuid& who) override;
-  bool contains(const std::string& room, const Uuid& who) const override;
-
- private:
-  mutable std::mutex mutex_;
-  std::map<std::string, std::set<Uuid>> rooms_;
-};
-
 class LocalBotAuthCache final : public BotAuthCache {
  public:
   std::optional<BotIdentity> find(std::string_view token, std::int64_t now_ms) override;

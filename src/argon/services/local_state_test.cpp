@@ -1,5 +1,6 @@
 // The in-process implementations of the shared-state seams (shared_state.hpp).
 #include "argon/services/local_state.hpp"
+#include "argon/services/voice_rooms.hpp"
 
 #include <gtest/gtest.h>
 

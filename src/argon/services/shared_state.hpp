@@ -1,7 +1,8 @@
 #pragma once
 // State that operations keep outside the store (DESIGN.md "Many nodes"), behind interfaces: one
 // node uses the in-process implementations (local_state.hpp); a cluster plugs in shared ones
-// (the store, the bus, or one owning node) without touching the services.
+// (the store, the bus, or one owning node) without touching the services. Voice rooms have
+// theirs in voice_rooms.hpp.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -40,19 +41,6 @@ class PresenceCounter {
   // Adds delta (+1 opened, -1 closed) to the owner's open streams; returns the count after.
   virtual int add(const Uuid& owner, int delta) = 0;
   virtual int count(const Uuid& owner) const = 0;
-};
-
-// The people in each voice room who joined through the client API (connected to the relay or
-// not yet). In a cluster a room is served by one node at a time; this is where its membership is
-// kept so that any node can answer a join, a leave or a kick.
-class VoiceRoomMembers {
- public:
-  virtual ~VoiceRoomMembers() = default;
-  // true when `who` was not in the room yet.
-  virtual bool join(const std::string& room, const Uuid& who) = 0;
-  // true when `who` was in the room (exactly one caller sees true: one voiceLeave).
-  virtual bool leave(const std::string& room, const Uuid& who) = 0;
-  virtual bool contains(const std::string& room, const Uuid& who) const = 0;
 };
 
 }  // namespace argon::services

@@ -1,6 +1,6 @@
 #include "argon/services/voice.hpp"
 
-#include "argon/services/local_state.hpp"
+#include "argon/services/voice_rooms.hpp"
 
 #include <boost/json/serialize.hpp>
 

@@ -8,6 +8,7 @@
 
 #include "argon/services/bots.hpp"
 #include "argon/services/shared_state.hpp"
+#include "argon/services/voice_rooms.hpp"
 #include "argon/voice/relay.hpp"
 
 namespace argon::services {
