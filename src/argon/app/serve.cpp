@@ -179,6 +179,9 @@ int serve(const Config& config) {
   events::HubOptions hub_options;
   hub_options.heartbeat_ms = config.i64("events.heartbeat_seconds") * 1000;
   hub_options.sweep_interval_ms = std::clamp<std::int64_t>(hub_options.heartbeat_ms / 2, 50, 1000);
+  hub_options.repair_interval_ms =
+      std::max<std::int64_t>(50, config.i64("events.repair_interval_ms"));
+  hub_options.offline_poll_ms = std::max<std::int64_t>(20, config.i64("events.offline_poll_ms"));
   events::Hub hub(rt.database(), rt.bus(), rt.scheduler(), rt.context().clock, hub_options);
   services::StreamService streams(rt.context(), hub, rt.accounts(),
                                   {config.i64("events.resume_window_seconds") * 1000});

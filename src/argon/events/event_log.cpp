@@ -84,6 +84,21 @@ std::int64_t last_seq(store::Connection& c, const std::string& stream) {
   return row ? row->i64(0) : 0;
 }
 
+std::map<std::string, std::int64_t> last_seqs(store::Connection& c,
+                                              const std::vector<std::string>& streams) {
+  std::map<std::string, std::int64_t> out;
+  if (streams.empty()) return out;
+  std::string sql = "SELECT stream, last_seq FROM event_streams WHERE stream IN (";
+  std::vector<store::SqlValue> params;
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    sql += (i ? ", $" : "$") + std::to_string(i + 1);
+    params.emplace_back(streams[i]);
+  }
+  sql += ")";
+  for (const auto& r : c.query(sql, params)) out[r.text(0)] = r.i64(1);
+  return out;
+}
+
 std::int64_t prune(store::Connection& c, std::int64_t older_than_ms) {
   return c.exec("DELETE FROM events WHERE created_at < $1", {older_than_ms});
 }

@@ -45,6 +45,9 @@ EventRecord append(store::Connection& c, std::string stream, std::string type,
 std::vector<EventRecord> read_after(store::Connection& c, const std::string& stream,
                                     std::int64_t after_seq, int limit);
 std::int64_t last_seq(store::Connection& c, const std::string& stream);
+// The last seq of each of `streams` that has any (streams without events are absent).
+std::map<std::string, std::int64_t> last_seqs(store::Connection& c,
+                                              const std::vector<std::string>& streams);
 // Events of any of `streams` with gseq > after_gseq, in commit order, at most `limit`.
 std::vector<EventRecord> read_after_global(store::Connection& c,
                                            const std::vector<std::string>& streams,

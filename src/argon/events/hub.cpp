@@ -11,6 +11,7 @@ Hub::Hub(store::Database& db, EventBus& bus, Scheduler& scheduler, const Clock& 
          HubOptions options)
     : db_(db), bus_(bus), scheduler_(scheduler), clock_(clock), options_(options) {
   schedule_sweep();
+  if (bus_.clustered()) schedule_repair(options_.repair_interval_ms);
   subscription_ = bus_.subscribe([this](const std::vector<EventRecord>& records) {
     try {
       deliver(records);
@@ -157,6 +158,67 @@ void Hub::schedule_sweep() {
   });
 }
 
+void Hub::schedule_repair(std::int64_t delay_ms) {
+  if (stopping_) return;
+  repair_task_ = scheduler_.schedule(delay_ms, [this] {
+    try {
+      repair();
+    } catch (const std::exception& e) {
+      spdlog::warn("events: checking the log for missed events failed: {}", e.what());
+    }
+    schedule_repair(bus_.live() ? options_.repair_interval_ms : options_.offline_poll_ms);
+  });
+}
+
+void Hub::repair() {
+  std::vector<std::shared_ptr<StreamConnection>> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.assign(open_.begin(), open_.end());
+  }
+  std::set<std::string> followed;
+  for (const auto& c : all)
+    for (auto& stream : c->streams()) followed.insert(std::move(stream));
+  const bool live = bus_.live();
+  if (followed.empty()) {
+    repair_seen_.clear();
+    repair_was_live_ = live;
+    return;
+  }
+  // Where every followed stream ends in the log now (one read, chunked for long IN lists).
+  std::vector<std::string> streams(followed.begin(), followed.end());
+  auto ends = db_.read_now([&](store::Connection& c) {
+    std::map<std::string, std::int64_t> out;
+    for (std::size_t at = 0; at < streams.size(); at += 500) {
+      std::vector<std::string> part(
+          streams.begin() + static_cast<std::ptrdiff_t>(at),
+          streams.begin() + static_cast<std::ptrdiff_t>(std::min(at + 500, streams.size())));
+      for (auto& [stream, seq] : last_seqs(c, part)) out[stream] = seq;
+    }
+    return out;
+  });
+  // While the bus is live, an event only counts as missed once it was already in the log at the
+  // previous check (it may still be on its way through the bus); while it is not (or it just
+  // came back), whatever the log holds beyond a stream's cursor is read now.
+  const bool trust_bus = live && repair_was_live_;
+  std::map<std::string, std::int64_t> due;
+  for (const auto& [stream, end] : ends) {
+    std::int64_t threshold = end;
+    if (trust_bus) {
+      auto seen = repair_seen_.find(stream);
+      threshold = seen == repair_seen_.end() ? 0 : std::min(seen->second, end);
+    }
+    if (threshold > 0) due[stream] = threshold;
+  }
+  std::size_t repaired = 0;
+  for (const auto& c : all) repaired += c->repair(due) ? 1 : 0;
+  if (repaired > 0)
+    spdlog::debug("events: {} stream(s) read missed events from the log (bus live={})", repaired,
+                  live);
+  repair_seen_ = std::move(ends);
+  repair_was_live_ = live;
+}
+
 void Hub::sweep() {
   std::vector<std::shared_ptr<StreamConnection>> all;
   {
@@ -199,6 +261,7 @@ void Hub::shutdown() {
   if (stopping_.exchange(true)) return;
   bus_.unsubscribe(subscription_);
   scheduler_.cancel(sweep_task_);
+  scheduler_.cancel(repair_task_);
   std::vector<std::pair<Uuid, Cursor>> positions;
   std::set<std::shared_ptr<StreamConnection>> open;
   {

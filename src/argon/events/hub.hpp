@@ -54,6 +54,12 @@ struct HubOptions {
   std::size_t catchup_chunk_bytes = 64 * 1024;  // replayed frames are written in chunks this big
   std::int64_t backoff_ms = 5;                  // retry delay when a transport queue is full
   std::size_t max_pending = 4096;               // live events held while catching up
+  // With a clustered bus, how often the log is checked for events the bus did not bring (an
+  // event another node published while this one was disconnected, or a message NATS dropped
+  // that no later event revealed): every repair_interval_ms while the bus is live, every
+  // offline_poll_ms while it is not (then the log is what feeds the streams).
+  std::int64_t repair_interval_ms = 2000;
+  std::int64_t offline_poll_ms = 250;
 };
 
 class StreamConnection;
@@ -88,6 +94,8 @@ class Hub final {
   void apply_membership(const EventRecord& r, std::vector<Leave>& leaves);
   void schedule_sweep();
   void sweep();
+  void schedule_repair(std::int64_t delay_ms);
+  void repair();
   void save_positions(const std::vector<std::pair<Uuid, Cursor>>& positions);
   void deliver(const std::vector<EventRecord>& records);
 
@@ -102,6 +110,9 @@ class Hub final {
   std::set<std::shared_ptr<StreamConnection>> open_;
   std::atomic<bool> stopping_{false};
   Scheduler::TaskId sweep_task_ = 0;
+  Scheduler::TaskId repair_task_ = 0;
+  std::map<std::string, std::int64_t> repair_seen_;  // stream → its last seq at the last repair
+  bool repair_was_live_ = true;
 };
 
 }  // namespace argon::events

@@ -239,6 +239,20 @@ void StreamConnection::unfollow(const std::string& stream, std::int64_t until_se
   cursor_.erase(stream);
 }
 
+bool StreamConnection::repair(const std::map<std::string, std::int64_t>& thresholds) {
+  std::lock_guard lock(mutex_);
+  if (mode_ != Mode::Live) return false;  // catching up already reads the log
+  for (const auto& [stream, seq] : cursor_) {
+    auto t = thresholds.find(stream);
+    if (t != thresholds.end() && seq < t->second) {
+      mode_ = Mode::CatchingUp;
+      schedule_catch_up(0);
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<Cursor> StreamConnection::sweep(std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
   if (mode_ == Mode::Ended) return std::nullopt;

@@ -32,6 +32,9 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   // A space left (the leave is the space stream's event until_seq): a stream that is catching up
   // still gets the space's events up to the leave from the log, then drops it.
   void unfollow(const std::string& stream, std::int64_t until_seq);
+  // Catches up from the log if a followed stream's cursor is below its threshold (events the
+  // bus did not bring). Returns whether it did.
+  bool repair(const std::map<std::string, std::int64_t>& thresholds);
   // Heartbeat when idle; returns the cursor to save when a save is due.
   std::optional<Cursor> sweep(std::int64_t now_ms);
   // Marks the stream ended; returns false when it already was.
