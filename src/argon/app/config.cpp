@@ -20,6 +20,9 @@ const std::vector<ConfigKey>& config_keys() {
       {"server.node_id", "auto",
        "0..1023, distinct per node (part of every message id); auto claims a free one in the "
        "store"},
+      {"server.node_lease_seconds", "30",
+       "a node that has not renewed its lease for this long is dead (others clean up after it)"},
+      {"server.heartbeat_seconds", "5", "how often a node renews its lease"},
       {"server.drain_seconds", "10", "on SIGTERM, how long in-flight requests may take to finish"},
       {"http.max_body_bytes", "1048576", "larger request bodies answer 413"},
       {"http.max_header_bytes", "16384", "larger header blocks answer 431"},

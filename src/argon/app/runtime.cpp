@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "argon/events/nats_bus.hpp"
+#include "argon/services/cluster_state.hpp"
 #include "argon/store/messages_repo.hpp"
 #include "argon/store/schema.hpp"
 
@@ -66,6 +67,10 @@ services::ServiceLimits limits_from(const Config& config) {
   limits.typing_expiry_ms = config.i64("typing.expiry_seconds") * 1000;
   limits.max_text_utf16 = static_cast<std::size_t>(config.i64("messages.max_text_length"));
   limits.bot_auth_cache_ms = config.i64("auth.bot_cache_ms");
+  // With other nodes, an invalidation they broadcast may be missed (a bus outage): no token is
+  // trusted longer than a second without a store read then.
+  if (!config.str("bus.url").empty())
+    limits.bot_auth_cache_ms = std::min<std::int64_t>(limits.bot_auth_cache_ms, 1000);
   limits.interaction_ttl_ms = config.i64("interactions.ttl_seconds") * 1000;
   limits.password_cost = config.str("auth.password_cost") == "minimum"
                              ? crypto::PasswordCost::minimum()
@@ -82,6 +87,14 @@ std::optional<int> wanted_node_id(const Config& config) {
       id > services::NodeRegistry::kMaxNodeId)
     throw std::runtime_error("server.node_id must be auto or 0..1023, got '" + v + "'");
   return id;
+}
+
+services::NodeSettings node_settings(const Config& config) {
+  services::NodeSettings s;
+  s.heartbeat_ms = std::max<std::int64_t>(1, config.i64("server.heartbeat_seconds")) * 1000;
+  s.lease_ms =
+      std::max<std::int64_t>(config.i64("server.node_lease_seconds") * 1000, 2 * s.heartbeat_ms);
+  return s;
 }
 
 std::unique_ptr<events::EventBus> open_bus(const Config& config, int node_id) {
@@ -103,17 +116,21 @@ Runtime::Runtime(const Config& config)
     : config_(config),
       database_(open_database(config)),
       nodes_(std::make_unique<services::NodeRegistry>(*database_, clock_, random_, &scheduler_,
-                                                      services::NodeSettings{})),
+                                                      node_settings(config))),
       bus_(open_bus(config, nodes_->claim(wanted_node_id(config)))),
       snowflake_(std::make_unique<SnowflakeGenerator>(clock_, nodes_->node_id())),
       context_(std::make_unique<services::Context>(
           services::Context{*database_, clock_, random_, *snowflake_, bus_.get(), nullptr,
                             &scheduler_, limits_from(config)})),
+      typing_timers_(bus_->clustered() ? std::make_unique<services::StoreTypingTimers>(*context_)
+                                       : nullptr),
+      auth_cache_(bus_->clustered() ? std::make_unique<services::BroadcastBotAuthCache>(*bus_)
+                                    : nullptr),
       accounts_(*context_),
       spaces_(*context_),
       messages_(*context_),
-      typing_(*context_),
-      bots_(*context_),
+      typing_(*context_, typing_timers_.get()),
+      bots_(*context_, auth_cache_.get()),
       commands_(*context_),
       interactions_(*context_) {
   // Never reuse an id already stored, even if the clock went back since the last run.

@@ -29,6 +29,7 @@ class Runtime {
   ThreadScheduler& scheduler() { return scheduler_; }
   events::EventBus& bus() { return *bus_; }
   services::NodeRegistry& nodes() { return *nodes_; }
+  bool clustered() const { return bus_->clustered(); }
 
   services::SpaceService& spaces() { return spaces_; }
   services::MessageService& messages() { return messages_; }
@@ -51,6 +52,9 @@ class Runtime {
   std::unique_ptr<events::EventBus> bus_;          // in-process, or NATS with bus.url
   std::unique_ptr<SnowflakeGenerator> snowflake_;
   std::unique_ptr<services::Context> context_;
+  // The shared-state seams: in the store when clustered (bus.url), else null (in-process).
+  std::unique_ptr<services::TypingTimers> typing_timers_;
+  std::unique_ptr<services::BotAuthCache> auth_cache_;
   services::AccountService accounts_;
   services::SpaceService spaces_;
   services::MessageService messages_;

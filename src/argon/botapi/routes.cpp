@@ -52,7 +52,7 @@ Task<http::Response> run_pipeline(BotServices& s, const contracts::InterfaceDecl
                                   int limit, http::Request& req) {
   auto bot = co_await authenticate_bot(req, s.bots);
   if (!bot) co_return api::error_response(bot.error());
-  auto outcome = s.limiter.acquire(bot->app.id, iface.name, limit);
+  auto outcome = co_await s.limiter.acquire(bot->app.id, iface.name, limit);
   if (!outcome.decision.allowed) co_return rate_limited(outcome.decision);
   http::Response response;
   if (route.privileged && !bot->app.is_verified) {
@@ -90,10 +90,13 @@ http::AsyncHandler pipeline(BotServices& s, const contracts::InterfaceDecl& ifac
 http::Handler inline_get_me(BotServices& s, const contracts::InterfaceDecl& iface) {
   int limit = permit_limit(s, iface);
   return [&s, &iface, limit](http::Request& req) -> http::Response {
+    // Only when the limiter's state is in this process (one node): with several nodes the
+    // decision needs the store, so the request goes to the workers.
+    if (!s.limiter.answers_here()) return http::Response{0, {}, {}, {}};
     auto token = api::authorization_credentials(req, "Bot");
     auto bot = token ? s.bots.cached(*token) : std::nullopt;
     if (!bot) return http::Response{0, {}, {}, {}};
-    auto outcome = s.limiter.acquire(bot->app.id, iface.name, limit);
+    auto outcome = s.limiter.acquire_here(bot->app.id, iface.name, limit);
     if (!outcome.decision.allowed) return rate_limited(outcome.decision);
     http::Response response = get_me_response(*bot);
     add_rate_headers(response, outcome.decision);

@@ -38,7 +38,8 @@ class EventBus {
   // Every batch published from now on, in publish order, on the bus's delivery thread (never on
   // the publisher's). A subscriber must not block for long; it may not unsubscribe itself.
   virtual SubscriptionId subscribe(Subscriber subscriber) = 0;
-  // After this returns the subscriber is not running and will not be called again.
+  // After this returns the subscriber is not running and will not be called again. Also ends
+  // an on_broadcast handler (given its id).
   virtual void unsubscribe(SubscriptionId id) = 0;
 
   // ---- between nodes ---------------------------------------------------------------------------
@@ -84,7 +85,7 @@ class LocalEventBus final : public EventBus {
   void on_request(const std::string& topic, RequestHandler handler) override;
 
   // Waits until every event published before the call has been handed to the subscribers (held
-  // ones included: a flush releases them).
+  // ones included: a flush releases them), and every broadcast and request so far was handled.
   void flush();
   // Delivers what is queued, then stops the delivery thread; later publishes are dropped.
   void stop();
@@ -124,6 +125,7 @@ class LocalEventBus final : public EventBus {
   std::unordered_map<std::string, StreamOrder> streams_;
   std::size_t held_count_ = 0;
   bool release_all_ = false;  // a flush asked for the held events
+  bool calling_ = false;      // a broadcast or request handler is running
   std::uint64_t reordered_ = 0;
   std::uint64_t released_with_gap_ = 0;
   SteadyClock::time_point next_sweep_{};

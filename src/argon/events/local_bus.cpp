@@ -40,6 +40,7 @@ void LocalEventBus::unsubscribe(SubscriptionId id) {
   if (std::this_thread::get_id() != thread_.get_id())
     idle_.wait(lock, [&] { return !delivering_; });
   subscribers_.erase(id);
+  broadcast_handlers_.erase(id);  // ids come from one counter: a broadcast handler's goes too
 }
 
 void LocalEventBus::broadcast(const std::string& topic, const std::string& payload) {
@@ -102,7 +103,9 @@ void LocalEventBus::flush() {
   std::uint64_t target = published_;
   release_all_ = true;
   wake_.notify_one();
-  idle_.wait(lock, [&] { return (delivered_ >= target && held_count_ == 0) || stopped_; });
+  idle_.wait(lock, [&] {
+    return (delivered_ >= target && held_count_ == 0 && calls_.empty() && !calling_) || stopped_;
+  });
 }
 
 std::uint64_t LocalEventBus::published_batches() const {
@@ -203,6 +206,7 @@ void LocalEventBus::run() {
     while (!calls_.empty()) {
       auto call = std::move(calls_.front());
       calls_.pop_front();
+      calling_ = true;
       lock.unlock();
       try {
         call();
@@ -210,6 +214,7 @@ void LocalEventBus::run() {
         spdlog::error("events: a bus handler threw: {}", e.what());
       }
       lock.lock();
+      calling_ = false;
     }
     std::vector<EventRecord> ready;
     bool took_batch = false;

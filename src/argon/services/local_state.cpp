@@ -14,7 +14,16 @@ void LocalTypingTimers::set_on_expire(OnExpire on_expire) {
   on_expire_ = std::move(on_expire);
 }
 
-void LocalTypingTimers::arm(const Key& key, const Uuid& space_id, std::int64_t expiry_ms) {
+Task<void> LocalTypingTimers::arm(Key key, Uuid space_id, std::int64_t expiry_ms) {
+  arm_now(key, space_id, expiry_ms);
+  co_return;
+}
+
+Task<std::optional<Uuid>> LocalTypingTimers::disarm(Key key) {
+  co_return disarm_now(key);
+}
+
+void LocalTypingTimers::arm_now(const Key& key, const Uuid& space_id, std::int64_t expiry_ms) {
   std::lock_guard lock(mutex_);
   auto& a = active_[key];
   if (a.timer && scheduler_) scheduler_->cancel(a.timer);
@@ -26,7 +35,7 @@ void LocalTypingTimers::arm(const Key& key, const Uuid& space_id, std::int64_t e
   }
 }
 
-std::optional<Uuid> LocalTypingTimers::disarm(const Key& key) {
+std::optional<Uuid> LocalTypingTimers::disarm_now(const Key& key) {
   std::lock_guard lock(mutex_);
   auto it = active_.find(key);
   if (it == active_.end()) return std::nullopt;
@@ -56,7 +65,11 @@ std::size_t LocalTypingTimers::active() const {
   return active_.size();
 }
 
-int LocalPresenceCounter::add(const Uuid& owner, int delta) {
+Task<int> LocalPresenceCounter::add(Uuid owner, int delta) {
+  co_return add_now(owner, delta);
+}
+
+int LocalPresenceCounter::add_now(const Uuid& owner, int delta) {
   std::lock_guard lock(mutex_);
   int& n = open_[owner];
   n += delta;

@@ -20,8 +20,11 @@ class LocalTypingTimers final : public TypingTimers {
   ~LocalTypingTimers() override;
 
   void set_on_expire(OnExpire on_expire) override;
-  void arm(const Key& key, const Uuid& space_id, std::int64_t expiry_ms) override;
-  std::optional<Uuid> disarm(const Key& key) override;
+  Task<void> arm(Key key, Uuid space_id, std::int64_t expiry_ms) override;
+  Task<std::optional<Uuid>> disarm(Key key) override;
+  // The same, at once (they never wait).
+  void arm_now(const Key& key, const Uuid& space_id, std::int64_t expiry_ms);
+  std::optional<Uuid> disarm_now(const Key& key);
   std::size_t active() const override;
 
  private:
@@ -41,7 +44,8 @@ class LocalTypingTimers final : public TypingTimers {
 
 class LocalPresenceCounter final : public PresenceCounter {
  public:
-  int add(const Uuid& owner, int delta) override;
+  Task<int> add(Uuid owner, int delta) override;
+  int add_now(const Uuid& owner, int delta);
   int count(const Uuid& owner) const override;
 
  private:

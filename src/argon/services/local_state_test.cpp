@@ -25,16 +25,16 @@ TEST(LocalTypingTimersTest, ExpiryEndsASessionOnceAndARearmSupersedesTheOldTimer
   std::vector<TypingTimers::Key> expired;
   timers.set_on_expire([&](const TypingTimers::Key& key, const Uuid&) { expired.push_back(key); });
   TypingTimers::Key key{id(1), id(2)};
-  timers.arm(key, id(9), 8000);
+  timers.arm_now(key, id(9), 8000);
   auto first = scheduler.pending();
-  timers.arm(key, id(9), 8000);  // re-armed: the first timer is cancelled
+  timers.arm_now(key, id(9), 8000);  // re-armed: the first timer is cancelled
   ASSERT_EQ(scheduler.pending().size(), 1u);
   EXPECT_FALSE(scheduler.fire(first.front()));
   EXPECT_EQ(timers.active(), 1u);
   EXPECT_TRUE(scheduler.fire(scheduler.pending().front()));
   ASSERT_EQ(expired.size(), 1u);
   EXPECT_EQ(timers.active(), 0u);
-  EXPECT_FALSE(timers.disarm(key));  // already ended: no second stop
+  EXPECT_FALSE(timers.disarm_now(key));  // already ended: no second stop
 }
 
 TEST(LocalTypingTimersTest, DisarmReturnsTheSpaceOnceAndCancelsTheTimer) {
@@ -43,10 +43,10 @@ TEST(LocalTypingTimersTest, DisarmReturnsTheSpaceOnceAndCancelsTheTimer) {
   int expired = 0;
   timers.set_on_expire([&](const TypingTimers::Key&, const Uuid&) { ++expired; });
   TypingTimers::Key key{id(1), id(2)};
-  timers.arm(key, id(9), 8000);
+  timers.arm_now(key, id(9), 8000);
   auto timer = scheduler.pending().front();
-  EXPECT_EQ(timers.disarm(key), id(9));
-  EXPECT_FALSE(timers.disarm(key).has_value());
+  EXPECT_EQ(timers.disarm_now(key), id(9));
+  EXPECT_FALSE(timers.disarm_now(key).has_value());
   scheduler.fire(timer, true);  // a timer that fires anyway (it raced the cancel) ends nothing
   EXPECT_EQ(expired, 0);
 }
@@ -58,8 +58,8 @@ TEST(LocalPresenceCounterTest, CountsOpenStreamsPerOwnerFromManyThreads) {
   for (int t = 0; t < 8; ++t)
     threads.emplace_back([&] {
       for (int i = 0; i < 100; ++i) {
-        if (presence.add(id(1), +1) == 1) ++firsts;
-        if (presence.add(id(1), -1) == 0) ++lasts;
+        if (presence.add_now(id(1), +1) == 1) ++firsts;
+        if (presence.add_now(id(1), -1) == 0) ++lasts;
       }
     });
   for (auto& t : threads) t.join();

@@ -34,6 +34,59 @@ int retry_after_header(double retry_after_seconds) {
   return static_cast<int>(up);
 }
 
+Decision window_decision(const std::map<std::int64_t, std::int64_t>& counts, std::int64_t now_ms,
+                         std::int64_t current, const RateLimitConfig& config,
+                         std::int64_t segment_ms, int permit_limit) {
+  const int n = config.segments;
+  const std::int64_t oldest = current - (n - 1);
+  auto count_at = [&](std::int64_t s) -> std::int64_t {
+    auto it = counts.find(s);
+    return it == counts.end() ? 0 : it->second;
+  };
+  long long used = 0;
+  for (std::int64_t s = oldest; s <= current; ++s) used += count_at(s);
+  Decision d;
+  d.limit = permit_limit;
+  if (used < permit_limit) {
+    d.allowed = true;
+    d.remaining = static_cast<int>(permit_limit - used - 1);
+    // This request counts in `current`: the oldest non-empty segment, counting it.
+    for (std::int64_t s = oldest; s <= current; ++s) {
+      if (count_at(s) > 0 || s == current) {
+        d.reset_after_seconds = seconds_between(now_ms, (s + n) * segment_ms);
+        break;
+      }
+    }
+    return d;
+  }
+  d.allowed = false;
+  d.remaining = 0;
+  bool reset_set = false;
+  double retry = -1;
+  long long left = used;
+  for (std::int64_t s = oldest; s <= current; ++s) {
+    std::int64_t c = count_at(s);
+    if (c == 0) continue;
+    double frees_in = seconds_between(now_ms, (s + n) * segment_ms);
+    if (!reset_set) {
+      d.reset_after_seconds = frees_in;
+      reset_set = true;
+    }
+    left -= c;
+    if (left < permit_limit) {
+      retry = frees_in;
+      break;
+    }
+  }
+  if (retry < 0) retry = static_cast<double>(config.window_ms) / 1000.0;
+  d.retry_after_seconds = retry;
+  return d;
+}
+
+RateLimiter::Outcome RateLimiter::acquire_here(const Uuid&, std::string_view, int) {
+  throw std::logic_error("this rate limiter cannot answer on the calling thread");
+}
+
 // ---- Permit ----
 
 RateLimiter::Permit::Permit(Permit&& other) noexcept
@@ -117,8 +170,14 @@ void LocalRateLimiter::sweep(Shard& shard, std::int64_t segment) const {
   shard.next_sweep_segment = segment + n;
 }
 
-RateLimiter::Outcome LocalRateLimiter::acquire(const Uuid& bot, std::string_view interface_name,
-                                               int permit_limit) {
+Task<RateLimiter::Outcome> LocalRateLimiter::acquire(Uuid bot, std::string interface_name,
+                                                     int permit_limit) {
+  co_return acquire_here(bot, interface_name, permit_limit);
+}
+
+RateLimiter::Outcome LocalRateLimiter::acquire_here(const Uuid& bot,
+                                                    std::string_view interface_name,
+                                                    int permit_limit) {
   const std::int64_t now = clock_.now_unix_ms();
   const std::int64_t now_segment = segment_of(now);
   const int n = config_.segments;

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "argon/domain/clock.hpp"
+#include "argon/domain/task.hpp"
 #include "argon/domain/uuid.hpp"
 
 namespace argon::services {
@@ -50,6 +52,13 @@ struct Decision {
 
 // The `Retry-After` header value: whole seconds, rounded up, at least 1.
 int retry_after_header(double retry_after_seconds);
+
+// The sliding-window arithmetic both implementations share. `counts` are the requests counted
+// in each segment of the window [current - segments + 1, current] (missing = 0). Fills the
+// decision of one request: allowed or not, remaining, reset-after, retry-after.
+Decision window_decision(const std::map<std::int64_t, std::int64_t>& counts, std::int64_t now_ms,
+                         std::int64_t current, const RateLimitConfig& config,
+                         std::int64_t segment_ms, int permit_limit);
 
 class RateLimiter {
  public:
@@ -80,7 +89,11 @@ class RateLimiter {
   };
 
   // permit_limit: the interface's policy (e.g. 15 for IBotSelf), verified multiplier applied.
-  virtual Outcome acquire(const Uuid& bot, std::string_view interface_name, int permit_limit) = 0;
+  virtual Task<Outcome> acquire(Uuid bot, std::string interface_name, int permit_limit) = 0;
+  // True when acquire_here() answers at once on the calling thread (state in this process), so
+  // a network thread may use it; false when acquiring needs the store (several nodes).
+  virtual bool answers_here() const { return false; }
+  virtual Outcome acquire_here(const Uuid& bot, std::string_view interface_name, int permit_limit);
   virtual int in_flight(const Uuid& bot) const = 0;
   virtual const RateLimitConfig& config() const = 0;
 
@@ -99,7 +112,9 @@ class LocalRateLimiter final : public RateLimiter {
   LocalRateLimiter(const LocalRateLimiter&) = delete;
   LocalRateLimiter& operator=(const LocalRateLimiter&) = delete;
 
-  Outcome acquire(const Uuid& bot, std::string_view interface_name, int permit_limit) override;
+  Task<Outcome> acquire(Uuid bot, std::string interface_name, int permit_limit) override;
+  bool answers_here() const override { return true; }
+  Outcome acquire_here(const Uuid& bot, std::string_view interface_name, int permit_limit) override;
   int in_flight(const Uuid& bot) const override;
   const RateLimitConfig& config() const override { return config_; }
   // Bots with any state (for tests/metrics); idle entries are dropped lazily.

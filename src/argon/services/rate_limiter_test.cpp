@@ -25,13 +25,13 @@ class RateLimiterTest : public ::testing::Test {
 
   // Acquires and immediately releases; returns the decision.
   Decision hit(const Uuid& bot, std::string_view iface, int limit) {
-    return limiter_.acquire(bot, iface, limit).decision;
+    return limiter_.acquire_here(bot, iface, limit).decision;
   }
 };
 
 TEST_F(RateLimiterTest, FifteenAllowedThenSixteenthRejected) {
   for (int i = 0; i < 15; ++i) {
-    auto out = limiter_.acquire(bot_, "IBotSelf", 15);
+    auto out = limiter_.acquire_here(bot_, "IBotSelf", 15);
     ASSERT_TRUE(out.decision.allowed) << i;
     EXPECT_TRUE(out.permit.has_value());
     EXPECT_EQ(out.decision.limit, 15);
@@ -39,7 +39,7 @@ TEST_F(RateLimiterTest, FifteenAllowedThenSixteenthRejected) {
     EXPECT_FALSE(out.decision.concurrency);
     EXPECT_DOUBLE_EQ(out.decision.reset_after_seconds, 60.0);
   }
-  auto out = limiter_.acquire(bot_, "IBotSelf", 15);
+  auto out = limiter_.acquire_here(bot_, "IBotSelf", 15);
   EXPECT_FALSE(out.decision.allowed);
   EXPECT_FALSE(out.permit.has_value());
   EXPECT_FALSE(out.decision.concurrency);
@@ -138,13 +138,13 @@ TEST_F(RateLimiterTest, RejectedRequestDoesNotConsume) {
 TEST_F(RateLimiterTest, ConcurrencyCapRejectsEleventh) {
   std::vector<RateLimiter::Permit> held;
   for (int i = 0; i < 10; ++i) {
-    auto out = limiter_.acquire(bot_, "IMessages", 120);
+    auto out = limiter_.acquire_here(bot_, "IMessages", 120);
     ASSERT_TRUE(out.decision.allowed);
     held.push_back(std::move(*out.permit));
   }
   EXPECT_EQ(limiter_.in_flight(bot_), 10);
 
-  auto out = limiter_.acquire(bot_, "IBotSelf", 15);
+  auto out = limiter_.acquire_here(bot_, "IBotSelf", 15);
   EXPECT_FALSE(out.decision.allowed);
   EXPECT_TRUE(out.decision.concurrency);
   EXPECT_FALSE(out.permit.has_value());
@@ -157,7 +157,7 @@ TEST_F(RateLimiterTest, ConcurrencyCapRejectsEleventh) {
 
   held.pop_back();  // releases one slot
   EXPECT_EQ(limiter_.in_flight(bot_), 9);
-  auto next = limiter_.acquire(bot_, "IBotSelf", 15);
+  auto next = limiter_.acquire_here(bot_, "IBotSelf", 15);
   EXPECT_TRUE(next.decision.allowed);
   // The concurrency rejection consumed no IBotSelf permit.
   EXPECT_EQ(next.decision.remaining, 14);
@@ -166,7 +166,7 @@ TEST_F(RateLimiterTest, ConcurrencyCapRejectsEleventh) {
 TEST_F(RateLimiterTest, ConcurrencyRejectionConsumesNoWindowPermit) {
   std::vector<RateLimiter::Permit> held;
   for (int i = 0; i < 10; ++i)
-    held.push_back(std::move(*limiter_.acquire(bot_, "IEvents", 10).permit));
+    held.push_back(std::move(*limiter_.acquire_here(bot_, "IEvents", 10).permit));
   for (int i = 0; i < 20; ++i) {
     auto d = hit(bot_, "IBotSelf", 2);
     ASSERT_FALSE(d.allowed);
@@ -184,7 +184,7 @@ TEST_F(RateLimiterTest, ConcurrencyRejectionConsumesNoWindowPermit) {
 
 TEST_F(RateLimiterTest, MovedPermitsReleaseOnce) {
   {
-    auto out = limiter_.acquire(bot_, "IEvents", 5);
+    auto out = limiter_.acquire_here(bot_, "IEvents", 5);
     ASSERT_TRUE(out.permit.has_value());
     EXPECT_EQ(limiter_.in_flight(bot_), 1);
     RateLimiter::Permit a = std::move(*out.permit);
@@ -195,7 +195,7 @@ TEST_F(RateLimiterTest, MovedPermitsReleaseOnce) {
     out.permit.reset();  // moved-from: releases nothing
     EXPECT_EQ(limiter_.in_flight(bot_), 1);
 
-    auto second = limiter_.acquire(bot_, "IEvents", 5);
+    auto second = limiter_.acquire_here(bot_, "IEvents", 5);
     EXPECT_EQ(limiter_.in_flight(bot_), 2);
     b = std::move(*second.permit);  // releases b's old slot, takes the other
     EXPECT_EQ(limiter_.in_flight(bot_), 1);
@@ -207,7 +207,7 @@ TEST_F(RateLimiterTest, MovedPermitsReleaseOnce) {
   // The slots are really free: ten more can be held.
   std::vector<RateLimiter::Permit> held;
   for (int i = 0; i < 10; ++i) {
-    auto out = limiter_.acquire(bot_, "IMessages", 120);
+    auto out = limiter_.acquire_here(bot_, "IMessages", 120);
     ASSERT_TRUE(out.decision.allowed) << i;
     held.push_back(std::move(*out.permit));
   }
@@ -218,7 +218,7 @@ TEST_F(RateLimiterTest, IdleEntriesAreDroppedLazily) {
   EXPECT_EQ(limiter_.tracked_bots(), 5u);
   clock_.advance_ms(120000);
   // Sweeps happen per shard; touch every bot once more after the window.
-  auto permit = limiter_.acquire(bot_id(100), "IBotSelf", 15).permit;
+  auto permit = limiter_.acquire_here(bot_id(100), "IBotSelf", 15).permit;
   for (int i = 0; i < 5; ++i) {
     auto d = hit(bot_id(static_cast<std::uint8_t>(i + 1)), "IBotSelf", 15);
     EXPECT_EQ(d.remaining, 14);  // the old counts are gone either way
@@ -231,20 +231,20 @@ TEST(RateLimiterConfigTest, ShortenedWindow) {
   LocalRateLimiter limiter(clock,
                            RateLimitConfig{.window_ms = 3000, .segments = 3, .max_concurrency = 2});
   Uuid bot = bot_id(3);
-  EXPECT_TRUE(limiter.acquire(bot, "I", 2).decision.allowed);  // segment 1000
+  EXPECT_TRUE(limiter.acquire_here(bot, "I", 2).decision.allowed);  // segment 1000
   clock.advance_ms(1500);
-  EXPECT_TRUE(limiter.acquire(bot, "I", 2).decision.allowed);  // segment 1001
-  auto d = limiter.acquire(bot, "I", 2).decision;
+  EXPECT_TRUE(limiter.acquire_here(bot, "I", 2).decision.allowed);  // segment 1001
+  auto d = limiter.acquire_here(bot, "I", 2).decision;
   EXPECT_FALSE(d.allowed);
   EXPECT_DOUBLE_EQ(d.retry_after_seconds, 1.5);  // segment 1000 leaves at 1003000 ms
   clock.advance_ms(1499);
-  EXPECT_FALSE(limiter.acquire(bot, "I", 2).decision.allowed);
+  EXPECT_FALSE(limiter.acquire_here(bot, "I", 2).decision.allowed);
   clock.advance_ms(1);
-  EXPECT_TRUE(limiter.acquire(bot, "I", 2).decision.allowed);
+  EXPECT_TRUE(limiter.acquire_here(bot, "I", 2).decision.allowed);
 
-  auto a = limiter.acquire(bot, "J", 100);
-  auto b = limiter.acquire(bot, "J", 100);
-  auto c = limiter.acquire(bot, "J", 100);
+  auto a = limiter.acquire_here(bot, "J", 100);
+  auto b = limiter.acquire_here(bot, "J", 100);
+  auto c = limiter.acquire_here(bot, "J", 100);
   EXPECT_TRUE(a.decision.allowed);
   EXPECT_TRUE(b.decision.allowed);
   EXPECT_TRUE(c.decision.concurrency);
@@ -276,7 +276,7 @@ TEST(RateLimiterThreadTest, ConcurrentAcquiresAdmitExactlyTheLimit) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 1000; ++i) {
-        auto out = limiter.acquire(bot, "IMessages", 5000);
+        auto out = limiter.acquire_here(bot, "IMessages", 5000);
         if (out.decision.allowed) {
           ++admitted;
         } else {
@@ -302,7 +302,7 @@ TEST(RateLimiterThreadTest, ManyBotsInParallel) {
     threads.emplace_back([&] {
       for (int b = 0; b < 32; ++b) {
         for (int i = 0; i < 20; ++i) {
-          if (limiter.acquire(bot_id(static_cast<std::uint8_t>(b)), "IBotSelf", 15)
+          if (limiter.acquire_here(bot_id(static_cast<std::uint8_t>(b)), "IBotSelf", 15)
                   .decision.allowed)
             ++admitted;
         }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "argon/domain/task.hpp"
 #include "argon/domain/uuid.hpp"
 
 namespace argon::services {
@@ -27,10 +28,11 @@ class TypingTimers {
   virtual ~TypingTimers() = default;
   virtual void set_on_expire(OnExpire on_expire) = 0;
   // Starts a session or re-arms it (a newer Start supersedes the older timer).
-  virtual void arm(const Key& key, const Uuid& space_id, std::int64_t expiry_ms) = 0;
+  virtual Task<void> arm(Key key, Uuid space_id, std::int64_t expiry_ms) = 0;
   // Ends the session: its space when there was one (the caller emits the stop), else nullopt
   // (never started, already stopped or expired: no second stop).
-  virtual std::optional<Uuid> disarm(const Key& key) = 0;
+  virtual Task<std::optional<Uuid>> disarm(Key key) = 0;
+  // Sessions in progress (tests, metrics; may read the store).
   virtual std::size_t active() const = 0;
 };
 
@@ -38,8 +40,9 @@ class TypingTimers {
 class PresenceCounter {
  public:
   virtual ~PresenceCounter() = default;
-  // Adds delta (+1 opened, -1 closed) to the owner's open streams; returns the count after.
-  virtual int add(const Uuid& owner, int delta) = 0;
+  // Adds delta (+1 opened, -1 closed) to the owner's open streams (this node's, counted with
+  // every other node's); returns the count after, across all nodes.
+  virtual Task<int> add(Uuid owner, int delta) = 0;
   virtual int count(const Uuid& owner) const = 0;
 };
 

@@ -146,7 +146,8 @@ Task<std::shared_ptr<events::StreamConnection>> StreamService::open_person(
 }
 
 Task<void> StreamService::bot_opened(Uuid bot_user_id) {
-  if (presence_.add(bot_user_id, +1) != 1) co_return;
+  int open = co_await presence_.add(bot_user_id, +1);
+  if (open != 1) co_return;
   Presence online;
   online.status = PresenceStatus::Online;
   auto set = co_await accounts_.set_presence(bot_user_id, online);
@@ -156,15 +157,22 @@ Task<void> StreamService::bot_opened(Uuid bot_user_id) {
 }
 
 void StreamService::bot_closed(Uuid bot_user_id) {
-  if (presence_.add(bot_user_id, -1) != 0) return;
   start_background(
-      ctx_,
-      [this, bot_user_id] {
-        Presence offline;
-        offline.status = PresenceStatus::Offline;
-        return accounts_.set_presence(bot_user_id, offline);
-      },
-      "bot presence");
+      ctx_, [this, bot_user_id] { return bot_left(bot_user_id); }, "bot presence");
+}
+
+Task<Status> StreamService::bot_left(Uuid bot_user_id) {
+  int open = co_await presence_.add(bot_user_id, -1);
+  if (open != 0) co_return Status{};
+  auto offline = co_await go_offline(bot_user_id);
+  co_return offline;
+}
+
+Task<Status> StreamService::go_offline(Uuid bot_user_id) {
+  Presence offline;
+  offline.status = PresenceStatus::Offline;
+  auto set = co_await accounts_.set_presence(bot_user_id, offline);
+  co_return set;
 }
 
 }  // namespace argon::services

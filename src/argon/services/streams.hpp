@@ -53,7 +53,13 @@ class StreamService {
   // Online when the bot's first stream opens, Offline when its last one closes.
   Task<void> bot_opened(Uuid bot_user_id);
   void bot_closed(Uuid bot_user_id);
+  Task<Status> bot_left(Uuid bot_user_id);
 
+ public:
+  // A bot whose last stream went away (also when a dead node's streams are counted out).
+  Task<Status> go_offline(Uuid bot_user_id);
+
+ private:
   Context& ctx_;
   events::Hub& hub_;
   AccountService& accounts_;

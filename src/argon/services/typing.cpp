@@ -68,7 +68,8 @@ Task<Status> TypingService::start(Caller caller, Uuid channel_id, std::optional<
   });
   if (!result) co_return result;
   // (Re)arm the expiry: a newer Start supersedes the timer of an older one.
-  timers_.arm(Key{channel_id, caller.user_id}, space_id, ctx_.limits.typing_expiry_ms);
+  Key key{channel_id, caller.user_id};
+  co_await timers_.arm(key, space_id, ctx_.limits.typing_expiry_ms);
   co_return Status{};
 }
 
@@ -78,7 +79,8 @@ Task<Status> TypingService::stop(Caller caller, Uuid channel_id) {
   if (!access) co_return access.error();
   Key key{channel_id, caller.user_id};
   // Not typing (never started, already stopped or expired): nothing to stop, never two stops.
-  if (!timers_.disarm(key)) co_return Status{};
+  auto ended = co_await timers_.disarm(key);
+  if (!ended) co_return Status{};
   auto stopped = co_await emit_stop(key, access->channel.space_id);
   co_return stopped;
 }
