@@ -18,6 +18,8 @@
 #include "argon/events/hub.hpp"
 #include "argon/http/server.hpp"
 #include "argon/http/worker_pool.hpp"
+#include "argon/services/cluster_rate_limiter.hpp"
+#include "argon/services/cluster_state.hpp"
 #include "argon/services/streams.hpp"
 #include "argon/services/voice.hpp"
 #include "argon/store/nodes_repo.hpp"
@@ -111,9 +113,10 @@ std::string voice_secret(const Config& config, store::Database& db) {
   return *secret;
 }
 
-services::VoiceSettings voice_settings(const Config& config, store::Database& db) {
+services::VoiceSettings voice_settings(const Config& config, store::Database& db, int node_id) {
   services::VoiceSettings v;
   v.secret = voice_secret(config, db);
+  v.node_id = node_id;
   v.token_ttl_seconds = config.i64("voice.token_ttl_seconds");
   v.ring_timeout_ms = config.i64("calls.ring_timeout_seconds") * 1000;
   v.join_grace_ms = config.i64("voice.join_grace_seconds") * 1000;
@@ -183,11 +186,34 @@ int serve(const Config& config) {
       std::max<std::int64_t>(50, config.i64("events.repair_interval_ms"));
   hub_options.offline_poll_ms = std::max<std::int64_t>(20, config.i64("events.offline_poll_ms"));
   events::Hub hub(rt.database(), rt.bus(), rt.scheduler(), rt.context().clock, hub_options);
+  // With other nodes, open streams are counted in the store (a bot is Online while it has one
+  // on any node); a dead node's streams are counted out by the survivors.
+  std::unique_ptr<services::StorePresenceCounter> presence;
+  if (rt.clustered())
+    presence = std::make_unique<services::StorePresenceCounter>(rt.context(), rt.nodes().node_id());
   services::StreamService streams(rt.context(), hub, rt.accounts(),
-                                  {config.i64("events.resume_window_seconds") * 1000});
+                                  {config.i64("events.resume_window_seconds") * 1000},
+                                  presence.get());
+  auto count_out = [&](int node_id) {
+    if (!presence) return;
+    try {
+      sync_wait(presence->count_out_node(
+          node_id, [&streams](Uuid owner) { return streams.go_offline(owner); }));
+    } catch (const std::exception& e) {
+      spdlog::warn("presence: counting out node {} failed: {}", node_id, e.what());
+    }
+  };
+  // Streams a previous holder of this node id left behind are gone.
+  count_out(rt.nodes().node_id());
+  rt.nodes().on_dead_nodes([&count_out](const std::vector<int>& dead) {
+    for (int id : dead) count_out(id);
+  });
   std::size_t stream_queue = static_cast<std::size_t>(config.i64("events.stream_queue_bytes"));
 
-  services::VoiceService voice(rt.context(), voice_settings(config, rt.database()));
+  services::VoiceService voice(rt.context(),
+                               voice_settings(config, rt.database(), rt.nodes().node_id()));
+  // Several nodes: rooms served here, requests from other nodes, dead nodes' rooms.
+  voice.start(&rt.nodes());
 
   http::Router router;
   router.add("GET", "/healthz",
@@ -203,7 +229,29 @@ int serve(const Config& config) {
       std::max<std::int64_t>(config.i64("ratelimit.window_seconds") * 1000 / limits.segments, 1) *
       limits.segments;
   limits.max_concurrency = static_cast<int>(config.i64("ratelimit.max_concurrency"));
-  services::LocalRateLimiter limiter(rt.context().clock, limits);
+  // One node: the windows and slots in memory; several: in the store, shared by all nodes.
+  std::unique_ptr<services::RateLimiter> limiter;
+  services::StoreRateLimiter* store_limiter = nullptr;
+  if (rt.clustered()) {
+    auto shared =
+        std::make_unique<services::StoreRateLimiter>(rt.context(), rt.nodes().node_id(), limits);
+    store_limiter = shared.get();
+    limiter = std::move(shared);
+  } else {
+    limiter = std::make_unique<services::LocalRateLimiter>(rt.context().clock, limits);
+  }
+  auto free_slots_of = [&](int node_id) {
+    if (!store_limiter) return;
+    try {
+      (void)sync_wait(store_limiter->release_node(node_id));
+    } catch (const std::exception& e) {
+      spdlog::warn("ratelimit: freeing the slots of node {} failed: {}", node_id, e.what());
+    }
+  };
+  free_slots_of(rt.nodes().node_id());  // slots a previous holder of this id left behind
+  rt.nodes().on_dead_nodes([&free_slots_of](const std::vector<int>& dead) {
+    for (int id : dead) free_slots_of(id);
+  });
   botapi::BotServices bot{rt.bots(),
                           rt.spaces(),
                           rt.messages(),
@@ -212,7 +260,7 @@ int serve(const Config& config) {
                           rt.commands(),
                           rt.interactions(),
                           voice,
-                          limiter,
+                          *limiter,
                           stream_queue,
                           rate_limit_overrides(config)};
   botapi::register_audio_routes(router, voice);
@@ -262,8 +310,11 @@ int serve(const Config& config) {
   spdlog::info("server: stopping signal={} drain_seconds={} connections={}", sig, drain.count(),
                server.active_connections());
   server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
-  hub.shutdown();  // saves where every stream stopped (implicit resume after a restart)
-  rt.close();      // timers stop; the store finishes what was submitted
+  voice.shutdown();  // the rooms served here are given up (their members get voiceLeave)
+  hub.shutdown();    // saves where every stream stopped (implicit resume after a restart)
+  count_out(rt.nodes().node_id());  // this node's streams are gone: other nodes see it at once
+  free_slots_of(rt.nodes().node_id());
+  rt.close();  // timers stop; the store finishes what was submitted
   rt.context().background = nullptr;
   workers.shutdown();
   spdlog::info("server: stopped cleanly");

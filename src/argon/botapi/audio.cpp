@@ -11,6 +11,7 @@
 #include "argon/voice/opus.hpp"
 
 namespace argon::botapi {
+namespace json = boost::json;
 namespace {
 
 class SocketPeer final : public voice::AudioPeer {
@@ -32,6 +33,7 @@ class SocketPeer final : public voice::AudioPeer {
 struct SocketState {
   std::mutex mutex;
   std::shared_ptr<voice::Participant> participant;
+  std::shared_ptr<void> ticket;  // this node keeps the room until the socket joined it
   bool closed = false;
 };
 
@@ -91,7 +93,17 @@ http::AsyncHandler audio_endpoint(services::VoiceService& voice, voice::PeerMode
     if (mode == voice::PeerMode::Person) target.reset();
 
     if (auto invalid = check_audio_options(req, mode)) co_return api::error_response(*invalid);
+    // Several nodes: a room is served by one of them (services/voice.hpp).
+    auto entry = co_await voice.enter(admission->room);
+    if (!entry) co_return api::error_response(entry.error());
+    if (!entry->ticket)
+      co_return api::json_response(
+          421, json::object{{"error", "wrong_node"},
+                            {"message", "This room is served by another node: connect to " +
+                                            entry->elsewhere + " instead."},
+                            {"ingressUrl", entry->elsewhere}});
     auto state = std::make_shared<SocketState>();
+    state->ticket = std::move(entry->ticket);
     std::string room = admission->room;
     Uuid identity = admission->identity;
     std::string session = "AS_" + std::to_string(next_session.fetch_add(1));
@@ -102,7 +114,9 @@ http::AsyncHandler audio_endpoint(services::VoiceService& voice, voice::PeerMode
                       session](std::shared_ptr<http::WebSocket> ws) {
       auto participant = voice.relay().join(room, identity, mode, target,
                                             std::make_shared<SocketPeer>(ws), session);
+      std::shared_ptr<void> ticket;
       std::lock_guard lock(state->mutex);
+      ticket = std::move(state->ticket);  // in the relay now: the room stays while it is
       if (state->closed) {
         voice.relay().leave(participant);
         return;
@@ -127,10 +141,12 @@ http::AsyncHandler audio_endpoint(services::VoiceService& voice, voice::PeerMode
     };
     accept.on_closed = [&voice, state](std::uint16_t) {
       std::shared_ptr<voice::Participant> p;
+      std::shared_ptr<void> ticket;
       {
         std::lock_guard lock(state->mutex);
         state->closed = true;
         p = std::move(state->participant);
+        ticket = std::move(state->ticket);  // the upgrade did not happen
       }
       if (p) voice.relay().leave(p);
     };

@@ -52,8 +52,9 @@ void add_voice_handlers(HandlerTable& table, BotServices& s) {
   };
 
   table["ICalls.Ringing"] = [&s](BotCall& call) -> Task<http::Response> {
+    auto ringing = co_await s.voice.ringing(call.bot);
     json::array calls;
-    for (const auto& [id, caller] : s.voice.ringing(call.bot))
+    for (const auto& [id, caller] : ringing)
       calls.push_back(json::object{{"callId", id.str()}, {"callerId", caller.str()}});
     co_return api::json_response(200, json::object{{"calls", std::move(calls)}});
   };
@@ -81,7 +82,7 @@ void add_voice_handlers(HandlerTable& table, BotServices& s) {
   table["ICalls.SubscribeCallTrack"] = [&s](BotCall& call) -> Task<http::Response> {
     CO_BOT_TRY(body, api::body_object(call.request));
     CO_BOT_TRY(call_id, wire::ObjectReader(body).required_uuid("callId"));
-    CO_BOT_TRY(grant, s.voice.subscribe_call_track(call.bot, call_id));
+    CO_BOT_TRY(grant, co_await s.voice.subscribe_call_track(call.bot, call_id));
     co_return api::json_response(200, json::object{{"token", grant.token},
                                                    {"wsUrl", grant.url},
                                                    {"roomName", grant.room_name},

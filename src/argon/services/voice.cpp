@@ -1,7 +1,5 @@
 #include "argon/services/voice.hpp"
 
-#include "argon/services/voice_rooms.hpp"
-
 #include <boost/json/serialize.hpp>
 
 #include "argon/store/accounts_repo.hpp"
@@ -19,8 +17,6 @@ std::string call_room(const Uuid& call_id) {
   return "call/" + call_id.str();
 }
 
-namespace {
-// "{spaceId}/{channelId}" → the two ids; nullopt for call rooms.
 std::optional<std::pair<Uuid, Uuid>> parse_voice_room(const std::string& room) {
   auto slash = room.find('/');
   if (slash == std::string::npos) return std::nullopt;
@@ -30,6 +26,12 @@ std::optional<std::pair<Uuid, Uuid>> parse_voice_room(const std::string& room) {
   return std::make_pair(*space, *channel);
 }
 
+std::optional<Uuid> parse_call_room(const std::string& room) {
+  if (!room.starts_with("call/")) return std::nullopt;
+  return Uuid::parse(std::string_view(room).substr(5));
+}
+
+namespace {
 // Membership, the channel in that space, ConnectVoice, a voice channel — in DECISIONS.md §2 order.
 Result<Channel> voice_channel_for(store::Connection& c, const Uuid& user_id, const Uuid& space_id,
                                   const Uuid& channel_id) {
@@ -43,18 +45,53 @@ Result<Channel> voice_channel_for(store::Connection& c, const Uuid& user_id, con
     return Error::bad_request("not_voice_channel", "Channel is not a voice channel.");
   return *channel;
 }
+
+// voiceJoin / voiceLeave {spaceId, channelId, user} in the space's stream. A user that no longer
+// exists at all gets no event (the change itself still happens).
+Status append_voice_event(store::Connection& c, EventBatch& batch, const char* type,
+                          const Uuid& space_id, const Uuid& channel_id, const Uuid& user_id,
+                          std::int64_t now) {
+  auto member = store::members::find(c, space_id, user_id);
+  auto user = member ? std::nullopt : store::users::find(c, user_id);
+  if (!member && !user) return {};
+  json::object payload{
+      {"spaceId", space_id.str()},
+      {"channelId", channel_id.str()},
+      {"user", member ? wire::bot_user_json(*member) : wire::bot_user_json(*user)}};
+  batch.append(c, events::space_stream(space_id), type, space_id, json::serialize(payload), now);
+  return {};
+}
 }  // namespace
 
-VoiceService::VoiceService(Context& ctx, VoiceSettings settings, VoiceRoomMembers* members)
+VoiceService::VoiceService(Context& ctx, VoiceSettings settings, std::unique_ptr<VoiceRooms> rooms,
+                           std::unique_ptr<CallRegistry> calls)
     : ctx_(ctx),
       settings_(std::move(settings)),
-      owned_members_(members ? nullptr : std::make_unique<LocalVoiceRoomMembers>()),
-      members_(members ? *members : *owned_members_),
+      clustered_(ctx.bus && ctx.bus->clustered()),
+      rooms_(std::move(rooms)),
+      calls_(std::move(calls)),
       relay_(voice::RelayObserver{
           [this](const std::string& room, const Uuid& id) { on_room_joined(room, id); },
-          [this](const std::string& room, const Uuid& id) { on_room_left(room, id); }}) {}
+          [this](const std::string& room, const Uuid& id) { on_room_left(room, id); }}) {
+  if (!rooms_) {
+    if (clustered_)
+      rooms_ = std::make_unique<StoreVoiceRooms>(ctx_.db, ctx_.clock, settings_.node_lease_ms);
+    else
+      rooms_ = std::make_unique<LocalVoiceRooms>(ctx_.db, settings_.node_id);
+  }
+  if (!calls_) {
+    if (clustered_)
+      calls_ = std::make_unique<StoreCallRegistry>(ctx_.db);
+    else
+      calls_ = std::make_unique<LocalCallRegistry>(ctx_.db);
+  }
+}
 
-VoiceService::~VoiceService() = default;
+VoiceService::~VoiceService() {
+  std::lock_guard lock(mutex_);
+  stopping_ = true;
+  if (ctx_.scheduler && sweep_task_) ctx_.scheduler->cancel(sweep_task_);
+}
 
 void VoiceService::set_public_base(std::string http_base) {
   std::lock_guard lock(mutex_);
@@ -62,11 +99,18 @@ void VoiceService::set_public_base(std::string http_base) {
   while (!http_base_.empty() && http_base_.back() == '/') http_base_.pop_back();
 }
 
+namespace {
+std::string ws_of(std::string base) {
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (base.starts_with("https://")) return "wss://" + base.substr(8);
+  if (base.starts_with("http://")) return "ws://" + base.substr(7);
+  return base;
+}
+}  // namespace
+
 std::string VoiceService::ws_base() const {
   std::lock_guard lock(mutex_);
-  if (http_base_.starts_with("https://")) return "wss://" + http_base_.substr(8);
-  if (http_base_.starts_with("http://")) return "ws://" + http_base_.substr(7);
-  return http_base_;
+  return ws_of(http_base_);
 }
 
 std::string VoiceService::sign(const Uuid& identity, const std::string& room,
@@ -108,13 +152,13 @@ Task<Result<Admission>> VoiceService::admit(std::string token, voice::PeerMode m
     bool member = co_await ctx_.db.read(
         [&](store::Connection& c) { return store::members::exists(c, ids->first, *identity); });
     if (!member) co_return Error::not_a_member();
-  } else if (claims->room.starts_with("call/")) {
-    auto call_id = Uuid::parse(std::string_view(claims->room).substr(5));
-    std::lock_guard lock(mutex_);
-    auto it = call_id ? calls_.find(*call_id) : calls_.end();
-    if (it == calls_.end() || it->second.state != CallState::Accepted ||
-        (it->second.caller != *identity && it->second.callee != *identity))
+  } else if (auto call_id = parse_call_room(claims->room)) {
+    auto call = co_await calls_->find(*call_id);
+    if (!call || call->state != CallState::Accepted ||
+        (call->caller != *identity && call->callee != *identity))
       co_return Error::forbidden("call_not_active", "This call is not in progress.");
+  } else if (claims->room.starts_with("call/")) {
+    co_return Error::forbidden("call_not_active", "This call is not in progress.");
   }
   Admission a{claims->room, *identity, std::nullopt};
   if (claims->target) a.target = Uuid::parse(*claims->target);
@@ -129,8 +173,42 @@ Task<Result<VoiceGrantResult>> VoiceService::bot_stream_token(const BotIdentity&
   });
   if (!channel) co_return channel.error();
   std::string room = voice_room(space_id, channel_id);
-  co_return VoiceGrantResult{sign(bot.user.id, room, std::nullopt, true), ws_base(), room,
+  auto placed = co_await place(room, true, false);
+  if (!placed) co_return placed.error();
+  co_return VoiceGrantResult{sign(bot.user.id, room, std::nullopt, true), placed->ws_base, room,
                              std::nullopt, ""};
+}
+
+Task<Result<bool>> VoiceService::presence(bool join, std::string room, Uuid who) {
+  auto ids = parse_voice_room(room);
+  EventBatch batch{ctx_};
+  const std::int64_t now = ctx_.now_ms();
+  VoiceChange also;
+  if (ids)
+    also = [&batch, join, space = ids->first, channel = ids->second, who,
+            now](store::Connection& c) -> Status {
+      batch.clear();
+      return append_voice_event(c, batch, join ? "voiceJoin" : "voiceLeave", space, channel, who,
+                                now);
+    };
+  if (join) {
+    auto joined = co_await rooms_->join(room, who, also);
+    co_return joined;
+  }
+  auto left = co_await rooms_->leave(room, who, also);
+  co_return left;
+}
+
+VoiceLeft VoiceService::leave_events(std::shared_ptr<std::deque<EventBatch>> batches) {
+  // Several events in one transaction, each in a batch of its own (a rolled-back attempt's
+  // batches never publish: their after-commit hooks are dropped with it).
+  return [this, batches](store::Connection& c, const std::string& room, const Uuid& who) -> Status {
+    auto ids = parse_voice_room(room);
+    if (!ids) return {};
+    batches->emplace_back(ctx_);
+    return append_voice_event(c, batches->back(), "voiceLeave", ids->first, ids->second, who,
+                              ctx_.now_ms());
+  };
 }
 
 Task<Result<VoiceGrantResult>> VoiceService::person_join(const Uuid& person_id,
@@ -142,21 +220,29 @@ Task<Result<VoiceGrantResult>> VoiceService::person_join(const Uuid& person_id,
   });
   if (!channel) co_return channel.error();
   std::string room = voice_room(channel->space_id, channel_id);
-  bool first = false;
-  first = members_.join(room, person_id);
-  if (first && !relay_.in_room(room, person_id)) {
-    co_await emit_voice_event("voiceJoin", channel->space_id, channel_id, person_id);
-    // Joined but never connected: leave after the grace period.
-    if (ctx_.scheduler)
-      ctx_.scheduler->schedule(
-          settings_.join_grace_ms, [this, room, person_id, channel = *channel] {
-            if (relay_.in_room(room, person_id)) return;
-            if (members_.leave(room, person_id))
-              emit_voice_event_later("voiceLeave", channel.space_id, channel.id, person_id);
-          });
+  auto placed = co_await place(room, true, false);
+  if (!placed) co_return placed.error();
+  auto joined = co_await presence(true, room, person_id);
+  if (!joined) co_return joined.error();
+  // Joined but never connected: leave after the grace period.
+  if (*joined && ctx_.scheduler) {
+    Uuid person = person_id;
+    ctx_.scheduler->schedule(settings_.join_grace_ms, [this, room, person] {
+      start_background(
+          ctx_, [this, room, person] { return grace_check(room, person); }, "voice join grace");
+    });
   }
-  co_return VoiceGrantResult{sign(person_id, room, std::nullopt, true), ws_base() + "/audio/voice",
-                             room, std::nullopt, ""};
+  co_return VoiceGrantResult{sign(person_id, room, std::nullopt, true),
+                             placed->ws_base + "/audio/voice", room, std::nullopt, ""};
+}
+
+Task<Status> VoiceService::grace_check(std::string room, Uuid person) {
+  auto present = co_await present_on_owner(room, person);
+  if (present && *present) co_return Status{};  // connected meanwhile
+  auto left = co_await presence(false, room, person);
+  if (!left) co_return left.error();
+  (void)co_await maybe_release(room);
+  co_return Status{};
 }
 
 Task<Status> VoiceService::person_leave(const Uuid& person_id, const Uuid& channel_id) {
@@ -167,70 +253,12 @@ Task<Status> VoiceService::person_leave(const Uuid& person_id, const Uuid& chann
   });
   if (!channel) co_return channel.error();
   std::string room = voice_room(channel->space_id, channel_id);
-  bool was = members_.leave(room, person_id);
-  // With a socket open, the relay reports the leave (and voiceLeave goes out once, from there).
-  bool had_socket = relay_.kick(room, person_id, 1000, "left");
-  if (was && !had_socket)
-    co_await emit_voice_event("voiceLeave", channel->space_id, channel_id, person_id);
+  // voiceLeave once, here; then their sockets close (on the node serving the room), which
+  // finds them gone already.
+  auto left = co_await presence(false, room, person_id);
+  if (!left) co_return left.error();
+  co_await kick_on_owner(room, person_id, 1000, "left");
   co_return Status{};
-}
-
-void VoiceService::on_room_joined(const std::string& room, const Uuid& identity) {
-  auto ids = parse_voice_room(room);
-  if (!ids) return;
-  if (members_.contains(room, identity)) return;  // announced on join
-  emit_voice_event_later("voiceJoin", ids->first, ids->second, identity);
-}
-
-void VoiceService::on_room_left(const std::string& room, const Uuid& identity) {
-  auto ids = parse_voice_room(room);
-  if (!ids) {
-    // In a call, leaving (closing the last socket) is hanging up.
-    auto call_id =
-        room.starts_with("call/") ? Uuid::parse(std::string_view(room).substr(5)) : std::nullopt;
-    if (call_id && ctx_.scheduler) {
-      bool active = false;
-      {
-        std::lock_guard lock(mutex_);
-        auto it = calls_.find(*call_id);
-        active = it != calls_.end() && it->second.state == CallState::Accepted;
-      }
-      if (active) end_call_later(*call_id, "hung_up");
-    }
-    return;
-  }
-  members_.leave(room, identity);  // a person's socket dropping ends their presence too
-  emit_voice_event_later("voiceLeave", ids->first, ids->second, identity);
-}
-
-void VoiceService::emit_voice_event_later(std::string type, Uuid space_id, Uuid channel_id,
-                                          Uuid user_id) {
-  // Relay callbacks run on network threads: the write happens elsewhere.
-  start_background(
-      ctx_,
-      [this, type, space_id, channel_id, user_id] {
-        return emit_voice_event(type, space_id, channel_id, user_id);
-      },
-      "voice event");
-}
-
-Task<Status> VoiceService::emit_voice_event(std::string type, Uuid space_id, Uuid channel_id,
-                                            Uuid user_id) {
-  EventBatch batch{ctx_};
-  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
-    batch.clear();
-    auto member = store::members::find(c, space_id, user_id);
-    auto user = member ? std::nullopt : store::users::find(c, user_id);
-    if (!member && !user) return Error::not_found();
-    json::object payload{
-        {"spaceId", space_id.str()},
-        {"channelId", channel_id.str()},
-        {"user", member ? wire::bot_user_json(*member) : wire::bot_user_json(*user)}};
-    batch.append(c, events::space_stream(space_id), type, space_id, json::serialize(payload),
-                 ctx_.now_ms());
-    return {};
-  });
-  co_return result;
 }
 
 Task<Status> VoiceService::kick(const BotIdentity& bot, const Uuid& space_id,
@@ -245,12 +273,15 @@ Task<Status> VoiceService::kick(const BotIdentity& bot, const Uuid& space_id,
   });
   if (!checked) co_return checked;
   std::string room = voice_room(space_id, channel_id);
-  bool was_person = members_.contains(room, user_id);
-  bool had_socket = relay_.kick(room, user_id, 4001, "kicked");
-  if (!had_socket && !was_person)
+  auto kicked = co_await kick_on_owner(room, user_id, 4001, "kicked");
+  bool had_socket = kicked && *kicked;
+  // Joined but not connected (or the owner's relay reported the leave already: one of the two
+  // sees them in, one voiceLeave).
+  auto left = co_await presence(false, room, user_id);
+  if (!left) co_return left.error();
+  if (!had_socket && !*left)
     co_return Error::bad_request("kick_failed",
                                  "Failed to kick user — they may not be in the channel");
-  if (!had_socket) (void)co_await person_leave(user_id, channel_id);  // joined, not connected
   co_return Status{};
 }
 
@@ -263,8 +294,10 @@ Task<Result<VoiceGrantResult>> VoiceService::subscribe_track(const BotIdentity& 
   });
   if (!channel) co_return channel.error();
   std::string room = voice_room(space_id, channel_id);
+  auto placed = co_await place(room, true, false);
+  if (!placed) co_return placed.error();
   co_return VoiceGrantResult{sign(bot.user.id, room, user_id, false),
-                             ws_base() + "/audio/subscribe", room, std::nullopt,
+                             placed->ws_base + "/audio/subscribe", room, std::nullopt,
                              room + ":" + user_id.str()};
 }
 

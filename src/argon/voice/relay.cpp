@@ -152,6 +152,12 @@ bool Relay::in_room(const std::string& room, const Uuid& identity) const {
   return it != rooms_.end() && sockets_of(it->second, identity) > 0;
 }
 
+bool Relay::room_empty(const std::string& room) const {
+  std::lock_guard lock(mutex_);
+  auto it = rooms_.find(room);
+  return it == rooms_.end() || it->second.participants.empty();
+}
+
 std::size_t Relay::participant_count() const {
   std::lock_guard lock(mutex_);
   std::size_t n = 0;

@@ -68,6 +68,8 @@ class Relay {
             const std::string& reason);
 
   bool in_room(const std::string& room, const Uuid& identity) const;
+  // No socket at all in `room`.
+  bool room_empty(const std::string& room) const;
   std::size_t participant_count() const;
   std::uint64_t forwarded_packets() const { return forwarded_.load(); }
 

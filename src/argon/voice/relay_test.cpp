@@ -108,5 +108,18 @@ TEST_F(RelayTest, KickClosesEverySocketOfThatIdentityInThatRoomOnly) {
   EXPECT_FALSE(relay.kick("room", id(1), 4001, "kicked"));
 }
 
+TEST_F(RelayTest, ARoomIsEmptyOnceItsLastSocketLeftWhateverOtherRoomsHold) {
+  EXPECT_TRUE(relay.room_empty("room"));
+  auto a = relay.join("room", id(1), PeerMode::Publish, std::nullopt, peer(), "a");
+  auto b = relay.join("room", id(1), PeerMode::Subscribe, id(2), peer(), "b");
+  relay.join("other", id(3), PeerMode::Publish, std::nullopt, peer(), "c");
+  EXPECT_FALSE(relay.room_empty("room"));
+  relay.leave(a);
+  EXPECT_FALSE(relay.room_empty("room"));  // one socket of that identity is left
+  relay.leave(b);
+  EXPECT_TRUE(relay.room_empty("room"));
+  EXPECT_FALSE(relay.room_empty("other"));
+}
+
 }  // namespace
 }  // namespace argon::voice
