@@ -124,8 +124,10 @@ Runtime::Runtime(const Config& config)
                             &scheduler_, limits_from(config)})),
       typing_timers_(bus_->clustered() ? std::make_unique<services::StoreTypingTimers>(*context_)
                                        : nullptr),
-      auth_cache_(bus_->clustered() ? std::make_unique<services::BroadcastBotAuthCache>(*bus_)
-                                    : nullptr),
+      auth_cache_(bus_->clustered()
+                      ? std::make_unique<services::BroadcastBotAuthCache>(
+                            *bus_, [this] { return nodes_->live_node_ids(); }, nodes_->node_id())
+                      : nullptr),
       accounts_(*context_),
       spaces_(*context_),
       messages_(*context_),

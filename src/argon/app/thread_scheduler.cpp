@@ -12,7 +12,14 @@ ThreadScheduler::~ThreadScheduler() {
 
 Scheduler::TaskId ThreadScheduler::schedule(std::int64_t delay_ms, std::function<void()> task) {
   auto when = Clock::now() + std::chrono::milliseconds(delay_ms < 0 ? 0 : delay_ms);
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  if (stopping_) {
+    // Stopped: the task never runs; what it holds goes now, on the caller's thread, while the
+    // objects it may reference still exist (not when the scheduler is destroyed, last).
+    lock.unlock();
+    task = nullptr;
+    return 0;
+  }
   TaskId id = next_id_++;
   tasks_.emplace(id, std::make_pair(when, std::move(task)));
   due_.emplace(when, id);

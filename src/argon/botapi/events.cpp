@@ -17,14 +17,15 @@ void add_events_handlers(HandlerTable& table, BotServices& s) {
     auto slot =
         std::make_shared<std::optional<services::RateLimiter::Permit>>(std::move(call.permit));
     call.permit.reset();
-    services::BotIdentity bot = call.bot;
+    // What may fail (the store) fails before the 200: a clean 503, not an empty stream.
+    auto prepared = co_await s.streams.prepare_bot(call.bot, intents, resume);
+    auto setup = std::make_shared<events::StreamSetup>(std::move(prepared));
     co_return api::sse_response(
-        s.stream_queue_bytes,
-        [&s, bot, intents, resume, slot](std::shared_ptr<http::StreamWriter> writer) {
+        s.stream_queue_bytes, [&s, setup, slot](std::shared_ptr<http::StreamWriter> writer) {
           api::open_stream(
               writer,
-              s.streams.open_bot(bot, intents, resume, std::make_shared<api::HttpFrameSink>(writer),
-                                 [slot] { slot->reset(); }),
+              s.streams.attach_bot(std::move(*setup), std::make_shared<api::HttpFrameSink>(writer),
+                                   [slot] { slot->reset(); }),
               [&s](const auto& connection) { s.streams.closed(connection); });
         });
   };

@@ -67,7 +67,11 @@ Task<http::Response> run_pipeline(BotServices& s, const contracts::InterfaceDecl
     response = co_await handler(call);
   }
   add_rate_headers(response, outcome.decision);
-  co_return response;  // the concurrency permit is released here
+  // The slot is free before the answer goes out, so the bot's next request finds it free
+  // (with several nodes that is a store write). A stream took its permit over.
+  if (outcome.permit && outcome.permit->held())
+    co_await s.limiter.release(std::move(*outcome.permit));
+  co_return response;
 }
 
 int permit_limit(BotServices& s, const contracts::InterfaceDecl& iface) {

@@ -13,12 +13,15 @@ void register_event_routes(http::Router& router, ClientServices& s) {
         std::optional<std::string> resume;
         if (const auto* header = req.header("last-event-id")) resume = *header;
         if (const auto* query = req.query_param("lastEventId")) resume = *query;
+        // What may fail (the store) fails before the 200: a clean 503, not an empty stream.
+        auto prepared = co_await s.streams.prepare_person(user, resume);
+        auto setup = std::make_shared<events::StreamSetup>(std::move(prepared));
         co_return api::sse_response(
-            s.stream_queue_bytes, [&s, user, resume](std::shared_ptr<http::StreamWriter> writer) {
+            s.stream_queue_bytes, [&s, setup](std::shared_ptr<http::StreamWriter> writer) {
               api::open_stream(
                   writer,
-                  s.streams.open_person(user, resume, std::make_shared<api::HttpFrameSink>(writer),
-                                        nullptr),
+                  s.streams.attach_person(std::move(*setup),
+                                          std::make_shared<api::HttpFrameSink>(writer), nullptr),
                   [&s](const auto& connection) { s.streams.closed(connection); });
             });
       }));

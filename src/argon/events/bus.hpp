@@ -11,6 +11,7 @@
 // nodes: broadcasts (to every node, this one included) and requests to one node.
 #include <chrono>
 #include <condition_variable>
+#include <coroutine>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -22,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "argon/domain/task.hpp"
 #include "argon/events/event_log.hpp"
 
 namespace argon::events {
@@ -61,6 +63,40 @@ class EventBus {
   virtual void request(int node_id, const std::string& topic, const std::string& payload,
                        std::chrono::milliseconds timeout, ReplyHandler done) = 0;
   virtual void on_request(const std::string& topic, RequestHandler handler) = 0;
+};
+
+// Awaits a request to another node over the bus; resumes on the awaiting executor.
+class BusRequest {
+ public:
+  BusRequest(EventBus& bus, int node_id, std::string topic, std::string payload,
+             std::chrono::milliseconds timeout)
+      : bus_(bus),
+        node_id_(node_id),
+        topic_(std::move(topic)),
+        payload_(std::move(payload)),
+        timeout_(timeout) {}
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    Executor* executor = current_executor();
+    // Copies: the answer may come (and this frame resume) before request() returns.
+    std::string topic = topic_;
+    std::string payload = payload_;
+    EventBus& bus = bus_;
+    bus.request(node_id_, topic, payload, timeout_,
+                [this, h, executor](std::optional<std::string> answer) {
+                  answer_ = std::move(answer);
+                  resume_on(executor, h);
+                });
+  }
+  std::optional<std::string> await_resume() { return std::move(answer_); }
+
+ private:
+  EventBus& bus_;
+  int node_id_;
+  std::string topic_;
+  std::string payload_;
+  std::chrono::milliseconds timeout_;
+  std::optional<std::string> answer_;
 };
 
 // In-process bus. It also puts each stream's events back in seq order: operations that commit

@@ -41,6 +41,7 @@ void StreamConnection::start(const Cursor& ends) {
     }
     write(std::make_shared<const std::string>(sse_frame("ready", "ready", setup_.ready_payload)));
     last_save_ms_ = last_write_ms_;
+    started_ = true;
   }
   schedule_catch_up(0);
 }
@@ -255,7 +256,8 @@ bool StreamConnection::repair(const std::map<std::string, std::int64_t>& thresho
 
 std::optional<Cursor> StreamConnection::sweep(std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
-  if (mode_ == Mode::Ended) return std::nullopt;
+  // Not before `ready`: the stream is registered before it starts (its ends are being read).
+  if (mode_ == Mode::Ended || !started_) return std::nullopt;
   if (now_ms - last_write_ms_ >= hub_.options_.heartbeat_ms) {
     std::string data =
         boost::json::serialize(boost::json::object{{"timestamp", now_ms - kArgonEpochUnixMs}});

@@ -67,6 +67,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   std::int64_t last_save_ms_ = 0;
   bool dirty_ = false;
   bool on_closed_ran_ = false;
+  bool started_ = false;  // `ready` was written
 };
 
 }  // namespace argon::events

@@ -89,7 +89,7 @@ Task<Result<std::string>> BotService::rotate_token(Uuid owner_id, Uuid app_id) {
     return {};
   });
   if (!written) co_return written.error();
-  forget_cached(app_id);
+  co_await forget_cached(app_id);  // refused on every node before the new token is handed out
   co_return BotToken{app_id, secret}.str();
 }
 
@@ -107,8 +107,8 @@ std::optional<BotIdentity> BotService::cached(std::string_view token) {
   return cache_.find(token, ctx_.now_ms());
 }
 
-void BotService::forget_cached(const Uuid& app_id) {
-  cache_.invalidate(app_id);
+Task<void> BotService::forget_cached(Uuid app_id) {
+  co_await cache_.invalidate_everywhere(app_id);
 }
 
 Task<Result<BotIdentity>> BotService::authenticate_uncached(std::string token) {
@@ -194,7 +194,7 @@ Task<Result<BotApp>> BotService::set_verified(Uuid app_id, bool verified) {
     app->is_verified = verified;
     return *app;
   });
-  forget_cached(app_id);
+  co_await forget_cached(app_id);
   co_return result;
 }
 

@@ -39,9 +39,15 @@ class BotAuthCache {
   virtual std::uint64_t generation() = 0;
   virtual void remember(std::string_view token, const BotIdentity& bot, std::int64_t expires_at_ms,
                         std::uint64_t generation) = 0;
-  // Every token of the app stops being trusted at once (rotation, verification, suspension).
-  // A cluster implementation broadcasts it to every node.
+  // Every token of the app stops being trusted at once, here (rotation, verification,
+  // suspension).
   virtual void invalidate(const Uuid& app_id) = 0;
+  // The same on every node: returns once every node has dropped them (a cluster implementation
+  // asks each live node and waits for its answer, within a bounded time).
+  virtual Task<void> invalidate_everywhere(Uuid app_id) {
+    invalidate(app_id);
+    co_return;
+  }
 };
 
 class BotService {
@@ -59,7 +65,7 @@ class BotService {
   // limits.bot_auth_cache_ms so a request costs no hash and no read; rotation, verification
   // and suspension made through this service drop the app's entries at once.
   Task<Result<BotIdentity>> authenticate(std::string token);
-  void forget_cached(const Uuid& app_id);
+  Task<void> forget_cached(Uuid app_id);
   // The bot if this exact token was checked recently (no store access at all), else nullopt.
   std::optional<BotIdentity> cached(std::string_view token);
 

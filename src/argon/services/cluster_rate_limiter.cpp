@@ -74,22 +74,29 @@ Task<RateLimiter::Outcome> StoreRateLimiter::acquire(Uuid bot, std::string inter
   co_return out;
 }
 
+Task<Status> StoreRateLimiter::free_slot(Uuid bot) {
+  std::string bot_id = bot.str();
+  auto done = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
+    c.exec(
+        "UPDATE rate_slots SET in_flight = in_flight - 1"
+        " WHERE bot_id = $1 AND node_id = $2 AND in_flight > 0",
+        {bot_id, std::int64_t{node_id_}});
+    return {};
+  });
+  co_return done;
+}
+
+Task<void> StoreRateLimiter::release(Permit permit) {
+  auto bot = permit.disarm();
+  if (!bot) co_return;
+  auto freed = co_await free_slot(*bot);
+  if (!freed) spdlog::warn("ratelimit: releasing a slot failed: {}", freed.error().code);
+}
+
 void StoreRateLimiter::release_slot(const Uuid& bot) noexcept {
   try {
     start_background(
-        ctx_,
-        [this, bot]() -> Task<Status> {
-          std::string bot_id = bot.str();
-          auto done = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
-            c.exec(
-                "UPDATE rate_slots SET in_flight = in_flight - 1"
-                " WHERE bot_id = $1 AND node_id = $2 AND in_flight > 0",
-                {bot_id, std::int64_t{node_id_}});
-            return {};
-          });
-          co_return done;
-        },
-        "releasing a concurrency slot");
+        ctx_, [this, bot] { return free_slot(bot); }, "releasing a concurrency slot");
   } catch (const std::exception& e) {
     spdlog::warn("ratelimit: releasing a slot failed: {}", e.what());
   }

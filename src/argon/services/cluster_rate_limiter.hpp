@@ -20,12 +20,14 @@ class StoreRateLimiter final : public RateLimiter {
   Task<Outcome> acquire(Uuid bot, std::string interface_name, int permit_limit) override;
   int in_flight(const Uuid& bot) const override;
   const RateLimitConfig& config() const override { return config_; }
+  Task<void> release(Permit permit) override;
 
   // The slots `node_id` held are free (it died, or this node starts or stops).
   Task<Status> release_node(int node_id);
 
  private:
   void release_slot(const Uuid& bot) noexcept override;
+  Task<Status> free_slot(Uuid bot);
 
   Context& ctx_;
   int node_id_;

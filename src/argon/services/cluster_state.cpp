@@ -194,9 +194,16 @@ Task<std::size_t> StorePresenceCounter::count_out_node(int node_id,
 
 // ---- bot auth cache ----------------------------------------------------------------------------
 
-BroadcastBotAuthCache::BroadcastBotAuthCache(events::EventBus& bus) : bus_(bus) {
+BroadcastBotAuthCache::BroadcastBotAuthCache(events::EventBus& bus,
+                                             std::function<Task<std::vector<int>>()> live_nodes,
+                                             int node_id, std::chrono::milliseconds ack_timeout)
+    : bus_(bus), live_nodes_(std::move(live_nodes)), node_id_(node_id), ack_timeout_(ack_timeout) {
   subscription_ = bus_.on_broadcast("auth.invalidate", [this](const std::string& payload) {
     if (auto app = Uuid::parse(payload)) local_.invalidate(*app);
+  });
+  bus_.on_request("auth.invalidate", [this](const std::string& payload) -> std::string {
+    if (auto app = Uuid::parse(payload)) local_.invalidate(*app);
+    return "ok";
   });
 }
 
@@ -216,6 +223,26 @@ std::uint64_t BroadcastBotAuthCache::generation() {
 void BroadcastBotAuthCache::remember(std::string_view token, const BotIdentity& bot,
                                      std::int64_t expires_at_ms, std::uint64_t generation) {
   local_.remember(token, bot, expires_at_ms, generation);
+}
+
+Task<void> BroadcastBotAuthCache::invalidate_everywhere(Uuid app_id) {
+  invalidate(app_id);  // here at once, and a broadcast to everyone
+  std::vector<int> nodes;
+  try {
+    if (live_nodes_) nodes = co_await live_nodes_();
+  } catch (const std::exception& e) {
+    spdlog::warn("auth: listing the nodes to invalidate on failed: {}", e.what());
+  }
+  for (int node : nodes) {
+    if (node == node_id_) continue;
+    events::BusRequest ask(bus_, node, "auth.invalidate", app_id.str(), ack_timeout_);
+    auto answer = co_await ask;
+    if (!answer)
+      spdlog::warn(
+          "auth: node {} did not confirm dropping the tokens of app {} (its cache "
+          "expires them within a second)",
+          node, app_id.str());
+  }
 }
 
 void BroadcastBotAuthCache::invalidate(const Uuid& app_id) {

@@ -3,9 +3,11 @@
 // database and a bus: the state lives in the store, where every node sees it, and statements
 // that succeed once (DELETE … RETURNING, conditional UPDATEs, per-owner counter rows locked by
 // the transaction) make every transition happen exactly once whichever node sees it.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "argon/services/bots.hpp"
 #include "argon/services/context.hpp"
@@ -67,12 +69,17 @@ class StorePresenceCounter final : public PresenceCounter {
 };
 
 // Every node keeps its own cache of verified tokens (LocalBotAuthCache); an invalidation is
-// applied here at once and broadcast to the other nodes on the bus (topic auth.invalidate). A
-// node that misses the broadcast (disconnected) still drops the entry when it expires: run it
-// with a short auth.bot_cache_ms (the runtime caps it at 1 s with a bus).
+// applied here at once, then every other live node is asked to drop the app's tokens (a bus
+// request, answered once done) and the operation answers only after they did or the time ran
+// out (a broadcast goes too, for a node that is not registered yet). A node that misses both
+// (disconnected) still drops the entry when it expires: the runtime caps auth.bot_cache_ms at
+// 1 s with a bus.
 class BroadcastBotAuthCache final : public BotAuthCache {
  public:
-  explicit BroadcastBotAuthCache(events::EventBus& bus);
+  // live_nodes: the ids of the other nodes to ask on an invalidation (NodeRegistry).
+  BroadcastBotAuthCache(events::EventBus& bus, std::function<Task<std::vector<int>>()> live_nodes,
+                        int node_id,
+                        std::chrono::milliseconds ack_timeout = std::chrono::milliseconds(500));
   ~BroadcastBotAuthCache() override;
 
   std::optional<BotIdentity> find(std::string_view token, std::int64_t now_ms) override;
@@ -80,9 +87,13 @@ class BroadcastBotAuthCache final : public BotAuthCache {
   void remember(std::string_view token, const BotIdentity& bot, std::int64_t expires_at_ms,
                 std::uint64_t generation) override;
   void invalidate(const Uuid& app_id) override;
+  Task<void> invalidate_everywhere(Uuid app_id) override;
 
  private:
   events::EventBus& bus_;
+  std::function<Task<std::vector<int>>()> live_nodes_;
+  int node_id_;
+  std::chrono::milliseconds ack_timeout_;
   LocalBotAuthCache local_;
   events::EventBus::SubscriptionId subscription_ = 0;
 };

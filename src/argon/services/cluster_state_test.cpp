@@ -101,7 +101,8 @@ TEST_F(ClusterStateTest, ConcurrentOpensAndClosesOnTwoNodesAnnounceEachTransitio
 }
 
 TEST_F(ClusterStateTest, AnInvalidationOnOneNodeDropsTheTokenOnEveryNode) {
-  BroadcastBotAuthCache a(bus_), b(bus_);
+  // Two caches on one in-process bus: asking "the other node" reaches b's handler.
+  BroadcastBotAuthCache a(bus_, nullptr, 0), b(bus_, nullptr, 1);
   BotIdentity bot;
   bot.app.id = uid(1);
   bot.user.id = uid(2);
@@ -112,6 +113,16 @@ TEST_F(ClusterStateTest, AnInvalidationOnOneNodeDropsTheTokenOnEveryNode) {
   EXPECT_FALSE(a.find("tok", kStartMs).has_value());  // at once on the node that changed it
   bus_.flush();
   EXPECT_FALSE(b.find("tok", kStartMs).has_value());  // and on the other once broadcast
+  // invalidate_everywhere returns only once the other live nodes confirmed.
+  BroadcastBotAuthCache c(
+      bus_,
+      []() -> Task<std::vector<int>> {
+        co_return std::vector<int>{0, 1};
+      },
+      0);
+  b.remember("tok", bot, kStartMs + 60000, b.generation());
+  sync_wait(c.invalidate_everywhere(bot.app.id));
+  EXPECT_FALSE(b.find("tok", kStartMs).has_value());
 }
 
 RateLimitConfig limits() {

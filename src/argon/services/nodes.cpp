@@ -143,6 +143,13 @@ void NodeRegistry::release() {
   if (!done) spdlog::warn("nodes: releasing node id {} failed: {}", node_id_, done.error().code);
 }
 
+Task<std::vector<int>> NodeRegistry::live_node_ids() {
+  const std::int64_t cutoff = now_ms() - settings_.lease_ms;
+  auto ids =
+      co_await db_.read([&](store::Connection& c) { return store::nodes::live_ids(c, cutoff); });
+  co_return ids;
+}
+
 Task<std::string> NodeRegistry::public_url_of(int node_id) {
   const std::int64_t cutoff = now_ms() - settings_.lease_ms;
   auto row =

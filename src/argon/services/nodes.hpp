@@ -45,6 +45,8 @@ class NodeRegistry {
   // Gives the id back (clean shutdown). Idempotent.
   void release();
 
+  // The ids of the nodes whose lease is current (this one included).
+  Task<std::vector<int>> live_node_ids();
   // A live node's public URL (empty when unknown or dead).
   Task<std::string> public_url_of(int node_id);
 

@@ -77,6 +77,12 @@ class RateLimiter {
 
     void release() noexcept;
     bool held() const { return owner_ != nullptr; }
+    // Stops holding without releasing (the caller releases the bot's slot itself).
+    std::optional<Uuid> disarm() noexcept {
+      if (!owner_) return std::nullopt;
+      owner_ = nullptr;
+      return bot_;
+    }
 
    private:
     RateLimiter* owner_ = nullptr;
@@ -96,6 +102,12 @@ class RateLimiter {
   virtual Outcome acquire_here(const Uuid& bot, std::string_view interface_name, int permit_limit);
   virtual int in_flight(const Uuid& bot) const = 0;
   virtual const RateLimitConfig& config() const = 0;
+  // Gives the permit's slot back and returns once it is free for the bot's next request (the
+  // request pipeline awaits it before answering; a dropped Permit releases in the background).
+  virtual Task<void> release(Permit permit) {
+    permit.release();
+    co_return;
+  }
 
  protected:
   friend class Permit;

@@ -83,9 +83,8 @@ Task<StreamService::Start> StreamService::resume_position(
   co_return start;
 }
 
-Task<std::shared_ptr<events::StreamConnection>> StreamService::open_bot(
-    BotIdentity bot, std::int64_t intents, std::optional<std::string> resume,
-    std::shared_ptr<events::FrameSink> sink, std::function<void()> on_closed) {
+Task<events::StreamSetup> StreamService::prepare_bot(BotIdentity bot, std::int64_t intents,
+                                                     std::optional<std::string> resume) {
   std::int64_t effective = effective_intents(intents, bot.app.is_verified);
   auto spaces = co_await ctx_.db.read(
       [&](store::Connection& c) { return store::members::space_ids_of(c, bot.user.id); });
@@ -110,7 +109,13 @@ Task<std::shared_ptr<events::StreamConnection>> StreamService::open_bot(
   };
   setup.ready_payload =
       json::serialize(json::object{{"intents", effective}, {"spaceIds", std::move(space_ids)}});
-  Uuid bot_user = bot.user.id;
+  co_return setup;
+}
+
+Task<std::shared_ptr<events::StreamConnection>> StreamService::attach_bot(
+    events::StreamSetup setup, std::shared_ptr<events::FrameSink> sink,
+    std::function<void()> on_closed) {
+  Uuid bot_user = setup.owner;
   setup.on_closed = [this, bot_user, on_closed = std::move(on_closed)] {
     if (on_closed) on_closed();
     bot_closed(bot_user);
@@ -120,9 +125,16 @@ Task<std::shared_ptr<events::StreamConnection>> StreamService::open_bot(
   co_return connection;
 }
 
-Task<std::shared_ptr<events::StreamConnection>> StreamService::open_person(
-    User person, std::optional<std::string> resume, std::shared_ptr<events::FrameSink> sink,
-    std::function<void()> on_closed) {
+Task<std::shared_ptr<events::StreamConnection>> StreamService::open_bot(
+    BotIdentity bot, std::int64_t intents, std::optional<std::string> resume,
+    std::shared_ptr<events::FrameSink> sink, std::function<void()> on_closed) {
+  auto setup = co_await prepare_bot(std::move(bot), intents, std::move(resume));
+  auto connection = co_await attach_bot(std::move(setup), std::move(sink), std::move(on_closed));
+  co_return connection;
+}
+
+Task<events::StreamSetup> StreamService::prepare_person(User person,
+                                                        std::optional<std::string> resume) {
   auto spaces = co_await ctx_.db.read(
       [&](store::Connection& c) { return store::members::space_ids_of(c, person.id); });
   events::StreamSetup setup;
@@ -140,8 +152,22 @@ Task<std::shared_ptr<events::StreamConnection>> StreamService::open_person(
   setup.resumed_if_replayed = start.resumed_if_replayed;
   setup.ready_payload = json::serialize(
       json::object{{"userId", person.id.str()}, {"spaceIds", std::move(space_ids)}});
+  co_return setup;
+}
+
+Task<std::shared_ptr<events::StreamConnection>> StreamService::attach_person(
+    events::StreamSetup setup, std::shared_ptr<events::FrameSink> sink,
+    std::function<void()> on_closed) {
   setup.on_closed = std::move(on_closed);
   auto connection = co_await hub_.open(std::move(setup), std::move(sink));
+  co_return connection;
+}
+
+Task<std::shared_ptr<events::StreamConnection>> StreamService::open_person(
+    User person, std::optional<std::string> resume, std::shared_ptr<events::FrameSink> sink,
+    std::function<void()> on_closed) {
+  auto setup = co_await prepare_person(std::move(person), std::move(resume));
+  auto connection = co_await attach_person(std::move(setup), std::move(sink), std::move(on_closed));
   co_return connection;
 }
 

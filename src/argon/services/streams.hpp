@@ -31,6 +31,18 @@ class StreamService {
   Task<std::shared_ptr<events::StreamConnection>> open_person(
       User person, std::optional<std::string> resume, std::shared_ptr<events::FrameSink> sink,
       std::function<void()> on_closed);
+  // The same in two steps, so that what can fail (the store being unavailable) fails before the
+  // HTTP response is committed to 200: prepare reads which streams to follow and from where;
+  // attach registers the stream with the hub once the response started.
+  Task<events::StreamSetup> prepare_bot(BotIdentity bot, std::int64_t intents,
+                                        std::optional<std::string> resume);
+  Task<std::shared_ptr<events::StreamConnection>> attach_bot(
+      events::StreamSetup setup, std::shared_ptr<events::FrameSink> sink,
+      std::function<void()> on_closed);
+  Task<events::StreamSetup> prepare_person(User person, std::optional<std::string> resume);
+  Task<std::shared_ptr<events::StreamConnection>> attach_person(
+      events::StreamSetup setup, std::shared_ptr<events::FrameSink> sink,
+      std::function<void()> on_closed);
   void closed(const std::shared_ptr<events::StreamConnection>& connection) {
     hub_.closed(connection);
   }

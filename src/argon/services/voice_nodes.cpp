@@ -23,40 +23,6 @@ std::string ws_of(std::string base) {
   return base;
 }
 
-// Awaits a request to another node over the bus; resumes on the awaiting executor.
-class BusRequest {
- public:
-  BusRequest(events::EventBus& bus, int node_id, std::string topic, std::string payload,
-             std::chrono::milliseconds timeout)
-      : bus_(bus),
-        node_id_(node_id),
-        topic_(std::move(topic)),
-        payload_(std::move(payload)),
-        timeout_(timeout) {}
-  bool await_ready() const noexcept { return false; }
-  void await_suspend(std::coroutine_handle<> h) {
-    Executor* executor = current_executor();
-    // Copies: the answer may come (and this frame resume) before request() returns.
-    std::string topic = topic_;
-    std::string payload = payload_;
-    events::EventBus& bus = bus_;
-    bus.request(node_id_, topic, payload, timeout_,
-                [this, h, executor](std::optional<std::string> answer) {
-                  answer_ = std::move(answer);
-                  resume_on(executor, h);
-                });
-  }
-  std::optional<std::string> await_resume() { return std::move(answer_); }
-
- private:
-  events::EventBus& bus_;
-  int node_id_;
-  std::string topic_;
-  std::string payload_;
-  std::chrono::milliseconds timeout_;
-  std::optional<std::string> answer_;
-};
-
 struct SocketRequest {
   std::string room;
   Uuid user;
@@ -193,8 +159,8 @@ Task<Status> VoiceService::maybe_release(std::string room) {
 Task<std::optional<std::string>> VoiceService::ask(int node_id, std::string topic,
                                                    std::string payload) {
   if (!ctx_.bus) co_return std::nullopt;
-  BusRequest request(*ctx_.bus, node_id, std::move(topic), std::move(payload),
-                     std::chrono::milliseconds(settings_.request_timeout_ms));
+  events::BusRequest request(*ctx_.bus, node_id, std::move(topic), std::move(payload),
+                             std::chrono::milliseconds(settings_.request_timeout_ms));
   auto answer = co_await request;
   co_return answer;
 }
