@@ -28,10 +28,13 @@ unit: test-deps build
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	./scripts/with-postgres sh -c 'cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)'
 
-# The black-box suite twice: on SQLite, then on PostgreSQL.
+# The black-box suite three times: on SQLite, on PostgreSQL, then on a cluster (every server two
+# nodes on one PostgreSQL database and a NATS server). The cluster-*.test.mjs files start their
+# own database, NATS server and nodes in every pass.
 blackbox: test-deps build
 	./scripts/blackbox $(BUILD_DIR)/argon
 	./scripts/with-postgres ./scripts/blackbox $(BUILD_DIR)/argon
+	./scripts/with-cluster ./scripts/blackbox $(BUILD_DIR)/argon
 
 test: unit blackbox
 

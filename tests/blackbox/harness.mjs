@@ -3,6 +3,18 @@
 // Only Node 20 built-ins. Each test file starts its own server on 127.0.0.1:0 with a fresh
 // temporary data directory (hermetic); everything is torn down when the process exits.
 //
+// Three modes, from the environment (scripts/blackbox runs the suite in each, see the Makefile):
+//   SQLite (default)         one node, the data dir's own argon.db;
+//   PostgreSQL               ARGON_TEST_PG_URL (scripts/with-postgres): one node, a database of
+//                            its own per data dir on that cluster;
+//   cluster                  ARGON_TEST_PG_URL and ARGON_TEST_NATS_URL (scripts/with-cluster):
+//                            every startServer() is TWO nodes on the data dir's database and that
+//                            NATS server; server.url / server.port alternate between them on every
+//                            access, server.urls / server.nodes name each one.
+// A test that must hold in every mode compares what the server hands out with server.urls (not
+// one server.url), and does not count on one process's memory. cluster-*.test.mjs run their own
+// PostgreSQL (startPgCluster), NATS (startNats) and nodes (startNode) in every mode.
+//
 //   import { startServer, api, register, ... } from './harness.mjs';
 //   const server = await startServer({ env: { ARGON_ADMIN_TOKEN: 't' } });
 //   const c = api(server);
@@ -13,6 +25,7 @@ import { spawn, execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,8 +111,9 @@ export async function startPgCluster() {
   const cluster = {
     url,
     dir,
-    halt: () => execFilePromise(script, ['halt', dir]),
-    resume: () => execFilePromise(script, ['resume', dir]),
+    halted: false,
+    async halt() { await execFilePromise(script, ['halt', dir]); cluster.halted = true; },
+    async resume() { await execFilePromise(script, ['resume', dir]); cluster.halted = false; },
     stop: async () => {
       clusters.delete(cluster);
       await execFilePromise(script, ['stop', dir]);
@@ -124,23 +138,127 @@ async function withDatabase(args) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Cluster mode: when ARGON_TEST_NATS_URL is set too (scripts/with-cluster sets both), every
+// startServer() is a pair of nodes on the data dir's database and that NATS server, and the
+// object it returns spreads the suite's requests, streams and sockets over both (see startServer).
+
+export const NATS_URL = process.env.ARGON_TEST_NATS_URL || '';
+/** How many `argon serve` processes a startServer() runs: 2 in cluster mode, else 1. */
+export const NODES = NATS_URL ? 2 : 1;
+export const MODE = NATS_URL ? 'cluster' : ENGINE;
+
+export const NATS_BIN = process.env.NATS_SERVER_BIN || ['/usr/bin/nats-server', '/usr/sbin/nats-server',
+  '/usr/local/bin/nats-server'].find((p) => fs.existsSync(p)) || 'nats-server';
+
+/** A TCP port of 127.0.0.1 that nothing listens on right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A nats-server of the caller's own on a free port of 127.0.0.1 (core NATS, no JetStream), for
+ * tests that stop and restart the bus: → {url, port, proc, stderr(), stop(), kill(), restart(),
+ * isRunning()}. restart() starts it again on the same port (clients reconnect by themselves).
+ * Killed when the process exits.
+ */
+export async function startNats() {
+  const spawnOn = (port) => new Promise((resolve, reject) => {
+    const proc = spawn(NATS_BIN, ['-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    liveProcs.add(proc);
+    let log = '';
+    const exited = new Promise((r) => proc.on('exit', (code, signal) => { liveProcs.delete(proc); r({ code, signal }); }));
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      try { proc.kill('SIGKILL'); } catch { /* gone */ }
+      reject(new Error(`nats-server did not get ready within ${READY_DEADLINE_MS} ms:\n${log.slice(-2000)}`));
+    }, READY_DEADLINE_MS);
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (d) => {
+      log += d;
+      if (log.length > 64 * 1024) log = log.slice(-64 * 1024);
+      if (!done && log.includes('Server is ready')) {
+        done = true;
+        clearTimeout(timer);
+        resolve({ proc, exited, log: () => log });
+      }
+    });
+    proc.on('error', (e) => { if (!done) { done = true; clearTimeout(timer); reject(new Error(`cannot spawn ${NATS_BIN}: ${e.message}`)); } });
+    proc.on('exit', (code, signal) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      const err = new Error(`nats-server exited before it was ready (code ${code}, signal ${signal}):\n${log.slice(-2000)}`);
+      err.addressInUse = /address already in use/i.test(log);
+      reject(err);
+    });
+  });
+
+  let port, current;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    try {
+      current = await spawnOn(port);
+      break;
+    } catch (e) {
+      if (!e.addressInUse || attempt >= 5) throw e;
+    }
+  }
+  const nats = {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    get proc() { return current.proc; },
+    stderr: () => current.log(),
+    isRunning: () => current.proc.exitCode === null && current.proc.signalCode === null,
+    /** SIGTERM (SIGKILL after STOP_DEADLINE_MS) and await the exit. */
+    async stop() {
+      if (nats.isRunning()) current.proc.kill('SIGTERM');
+      const timer = setTimeout(() => { try { current.proc.kill('SIGKILL'); } catch { /* gone */ } }, STOP_DEADLINE_MS);
+      await current.exited.finally(() => clearTimeout(timer));
+    },
+    /** SIGKILL and await the exit. */
+    async kill() {
+      if (nats.isRunning()) current.proc.kill('SIGKILL');
+      await current.exited;
+    },
+    /** Start again on the same port (stops it first if it runs). */
+    async restart() {
+      await nats.stop();
+      const deadline = Date.now() + READY_DEADLINE_MS;
+      for (;;) {
+        try {
+          current = await spawnOn(port);
+          return;
+        } catch (e) {  // the port may linger for a moment after the exit
+          if (!e.addressInUse || Date.now() > deadline) throw e;
+          await sleep(50);
+        }
+      }
+    },
+  };
+  return nats;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Server lifecycle
 
 /**
- * Start `argon serve --listen 127.0.0.1:0 --data-dir <dir>`.
- * Waits (no fixed sleeps) for the single stdout line `listening on http://127.0.0.1:<port>`.
- * `listen` (default 127.0.0.1:0) e.g. `127.0.0.1:${port}` to restart a server on the port it had.
- * @param {{env?: Record<string,string>, dataDir?: string, args?: string[], listen?: string}} opts
- * @returns {Promise<{url:string, port:number, dataDir:string, proc:import('node:child_process').ChildProcess,
- *   stdoutLines:string[], stderr:()=>string, exited:Promise<{code:number|null, signal:string|null}>,
- *   stop:()=>Promise<void>, kill:()=>Promise<void>}>}
+ * One `argon serve` process: `serve --listen <listen> --data-dir <dataDir> ...args` exactly (no
+ * database or bus is added). Waits (no fixed sleeps) for the single stdout line
+ * `listening on http://127.0.0.1:<port>`. The node object has a fixed url/port, and
+ * urls/ports/nodes/dataDirs of one element, so that it is also a "server" for the helpers.
  */
-export async function startServer(opts = {}) {
-  const dataDir = opts.dataDir ?? (await makeTempDir());
-  const args = await withDatabase(
-    ['serve', '--listen', opts.listen ?? '127.0.0.1:0', '--data-dir', dataDir, ...(opts.args ?? [])]);
-  const proc = spawn(ARGON_BIN, args, {
-    env: serverEnv(opts.env),
+async function spawnNode({ dataDir, args = [], env, listen }) {
+  const proc = spawn(ARGON_BIN, ['serve', '--listen', listen ?? '127.0.0.1:0', '--data-dir', dataDir, ...args], {
+    env: serverEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   liveProcs.add(proc);
@@ -194,15 +312,19 @@ export async function startServer(opts = {}) {
     throw e;
   }
 
-  const server = {
+  const node = {
     url,
     port,
+    urls: [url],
+    ports: [port],
     dataDir,
-    database: PG_URL ? databases.get(dataDir) : null,
+    dataDirs: [dataDir],
     proc,
+    procs: [proc],
     stdoutLines,
     stderr: () => stderrBuf,
     exited,
+    isRunning: () => proc.exitCode === null && proc.signalCode === null,
     /** SIGTERM, await exit, assert a clean exit 0. */
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
@@ -210,12 +332,12 @@ export async function startServer(opts = {}) {
       const timeout = new Promise((_, reject) => {
         timer = setTimeout(() => {
           try { proc.kill('SIGKILL'); } catch { /* gone */ }
-          reject(new Error(`argon did not exit within ${STOP_DEADLINE_MS} ms of SIGTERM\nstderr (tail):\n${stderrBuf.slice(-4000)}`));
+          reject(new Error(`argon (${url}) did not exit within ${STOP_DEADLINE_MS} ms of SIGTERM\nstderr (tail):\n${stderrBuf.slice(-4000)}`));
         }, STOP_DEADLINE_MS);
       });
       const { code, signal } = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
-      assert.equal(signal, null, `argon was killed by ${signal} instead of exiting\nstderr (tail):\n${stderrBuf.slice(-4000)}`);
-      assert.equal(code, 0, `argon exited with code ${code} after SIGTERM\nstderr (tail):\n${stderrBuf.slice(-4000)}`);
+      assert.equal(signal, null, `argon (${url}) was killed by ${signal} instead of exiting\nstderr (tail):\n${stderrBuf.slice(-4000)}`);
+      assert.equal(code, 0, `argon (${url}) exited with code ${code} after SIGTERM\nstderr (tail):\n${stderrBuf.slice(-4000)}`);
     },
     /** SIGKILL and await exit (no assertion on the status). */
     async kill() {
@@ -223,7 +345,173 @@ export async function startServer(opts = {}) {
       await exited;
     },
   };
-  return server;
+  node.nodes = [node];
+  return node;
+}
+
+/**
+ * One node of a cluster test's own: `argon serve --listen 127.0.0.1:0 --data-dir <fresh temp dir>
+ * --database <database> --bus <bus> [--node-id N] ...args` (database/bus omitted when not
+ * given; nothing is taken from ARGON_TEST_*). → the node object of startServer's single mode.
+ * @param {{database?: string, bus?: string, nodeId?: number, env?: Record<string,string>,
+ *   dataDir?: string, args?: string[], listen?: string}} opts
+ */
+export async function startNode(opts = {}) {
+  const dataDir = opts.dataDir ?? (await makeTempDir());
+  const args = [...(opts.args ?? [])];
+  if (opts.database) args.push('--database', opts.database);
+  if (opts.bus) args.push('--bus', opts.bus);
+  if (opts.nodeId !== undefined) args.push('--node-id', String(opts.nodeId));
+  const node = await spawnNode({ dataDir, args, env: opts.env, listen: opts.listen });
+  node.database = opts.database ?? null;
+  return node;
+}
+
+/**
+ * Several nodes as one server object (what startServer returns in cluster mode): `url` and
+ * `port` are getters that move to the next node on every access (one turn for both), so the
+ * requests, streams and sockets of a test built from `server.url`/`server.port` (api(server),
+ * openBotStream(server), rawRequest(server), `ws://…:${server.port}`) are spread over all nodes.
+ * `urls`, `ports`, `nodes` name the nodes; `stop()`/`kill()` act on all of them; `stderr()` is
+ * every node's log, one after the other; `stdoutLines` every node's stdout lines; `exited`
+ * resolves once every node has exited (with the first unclean status, else the first node's);
+ * `proc` is the first node's process (`procs` all of them).
+ */
+export function nodeGroup(nodes, { dataDir = nodes[0].dataDir, database = nodes[0].database ?? null } = {}) {
+  let turn = 0;
+  const next = () => nodes[turn++ % nodes.length];
+  const group = {
+    get url() { return next().url; },
+    get port() { return next().port; },
+    urls: nodes.map((n) => n.url),
+    ports: nodes.map((n) => n.port),
+    nodes,
+    dataDir,
+    dataDirs: nodes.map((n) => n.dataDir),
+    database,
+    proc: nodes[0].proc,
+    procs: nodes.map((n) => n.proc),
+    get stdoutLines() { return nodes.flatMap((n) => n.stdoutLines); },
+    stderr: () => nodes.map((n, i) => `--- node ${i + 1} (${n.url}) ---\n${n.stderr()}`).join('\n'),
+    exited: Promise.all(nodes.map((n) => n.exited))
+      .then((all) => all.find((s) => s.code !== 0 || s.signal !== null) ?? all[0]),
+    isRunning: () => nodes.some((n) => n.isRunning()),
+    async stop() {
+      const results = await Promise.allSettled(nodes.map((n) => n.stop()));
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+    async kill() { await Promise.all(nodes.map((n) => n.kill())); },
+  };
+  return group;
+}
+
+/**
+ * A cluster of a cluster test's own, whatever the suite's mode: a PostgreSQL cluster
+ * (startPgCluster), a nats-server (startNats) and `nodes` nodes on both (startNode, same env and
+ * args). → {pg, nats, database, nodes, server (a nodeGroup of the nodes), addNode(opts), stop()}.
+ * addNode starts one more node on the same database and bus (opts.env is merged over the
+ * cluster's). stop() stops the nodes still running (asserting a clean exit), then NATS, then
+ * PostgreSQL, even when a step fails.
+ * @param {{nodes?: number, env?: Record<string,string>, args?: string[]}} opts
+ */
+export async function startCluster({ nodes = 2, env = {}, args = [] } = {}) {
+  const [pg, nats] = await Promise.all([startPgCluster(), startNats()]);
+  const list = [];
+  const cluster = {
+    pg,
+    nats,
+    database: pg.url,
+    nodes: list,
+    get server() { return nodeGroup(list); },
+    async addNode(opts = {}) {
+      const node = await startNode({
+        ...opts, database: pg.url, bus: nats.url, env: { ...env, ...(opts.env ?? {}) }, args: [...args, ...(opts.args ?? [])],
+      });
+      list.push(node);
+      return node;
+    },
+    async stop() {
+      const errors = [];
+      const results = await Promise.allSettled(list.filter((n) => n.isRunning()).map((n) => n.stop()));
+      for (const r of results) if (r.status === 'rejected') errors.push(r.reason);
+      try { await nats.stop(); } catch (e) { errors.push(e); }
+      try { await pg.stop(); } catch (e) { errors.push(e); }
+      if (errors.length) throw errors[0];
+    },
+  };
+  try {
+    // Together, as a deployment starts: the migrations' advisory lock and the node-id claims
+    // sort them out.
+    await Promise.all(Array.from({ length: nodes }, () => cluster.addNode()));
+  } catch (e) {
+    await Promise.all(list.map((n) => n.kill()));
+    await nats.kill();
+    await pg.stop().catch(() => {});
+    throw e;
+  }
+  return cluster;
+}
+
+/**
+ * Start `argon serve --listen 127.0.0.1:0 --data-dir <dir>`.
+ * Waits (no fixed sleeps) for the single stdout line `listening on http://127.0.0.1:<port>`.
+ * `listen` (default 127.0.0.1:0) e.g. `127.0.0.1:${port}` to restart a server on the port it had.
+ *
+ * In PostgreSQL mode (ARGON_TEST_PG_URL) the data dir's own database is added (`--database`).
+ * In cluster mode (ARGON_TEST_NATS_URL too) it starts `nodes` (default NODES = 2) processes,
+ * each with `--database <the data dir's database> --bus <ARGON_TEST_NATS_URL>` (an explicit
+ * `--database`/`--bus` in args wins) and the same env and args, and a data dir of its own: the
+ * first is `dataDir`, the others `<dataDir>-node<i>`, so a restart on the same dataDir reuses all
+ * of them. `listen` then names the first node's address (or is an array, one per node). The
+ * result is a nodeGroup (url/port alternate between the nodes).
+ * @param {{env?: Record<string,string>, dataDir?: string, args?: string[], listen?: string|string[],
+ *   nodes?: number}} opts
+ * @returns {Promise<{url:string, port:number, urls:string[], ports:number[], nodes:object[], dataDir:string,
+ *   proc:import('node:child_process').ChildProcess, stdoutLines:string[], stderr:()=>string,
+ *   exited:Promise<{code:number|null, signal:string|null}>, stop:()=>Promise<void>, kill:()=>Promise<void>}>}
+ */
+export async function startServer(opts = {}) {
+  const dataDir = opts.dataDir ?? (await makeTempDir());
+  const count = opts.nodes ?? NODES;
+  if (!NATS_URL) {
+    assert.equal(count, 1, 'several nodes need ARGON_TEST_NATS_URL (scripts/with-cluster)');
+    const args = await withDatabase(['--data-dir', dataDir, ...(opts.args ?? [])]);
+    const listen = Array.isArray(opts.listen) ? opts.listen[0] : opts.listen;
+    const node = await spawnNode({ dataDir, args: args.slice(2), env: opts.env, listen });
+    node.database = PG_URL ? databases.get(dataDir) ?? null : null;
+    return node;
+  }
+
+  const extra = [...(opts.args ?? [])];
+  let database = null;
+  if (extra.includes('--database')) {
+    database = extra[extra.indexOf('--database') + 1];
+  } else {
+    assert.ok(PG_URL, 'cluster mode (ARGON_TEST_NATS_URL) needs ARGON_TEST_PG_URL too (scripts/with-cluster)');
+    database = await databaseFor(dataDir);
+    extra.push('--database', database);
+  }
+  if (!extra.includes('--bus')) extra.push('--bus', NATS_URL);
+  const listens = Array.isArray(opts.listen) ? opts.listen : [opts.listen];
+  const dirs = [dataDir];
+  for (let i = 2; i <= count; i++) {
+    const dir = `${dataDir}-node${i}`;
+    await fsp.mkdir(dir, { recursive: true });
+    tempDirs.add(dir);
+    dirs.push(dir);
+  }
+  const started = await Promise.allSettled(dirs.map((dir, i) =>
+    spawnNode({ dataDir: dir, args: extra, env: opts.env, listen: listens[i] })));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.filter((r) => r.status === 'fulfilled').map((r) => r.value.kill()));
+    throw failed.reason;
+  }
+  const nodes = started.map((r) => r.value);
+  for (const n of nodes) n.database = database;
+  if (count === 1) return nodes[0];
+  return nodeGroup(nodes, { dataDir, database });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,14 +634,15 @@ export function rawRequest(server, method, urlPath, { headers = {}, body } = {})
 
 /** Client bound to a server: get/post/put/patch/del(path, body, token, opts). */
 export function api(server) {
-  const base = typeof server === 'string' ? server : server.url;
+  // server.url is read for every request: on a cluster (a nodeGroup) requests alternate nodes.
+  const base = () => (typeof server === 'string' ? server : server.url);
   return {
-    request: (method, p, body, token, opts) => request(base, method, p, body, token, opts),
-    get: (p, token, opts) => request(base, 'GET', p, undefined, token, opts),
-    post: (p, body, token, opts) => request(base, 'POST', p, body, token, opts),
-    put: (p, body, token, opts) => request(base, 'PUT', p, body, token, opts),
-    patch: (p, body, token, opts) => request(base, 'PATCH', p, body, token, opts),
-    del: (p, body, token, opts) => request(base, 'DELETE', p, body, token, opts),
+    request: (method, p, body, token, opts) => request(base(), method, p, body, token, opts),
+    get: (p, token, opts) => request(base(), 'GET', p, undefined, token, opts),
+    post: (p, body, token, opts) => request(base(), 'POST', p, body, token, opts),
+    put: (p, body, token, opts) => request(base(), 'PUT', p, body, token, opts),
+    patch: (p, body, token, opts) => request(base(), 'PATCH', p, body, token, opts),
+    del: (p, body, token, opts) => request(base(), 'DELETE', p, body, token, opts),
   };
 }
 
@@ -364,6 +653,17 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export const ISO_MS_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const BOT_TOKEN_RE = /^[0-9a-f]{32}:[A-Za-z0-9_-]{43}$/;
 export const TWO_POW_53 = 2n ** 53n;
+
+/**
+ * Assert that a URL the server handed out is `${scheme}://127.0.0.1:${port}${path}` for one of
+ * the server's nodes: the one node's, or (cluster mode) any node's, since the answer may come from
+ * either (or name the node that holds the resource).
+ */
+export function expectNodeUrl(server, actual, path = '', scheme = 'ws') {
+  const allowed = server.ports.map((p) => `${scheme}://127.0.0.1:${p}${path}`);
+  if (allowed.length === 1) assert.equal(actual, allowed[0]);
+  else assert.ok(allowed.includes(actual), `${actual} must be one of ${allowed.join(', ')}`);
+}
 
 /** Show the response in assertion messages. */
 export function show(res) {

@@ -29,7 +29,8 @@ test('harness: big-int-safe JSON parsing keeps 64-bit integers exact', () => {
 });
 
 test('the server printed exactly one stdout line, the listening line', () => {
-  assert.deepEqual(server.stdoutLines, [`listening on ${server.url}`]);
+  // Every process (two in cluster mode) printed its own line, and nothing else.
+  for (const node of server.nodes) assert.deepEqual(node.stdoutLines, [`listening on ${node.url}`]);
 });
 
 test('GET /healthz → 200', async () => {

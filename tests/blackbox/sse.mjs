@@ -115,8 +115,9 @@ const describe = (f) => `${f.event ?? '(message)'} id=${f.id} ${String(f.dataTex
  *   ended                    → promise resolving when the server ends the response (or close()).
  *   isEnded()                → whether it has ended.
  *   close()                  → abort the request (the client disconnects).
+ * `onFrame(frame)`, when given, is called for every frame as it arrives (before any waiter).
  */
-export async function openSse(url, { headers = {}, timeoutMs = DEFAULT_WAIT_MS } = {}) {
+export async function openSse(url, { headers = {}, timeoutMs = DEFAULT_WAIT_MS, onFrame } = {}) {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(new Error(`no response headers from ${url} within ${timeoutMs} ms`)), timeoutMs);
   let res;
@@ -153,7 +154,11 @@ export async function openSse(url, { headers = {}, timeoutMs = DEFAULT_WAIT_MS }
         buf += dec.decode(value, { stream: true });
         const { frames: fs, rest } = splitFrames(buf);
         buf = rest;
-        for (const lines of fs) frames.push(toFrame(lines));
+        for (const lines of fs) {
+          const f = toFrame(lines);
+          frames.push(f);
+          if (onFrame) onFrame(f);
+        }
         if (fs.length) wake();
       }
     } catch (e) {
@@ -236,14 +241,15 @@ function qs(query) {
 
 /**
  * A bot's event stream. opts: {intents, lastEventId (query), lastEventIdHeader, path (default
- * /IEvents/v1/Stream), headers, auth (false → no Authorization header)}.
+ * /IEvents/v1/Stream), headers, auth (false → no Authorization header), onFrame}.
  */
 export function openBotStream(server, token, opts = {}) {
   const headers = { ...(opts.headers ?? {}) };
   if (opts.auth !== false) headers.Authorization = `Bot ${token}`;
   if (opts.lastEventIdHeader !== undefined) headers['Last-Event-ID'] = opts.lastEventIdHeader;
   const path = opts.path ?? '/IEvents/v1/Stream';
-  return openSse(server.url + path + qs({ intents: opts.intents, lastEventId: opts.lastEventId }), { headers });
+  return openSse(server.url + path + qs({ intents: opts.intents, lastEventId: opts.lastEventId }),
+    { headers, onFrame: opts.onFrame });
 }
 
 /** A person's live feed (GET /api/v1/events). opts: {lastEventId, lastEventIdHeader, headers}. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   startServer, api, bot, register, createApp, verifyApp, expectError, expectStatus, show,
   HIGH_RATE_LIMITS, UUID_RE, UNKNOWN_UUID,
-  openAudio, openAudioReady, uuidBytes, opusPacket, decodeJwt,
+  openAudio, openAudioReady, uuidBytes, opusPacket, decodeJwt, expectNodeUrl,
 } from './harness.mjs';
 import { openBotStream, openPersonFeed, openReady, isEvent, parseDirectEventId } from './sse.mjs';
 
@@ -71,7 +71,7 @@ test('the full call: ring, Ringing, accept, both talk (duplex + SubscribeCallTra
     assert.deepEqual(Object.keys(acc.body).sort(), ['audioBaseUrl', 'callerId', 'roomName', 'token'], show(acc));
     assert.equal(acc.body.roomName, `call/${callId}`);
     assert.equal(acc.body.callerId, carol.userId);
-    assert.equal(acc.body.audioBaseUrl, `ws://127.0.0.1:${server.port}`);
+    expectNodeUrl(server, acc.body.audioBaseUrl);
     const jwt = decodeJwt(acc.body.token);
     assert.equal(jwt.payload.sub, V.userId);
     assert.equal(jwt.payload.video?.room, `call/${callId}`);
@@ -81,7 +81,7 @@ test('the full call: ring, Ringing, accept, both talk (duplex + SubscribeCallTra
     // The caller is told, with what they need to connect.
     const ca = await pf.next(forCall('callAccepted', callId));
     assert.equal(ca.data.roomName, `call/${callId}`);
-    assert.equal(ca.data.url, `ws://127.0.0.1:${server.port}/audio/voice`);
+    expectNodeUrl(server, ca.data.url, '/audio/voice');
     assert.equal(typeof ca.data.token, 'string');
     assert.equal(decodeJwt(ca.data.token).payload.sub, carol.userId);
     const person = await openAudioReady(`${ca.data.url}?token=${encodeURIComponent(ca.data.token)}`);

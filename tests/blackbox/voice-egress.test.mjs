@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   startServer, api, botWorld, register, joinSpace, verifyApp, expectError, expectStatus, show,
   HIGH_RATE_LIMITS, UNKNOWN_UUID,
-  openAudio, refusedUpgrade, personInVoice, opusPacket, decodeJwt,
+  openAudio, refusedUpgrade, personInVoice, opusPacket, decodeJwt, expectNodeUrl,
 } from './harness.mjs';
 
 const ADMIN = 'bb-egress-admin';
@@ -39,7 +39,7 @@ test('SubscribeTrack → {token, wsUrl, roomName, trackId}; the socket hears tha
     const room = `${w.sid}/${w.voice}`;
     assert.equal(res.body.roomName, room);
     assert.equal(res.body.trackId, `${room}:${w.owner.userId}`);
-    assert.equal(res.body.wsUrl, `ws://127.0.0.1:${server.port}/audio/subscribe`);
+    expectNodeUrl(server, res.body.wsUrl, '/audio/subscribe');
     assert.equal(decodeJwt(res.body.token).payload.sub, w.botUserId);
     const url = `${res.body.wsUrl}?token=${encodeURIComponent(res.body.token)}`;
 

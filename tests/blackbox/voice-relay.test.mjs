@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   startServer, api, bot, botWorld, createApp, installBot, register, joinSpace, sendMessage, expectStatus,
   HIGH_RATE_LIMITS, UUID_RE,
-  openAudio, openAudioReady, streamToken, joinVoice, personInVoice, uuidBytes, opusPacket,
+  openAudio, openAudioReady, streamToken, joinVoice, personInVoice, uuidBytes, opusPacket, expectNodeUrl,
 } from './harness.mjs';
 import { openBotStream, openReady, isEvent, isMessage, notHeartbeat } from './sse.mjs';
 
@@ -201,7 +201,7 @@ test('a person\'s socket: join → {token, url, roomName}; ready; hears bots and
   const w = await world();
   const g = await joinVoice(server, w.owner, w.voice);
   assert.deepEqual(Object.keys(g).sort(), ['roomName', 'token', 'url']);
-  assert.equal(g.url, `ws://127.0.0.1:${server.port}/audio/voice`);
+  expectNodeUrl(server, g.url, '/audio/voice');
   assert.equal(g.roomName, `${w.sid}/${w.voice}`);
   const alice = await openAudioReady(`${g.url}?token=${encodeURIComponent(g.token)}`);
   const bob = await personInVoice(server, w.bob, w.voice);

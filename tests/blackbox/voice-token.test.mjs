@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import {
   startServer, api, botWorld, grant, setArchetypePermissions, expectError, expectStatus, show,
   HIGH_RATE_LIMITS, DEFAULT_PERMISSIONS, P, UNKNOWN_UUID, UUID_RE,
-  decodeJwt, signJwt, b64url, openAudioReady, refusedUpgrade, streamToken,
+  decodeJwt, signJwt, b64url, openAudioReady, refusedUpgrade, streamToken, expectNodeUrl,
 } from './harness.mjs';
 
 const SECRET = 'blackbox-voice-secret-0123456789abcdef';
@@ -30,7 +30,7 @@ test('StreamToken → {token, ingressUrl, roomName}: HS256 JWT for the bot, 2 h,
   expectStatus(res, 200);
   assert.match(String(res.headers.get('content-type')), /application\/json/);
   assert.deepEqual(Object.keys(res.body).sort(), ['ingressUrl', 'roomName', 'token'], show(res));
-  assert.equal(res.body.ingressUrl, `ws://127.0.0.1:${server.port}`);
+  expectNodeUrl(server, res.body.ingressUrl);
   assert.equal(res.body.roomName, `${w.sid}/${w.voice}`);
 
   const { token } = res.body;
