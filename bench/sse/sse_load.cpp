@@ -15,6 +15,9 @@
 //            --messages messages over --senders keep-alive connections; reconnect with
 //            `Last-Event-ID: <marker id>` and time connect → `resumed` frame.
 //
+// The streams connect to --port; the Sends go to --send-port when given (another node of a
+// cluster: bench/cluster_bench.sh), else to --port too.
+//
 // Every mode prints human-readable lines to stderr and one line `RESULT key=value …` to stdout.
 // Everything is bounded: each wait has a deadline (--timeout s), each loop a count. Only 127.0.0.1.
 // Clock: CLOCK_MONOTONIC in this one process, which both sends and receives.
@@ -65,6 +68,7 @@ void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms
 struct Options {
   std::string mode;
   int port = 0;
+  int send_port = 0;  // 0: the Sends go to `port` too
   std::string token;
   std::string channel;
   int streams = 1000;
@@ -92,6 +96,7 @@ Options parse(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--port") o.port = std::stoi(val());
+    else if (a == "--send-port") o.send_port = std::stoi(val());
     else if (a == "--token") o.token = val();
     else if (a == "--channel") o.channel = val();
     else if (a == "--streams") o.streams = std::stoi(val());
@@ -109,6 +114,7 @@ Options parse(int argc, char** argv) {
     else die("unknown option " + a);
   }
   if (o.port <= 0 || o.token.empty()) die("--port and --token are required");
+  if (o.send_port <= 0) o.send_port = o.port;
   if (o.threads < 1) o.threads = 1;
   if (o.streams < 1 || o.streams > 200000) die("--streams out of range");
   if (o.messages < 1 || o.messages > 10000000) die("--messages out of range");
@@ -525,7 +531,7 @@ class Sender {
     ep_ = epoll_create1(EPOLL_CLOEXEC);
     for (int i = 0; i < conns; ++i) {
       auto c = std::make_unique<SendConn>();
-      c->fd = connect_nonblocking(sh_.opt.port);
+      c->fd = connect_nonblocking(sh_.opt.send_port);
       if (c->fd < 0) die("sender connect failed");
       epoll_event ev{};
       ev.events = EPOLLIN;
@@ -552,7 +558,7 @@ class Sender {
                        "-" + std::to_string(seq) +
                        "\",\"randomId\":" + std::to_string(random_base_ + seq) + "}";
     std::string req = "POST /IMessages/v1/Send HTTP/1.1\r\nHost: 127.0.0.1:" +
-                      std::to_string(sh_.opt.port) + "\r\nAuthorization: Bot " + sh_.opt.token +
+                      std::to_string(sh_.opt.send_port) + "\r\nAuthorization: Bot " + sh_.opt.token +
                       "\r\nContent-Type: application/json\r\nContent-Length: " +
                       std::to_string(body.size()) + "\r\n\r\n" + body;
     c.busy = true;

@@ -312,6 +312,8 @@ int serve(const Config& config) {
   server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
   voice.shutdown();  // the rooms served here are given up (their members get voiceLeave)
   hub.shutdown();    // saves where every stream stopped (implicit resume after a restart)
+  if (!streams.wait_presence_settled(std::chrono::seconds(5)))
+    spdlog::warn("presence: closed streams still being counted out after 5 s");
   count_out(rt.nodes().node_id());  // this node's streams are gone: other nodes see it at once
   free_slots_of(rt.nodes().node_id());
   rt.close();  // timers stop; the store finishes what was submitted

@@ -279,6 +279,11 @@ void NatsEventBus::on_request_message(const std::string& subject, const std::str
 void NatsEventBus::on_connection_change(bool connected) {
   bool before = connected_.exchange(connected);
   if (before == connected) return;
+  if (stopped_) {
+    // Our own close at shutdown: not an outage.
+    spdlog::info("bus: nats {} closed", options_.url);
+    return;
+  }
   if (!connected) disconnects_.fetch_add(1);
   spdlog::log(connected ? spdlog::level::info : spdlog::level::warn, "bus: nats {} {}",
               options_.url, connected ? "connected" : "disconnected");

@@ -1,6 +1,7 @@
 #include "argon/services/cluster_state.hpp"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 
 namespace argon::services {
 
@@ -146,7 +147,8 @@ Task<int> StorePresenceCounter::add(Uuid owner, int delta) {
       c.exec("DELETE FROM presence_owners WHERE owner_id = $1", {owner.str()});
       c.exec("DELETE FROM presence_streams WHERE owner_id = $1 AND streams <= 0", {owner.str()});
     }
-    return now;
+    // Below zero: a close counted after its node was counted out; the row is gone, count 0.
+    return std::max<std::int64_t>(now, 0);
   });
   if (!total) {
     spdlog::warn("presence: counting a stream failed: {}", total.error().code);
@@ -168,15 +170,25 @@ Task<std::size_t> StorePresenceCounter::count_out_node(int node_id,
   std::vector<Uuid> offline;
   auto done = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     offline.clear();
-    // Whoever deletes a node's rows counts them out; a second node finds nothing to delete.
-    for (const auto& r :
-         c.query("DELETE FROM presence_streams WHERE node_id = $1 RETURNING owner_id, streams",
-                 {std::int64_t{node_id}})) {
-      auto owner = r.text(0);
+    // Locks in the order add() takes them, the owner's total row first, then the node's row:
+    // a stream of that node closing meanwhile (at a clean stop) queues instead of deadlocking.
+    // Owners in id order, so two nodes counting out the same dead node queue too.
+    std::vector<std::string> owners;
+    for (const auto& r : c.query("SELECT DISTINCT owner_id FROM presence_streams WHERE node_id = $1"
+                                 " ORDER BY owner_id",
+                                 {std::int64_t{node_id}}))
+      owners.push_back(r.text(0));
+    for (const auto& owner : owners) {
+      c.exec("UPDATE presence_owners SET streams = streams WHERE owner_id = $1", {owner});
+      // Whoever deletes a node's row counts it out; a second node finds nothing to delete.
+      auto gone = c.query_one(
+          "DELETE FROM presence_streams WHERE owner_id = $1 AND node_id = $2 RETURNING streams",
+          {owner, std::int64_t{node_id}});
+      if (!gone) continue;
       auto row = c.query_one(
           "UPDATE presence_owners SET streams = streams - $2 WHERE owner_id = $1"
           " RETURNING streams",
-          {owner, r.i64(1)});
+          {owner, gone->i64(0)});
       if (row && row->i64(0) <= 0) {
         c.exec("DELETE FROM presence_owners WHERE owner_id = $1", {owner});
         if (auto id = Uuid::parse(owner)) offline.push_back(*id);

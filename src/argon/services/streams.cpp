@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -183,15 +184,26 @@ Task<void> StreamService::bot_opened(Uuid bot_user_id) {
 }
 
 void StreamService::bot_closed(Uuid bot_user_id) {
+  presence_updates_pending_.fetch_add(1);
   start_background(
       ctx_, [this, bot_user_id] { return bot_left(bot_user_id); }, "bot presence");
 }
 
 Task<Status> StreamService::bot_left(Uuid bot_user_id) {
   int open = co_await presence_.add(bot_user_id, -1);
+  presence_updates_pending_.fetch_sub(1);
   if (open != 0) co_return Status{};
   auto offline = co_await go_offline(bot_user_id);
   co_return offline;
+}
+
+bool StreamService::wait_presence_settled(std::chrono::milliseconds limit) const {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (presence_updates_pending_.load() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 Task<Status> StreamService::go_offline(Uuid bot_user_id) {

@@ -2,6 +2,8 @@
 // Opening live event streams for bots (IEvents/Stream) and people (/api/v1/events): which
 // streams they follow, where they resume (DECISIONS.md §7), what they may see (intents), and a
 // bot's presence (Online while at least one of its streams is open).
+#include <atomic>
+#include <chrono>
 #include <memory>
 
 #include "argon/events/hub.hpp"
@@ -70,6 +72,9 @@ class StreamService {
  public:
   // A bot whose last stream went away (also when a dead node's streams are counted out).
   Task<Status> go_offline(Uuid bot_user_id);
+  // At a stop: waits (at most `limit`) until the closed streams are counted out of presence, so
+  // that counting out this node afterwards does not count them twice. False on the limit.
+  bool wait_presence_settled(std::chrono::milliseconds limit) const;
 
  private:
   Context& ctx_;
@@ -78,6 +83,7 @@ class StreamService {
   StreamLimits limits_;
   std::unique_ptr<PresenceCounter> owned_presence_;
   PresenceCounter& presence_;
+  std::atomic<int> presence_updates_pending_{0};  // bot_left() started, not finished
 };
 
 }  // namespace argon::services
