@@ -146,8 +146,7 @@ NatsEventBus::~NatsEventBus() {
 void NatsEventBus::stop() {
   if (stopped_.exchange(true)) return;
   // Requests in flight hold the connection: let them finish (each is bounded by its timeout).
-  for (int i = 0; i < 2000 && requests_in_flight_.load() > 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (requests_in_flight_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   {
     std::lock_guard lock(subscriptions_mutex_);
     for (auto* sub : subscriptions_) natsSubscription_Destroy(sub);
@@ -217,12 +216,15 @@ void NatsEventBus::request(int node_id, const std::string& topic, const std::str
     local_.request(node_id, topic, payload, timeout, std::move(done));
     return;
   }
+  // Counted before stopped_ is checked: stop() either sees this request and waits for it, or
+  // this request sees stopped_ and never touches the connection.
+  ++requests_in_flight_;
   if (stopped_ || !connection_) {
+    --requests_in_flight_;
     done(std::nullopt);
     return;
   }
   // Requests are rare (voice kicks, hang-ups): a short-lived thread waits for each answer.
-  ++requests_in_flight_;
   std::string subject = std::string(kRequestPrefix) + std::to_string(node_id) + "." + topic;
   std::thread([this, subject, payload, timeout, done = std::move(done)] {
     natsMsg* reply = nullptr;

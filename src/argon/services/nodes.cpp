@@ -88,6 +88,10 @@ void NodeRegistry::beat() {
       return mine;
     });
     if (renewed && !*renewed) {
+      {
+        std::lock_guard lock(mutex_);
+        if (released_) return;  // our own release() removed the row: a clean stop
+      }
       spdlog::critical("nodes: node id {} was taken over by another node; stopping", node_id_);
       if (lost_) lost_();
       return;
