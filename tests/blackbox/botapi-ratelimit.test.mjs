@@ -162,6 +162,10 @@ test('429s do not consume permits: after the window the full quota is back', asy
 
 test('the window slides (permits return as old segments leave; not a fixed window)', async () => {
   const app = await createApp(server, dev);
+  // The server's segments are wall-clock slices (epoch ms / segment): start just after a
+  // boundary so that the first two requests fall into the same segment and leave together.
+  const segmentMs = Math.floor((WINDOW_S * 1000) / 6);  // serve.cpp rounds: 333 ms
+  await sleep(segmentMs - (Date.now() % segmentMs) + 5);
   const t0 = Date.now();
   expectStatus(await getMe(app), 200);
   expectStatus(await getMe(app), 200);
