@@ -273,13 +273,25 @@ Task<Status> VoiceService::kick(const BotIdentity& bot, const Uuid& space_id,
   });
   if (!checked) co_return checked;
   std::string room = voice_room(space_id, channel_id);
+  // In the room before the kick: the kick then succeeds even when the owner's relay reports the
+  // leave first and the owner's answer is lost (a busy or unreachable node; its relay still
+  // closes the socket, or the sweep of a dead node does).
+  const bool was_in = co_await rooms_->contains(room, user_id);
   auto kicked = co_await kick_on_owner(room, user_id, 4001, "kicked");
+  if (!kicked) kicked = co_await kick_on_owner(room, user_id, 4001, "kicked");  // once more
+  if (!kicked && was_in) {
+    // The node serving the room did not answer twice: the socket may still be open there, so
+    // do not report the user gone. Nothing changed; the bot may retry.
+    Error unreachable{503, "service_unavailable",
+                      "The node serving this voice channel did not answer; try again."};
+    co_return unreachable;
+  }
   bool had_socket = kicked && *kicked;
   // Joined but not connected (or the owner's relay reported the leave already: one of the two
   // sees them in, one voiceLeave).
   auto left = co_await presence(false, room, user_id);
   if (!left) co_return left.error();
-  if (!had_socket && !*left)
+  if (!had_socket && !*left && !was_in)
     co_return Error::bad_request("kick_failed",
                                  "Failed to kick user — they may not be in the channel");
   co_return Status{};
