@@ -256,8 +256,11 @@ export async function startNats() {
  * `listening on http://127.0.0.1:<port>`. The node object has a fixed url/port, and
  * urls/ports/nodes/dataDirs of one element, so that it is also a "server" for the helpers.
  */
-async function spawnNode({ dataDir, args = [], env, listen }) {
-  const proc = spawn(ARGON_BIN, ['serve', '--listen', listen ?? '127.0.0.1:0', '--data-dir', dataDir, ...args], {
+async function spawnNode({ dataDir, args = [], env, listen, wrapper = [] }) {
+  // `wrapper`: a command argon runs under, e.g. ['prlimit', '--nofile=300', '--'].
+  const argv = [ARGON_BIN, 'serve', '--listen', listen ?? '127.0.0.1:0', '--data-dir', dataDir, ...args];
+  const command = [...wrapper, ...argv];
+  const proc = spawn(command[0], command.slice(1), {
     env: serverEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -478,7 +481,7 @@ export async function startServer(opts = {}) {
     assert.equal(count, 1, 'several nodes need ARGON_TEST_NATS_URL (scripts/with-cluster)');
     const args = await withDatabase(['--data-dir', dataDir, ...(opts.args ?? [])]);
     const listen = Array.isArray(opts.listen) ? opts.listen[0] : opts.listen;
-    const node = await spawnNode({ dataDir, args: args.slice(2), env: opts.env, listen });
+    const node = await spawnNode({ dataDir, args: args.slice(2), env: opts.env, listen, wrapper: opts.wrapper });
     node.database = PG_URL ? databases.get(dataDir) ?? null : null;
     return node;
   }
@@ -502,7 +505,7 @@ export async function startServer(opts = {}) {
     dirs.push(dir);
   }
   const started = await Promise.allSettled(dirs.map((dir, i) =>
-    spawnNode({ dataDir: dir, args: extra, env: opts.env, listen: listens[i] })));
+    spawnNode({ dataDir: dir, args: extra, env: opts.env, listen: listens[i], wrapper: opts.wrapper })));
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) {
     await Promise.all(started.filter((r) => r.status === 'fulfilled').map((r) => r.value.kill()));

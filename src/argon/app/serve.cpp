@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -132,6 +133,20 @@ int wait_for_stop_signal() {
   sigwait(&set, &sig);
   return sig;
 }
+// Raises the soft open-file limit to the hard one (every connection, stream and socket is a
+// descriptor; distributions start services at 1,024) and returns the limit now in force.
+std::uint64_t raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur != limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? std::uint64_t{1} << 20
+                                         : static_cast<std::uint64_t>(limit.rlim_cur);
+}
+
 }  // namespace
 
 int serve(const Config& config) {
@@ -156,6 +171,17 @@ int serve(const Config& config) {
   options.read_timeout = std::chrono::seconds(config.i64("http.read_timeout_seconds"));
   options.idle_timeout = std::chrono::seconds(config.i64("http.idle_timeout_seconds"));
   options.write_timeout = std::chrono::seconds(config.i64("http.write_timeout_seconds"));
+  options.header_timeout = std::chrono::seconds(config.i64("http.header_timeout_seconds"));
+  options.max_header_fields = static_cast<std::size_t>(config.i64("http.max_header_fields"));
+  const std::uint64_t open_files = raise_open_file_limit();
+  options.max_connections = static_cast<std::size_t>(config.i64("http.max_connections"));
+  if (options.max_connections == 0)  // what is left after the store, logs and the bus
+    options.max_connections =
+        static_cast<std::size_t>(open_files > 512 ? open_files - 256 : open_files / 2);
+  options.max_connections_per_address =
+      static_cast<std::size_t>(config.i64("http.max_connections_per_address"));
+  spdlog::info("server: open-file limit {}, at most {} connections ({} per address)", open_files,
+               options.max_connections, options.max_connections_per_address);
 
   // A server whose Bot API surface drifted from the published contracts must not start.
   auto mismatches = contracts::verify();

@@ -64,6 +64,10 @@ using Respond = std::function<void(Response)>;
 // Standard reason phrase ("Not Found"), or "Unknown" for codes without one.
 std::string status_reason(int status);
 
+// `text` with every byte that is not part of a well-formed UTF-8 sequence (RFC 3629: no overlong
+// forms, surrogates or code points past U+10FFFF) replaced by U+FFFD.
+std::string valid_utf8(std::string_view text);
+
 // ASCII helpers shared by the router and the server.
 std::string to_lower_ascii(std::string_view s);
 bool iequals_ascii(std::string_view a, std::string_view b);

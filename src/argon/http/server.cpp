@@ -1,6 +1,11 @@
 #include "argon/http/server.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <future>
 #include <limits>
 #include <stdexcept>
@@ -122,6 +127,15 @@ void Session::stop(bool force) {
   }
 }
 
+void Session::refuse(std::string_view answer) {
+  auto& socket = stream_.socket();
+  [[maybe_unused]] auto sent =
+      ::send(socket.native_handle(), answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  error_code ec;
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
 void Session::close() {
   error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -131,27 +145,54 @@ void Session::close() {
 asio::awaitable<void> Session::serve() {
   const ServerOptions& opt = core_.options;
   auto token = [](error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); };
+  bool first_request = true;
   for (;;) {
     error_code ec;
-    // 1. Keep-alive wait for the first byte of the next request (idle_timeout).
+    // 1. Wait for the first byte of the request: on a new connection within header_timeout, on
+    // a kept-alive one within idle_timeout.
+    auto head_deadline = SteadyClock::now() + opt.header_timeout;
     if (buffer_.size() == 0) {
       if (stopping_) break;
       idle_ = true;
-      stream_.expires_after(opt.idle_timeout);
+      if (first_request) {
+        stream_.expires_at(head_deadline);
+      } else {
+        stream_.expires_after(opt.idle_timeout);
+      }
       std::size_t n = co_await stream_.async_read_some(buffer_.prepare(4096), token(ec));
       idle_ = false;
-      if (ec) break;  // peer closed, idle timeout, or shutdown closed us
+      if (ec) break;  // peer closed, timeout, or shutdown closed us
       buffer_.commit(n);
+      if (!first_request) head_deadline = SteadyClock::now() + opt.header_timeout;
     }
+    first_request = false;
 
-    // 2. The whole request, header then body, within read_timeout.
+    // 2. The request head within header_timeout, checked line by line before Beast parses it
+    // (RFC 9112 strictly: no obs-fold, a bounded number of fields); the body within
+    // read_timeout.
     const auto started = SteadyClock::now();
+    stream_.expires_at(head_deadline);
+    if (auto rejected = co_await read_head(ec)) {
+      spdlog::debug("http {}: rejected request head -> {}", remote_, rejected->status);
+      co_await write_response(std::move(*rejected), 11, false, false);
+      co_await linger_close();
+      co_return;
+    }
+    if (ec) break;
     stream_.expires_after(opt.read_timeout);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(opt.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser.body_limit(opt.max_body_bytes);
     co_await bhttp::async_read_header(stream_, buffer_, parser, token(ec));
+    if (!ec) {
+      if (auto rejected = check_framing(parser.get())) {
+        spdlog::debug("http {}: rejected request: {}", remote_, rejected->body);
+        co_await write_response(std::move(*rejected), 11, false, false);
+        co_await linger_close();
+        co_return;
+      }
+    }
     if (!ec && !parser.is_done()) {
       auto expect = parser.get()[bhttp::field::expect];
       if (iequals_ascii(expect, "100-continue")) {
@@ -250,6 +291,82 @@ asio::awaitable<void> Session::serve() {
     }
   }
   close();
+}
+
+asio::awaitable<std::optional<Response>> Session::read_head(error_code& ec) {
+  const ServerOptions& opt = core_.options;
+  std::size_t scanned = 0;
+  std::size_t head_size = 0;
+  for (;;) {
+    auto bytes = buffer_.data();
+    std::string_view data(static_cast<const char*>(bytes.data()), bytes.size());
+    std::size_t from = scanned > 3 ? scanned - 3 : 0;
+    if (auto end = data.find("\r\n\r\n", from); end != std::string_view::npos) {
+      head_size = end + 4;
+      break;
+    }
+    // Bare-LF line ends: Beast refuses them with a clear 400, let it.
+    if (data.find("\n\n", from) != std::string_view::npos) co_return std::nullopt;
+    if (data.size() > opt.max_header_bytes) {
+      co_return Response::error(431, "headers_too_large", "Request headers are too large");
+    }
+    scanned = data.size();
+    std::size_t n = co_await stream_.async_read_some(buffer_.prepare(4096),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return std::nullopt;
+    buffer_.commit(n);
+  }
+  auto bytes = buffer_.data();
+  std::string_view head(static_cast<const char*>(bytes.data()), head_size);
+  std::size_t fields = 0;
+  std::size_t line_start = head.find("\r\n");  // after the request line
+  while (line_start != std::string_view::npos && line_start + 2 < head.size()) {
+    std::size_t begin = line_start + 2;
+    std::size_t end = head.find("\r\n", begin);
+    if (end == begin) break;  // the empty line
+    if (head[begin] == ' ' || head[begin] == '\t') {
+      co_return Response::error(400, "bad_request",
+                                "Malformed HTTP request: obsolete line folding (obs-fold)");
+    }
+    if (++fields > opt.max_header_fields) {
+      co_return Response::error(
+          431, "headers_too_large",
+          "Too many header fields (at most " + std::to_string(opt.max_header_fields) + ")");
+    }
+    line_start = end;
+  }
+  co_return std::nullopt;
+}
+
+std::optional<Response> Session::check_framing(
+    const bhttp::request_header<bhttp::fields>& head) const {
+  auto bad = [](std::string message) {
+    return Response::error(400, "bad_request", "Malformed HTTP request: " + message);
+  };
+  // Headers whose repetition makes the request ambiguous (which credentials, which length).
+  for (auto field : {bhttp::field::host, bhttp::field::authorization, bhttp::field::content_length,
+                     bhttp::field::content_type}) {
+    if (head.count(field) > 1)
+      return bad("more than one " + std::string(bhttp::to_string(field)) + " header");
+  }
+  if (head.version() >= 11 && head.count(bhttp::field::host) == 0)
+    return bad("HTTP/1.1 requires a Host header");
+  if (head.count(bhttp::field::transfer_encoding) > 0) {
+    // RFC 9112 6.1 and 6.3: only "chunked" is understood here, and it frames the body; any
+    // other coding, or a length given twice, would leave the body's end in doubt (smuggling).
+    std::string codings;
+    for (const auto& f : head) {
+      if (f.name() != bhttp::field::transfer_encoding) continue;
+      if (!codings.empty()) codings += ",";
+      codings += std::string(f.value());
+    }
+    if (head.version() < 11) return bad("Transfer-Encoding in an HTTP/1.0 request");
+    if (head.count(bhttp::field::content_length) > 0)
+      return bad("both Transfer-Encoding and Content-Length");
+    if (!iequals_ascii(trim(codings), "chunked"))
+      return bad("Transfer-Encoding must be exactly \"chunked\"");
+  }
+  return std::nullopt;
 }
 
 asio::awaitable<Response> Session::run_dispatch(Request& req) {
@@ -373,19 +490,55 @@ void Core::call_dispatch(Request& req, std::function<void(Response)> complete) n
     once->answer(Response::error(500, "internal_error", "Internal server error"));
 }
 
-bool Core::add_session(Session* s) {
+Core::~Core() {
+  if (reserve_fd >= 0) ::close(reserve_fd);
+}
+
+Core::Admission Core::add_session(Session* s, const std::string& address, bool capped_address) {
   std::lock_guard lock(mutex);
-  if (stopping) return false;
+  if (stopping) return Admission::stopping;
+  if (options.max_connections > 0 && sessions.size() >= options.max_connections)
+    return Admission::over_total;
+  std::size_t& from_address = sessions_per_address[address];
+  if (capped_address && options.max_connections_per_address > 0 &&
+      from_address >= options.max_connections_per_address) {
+    if (from_address == 0) sessions_per_address.erase(address);
+    return Admission::over_address;
+  }
+  ++from_address;
+  session_address.emplace(s, address);
   sessions.insert(s);
-  return true;
+  return Admission::admitted;
 }
 
 void Core::remove_session(Session* s) {
   {
     std::lock_guard lock(mutex);
     if (sessions.erase(s) == 0) return;
+    if (auto it = session_address.find(s); it != session_address.end()) {
+      auto count = sessions_per_address.find(it->second);
+      if (count != sessions_per_address.end() && --count->second == 0)
+        sessions_per_address.erase(count);
+      session_address.erase(it);
+    }
   }
   sessions_cv.notify_all();
+}
+
+void Core::log_accept_problem(const std::string& what) {
+  const auto now = SteadyClock::now();
+  if (now - last_accept_log < std::chrono::seconds(1)) {
+    ++accept_log_suppressed;
+    return;
+  }
+  if (accept_log_suppressed > 0) {
+    spdlog::warn("http: {} ({} similar in the last second not logged)", what,
+                 accept_log_suppressed);
+  } else {
+    spdlog::warn("http: {}", what);
+  }
+  last_accept_log = now;
+  accept_log_suppressed = 0;
 }
 
 void Core::stop_sessions(bool force) {
@@ -411,16 +564,52 @@ asio::awaitable<void> Core::accept_loop() {
         asio::make_strand(ioc), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
-      spdlog::warn("http: accept failed: {}", ec.message());
-      backoff.expires_after(std::chrono::milliseconds(50));  // e.g. out of file descriptors
+      if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+        // Out of file descriptors: free the reserve, take the waiting connection off the
+        // backlog and close it, so the client hears "closed" instead of waiting, then re-arm.
+        if (reserve_fd >= 0) {
+          ::close(reserve_fd);
+          int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+          if (fd >= 0) ::close(fd);
+          reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        }
+        log_accept_problem("accept failed: " + ec.message() +
+                           " (connection closed; raise the "
+                           "open-file limit or lower server.max_connections)");
+      } else {
+        log_accept_problem("accept failed: " + ec.message());
+      }
+      backoff.expires_after(std::chrono::milliseconds(10));
       co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
     // Small writes (events, audio packets, short responses) go out at once: without this,
     // Nagle's algorithm holds a frame until the peer's delayed ACK, tens of milliseconds.
     socket.set_option(tcp::no_delay(true), ec);
+    auto peer = socket.remote_endpoint(ec);
+    const std::string address = ec ? std::string() : peer.address().to_string();
+    const bool capped_address =
+        !ec && !(options.per_address_cap_exempts_loopback && peer.address().is_loopback());
     auto session = std::make_shared<Session>(*this, std::move(socket));
-    if (!add_session(session.get())) continue;  // shutting down: dropped, closes the socket
+    auto admission = add_session(session.get(), address, capped_address);
+    if (admission == Admission::stopping) continue;  // dropped: closes the socket
+    if (admission != Admission::admitted) {
+      // Over a cap: one small fixed answer without waiting (a full send buffer just loses it),
+      // then close. The connections already open are not disturbed.
+      static constexpr std::string_view kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+          "Retry-After: 1\r\nConnection: close\r\nContent-Length: 71\r\n\r\n"
+          "{\"error\":\"service_unavailable\",\"message\":\"Too many connections, retry\"}";
+      session->refuse(kBusy);
+      log_accept_problem(admission == Admission::over_total
+                             ? "connection limit reached (server.max_connections = " +
+                                   std::to_string(options.max_connections) +
+                                   "): refusing new connections"
+                             : "connection limit per address reached (" + address +
+                                   ", server.max_connections_per_address = " +
+                                   std::to_string(options.max_connections_per_address) + ")");
+      continue;
+    }
     asio::co_spawn(session->executor(), Session::run(session), [](std::exception_ptr e) {
       if (!e) return;
       try {
@@ -485,6 +674,7 @@ void Server::start() {
   if (ec) fail("cannot bind");
   c.acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) fail("cannot listen on");
+  c.reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   c.bound_port = c.acceptor.local_endpoint(ec).port();
 
   if (o.workers) {

@@ -5,13 +5,17 @@
 // Asio stay in server.cpp behind a pimpl.
 //
 // Limits and errors (every error body is {"error":"<code>","message":"<text>"}):
-//   malformed request -> 400 bad_request, then close
+//   malformed request -> 400 bad_request, then close; so are, per RFC 9112: a Transfer-Encoding
+//     other than exactly "chunked" (or one with Content-Length, or on HTTP/1.0), HTTP/1.1 without
+//     Host, a repeated Host, Authorization, Content-Length or Content-Type, obs-fold lines
+//   more than max_header_fields header lines -> 431 headers_too_large, then close
 //   header block > max_header_bytes -> 431 headers_too_large, then close
 //   body > max_body_bytes (Content-Length up front, or chunked) -> 413 payload_too_large, close
 //   POST/PUT/PATCH/DELETE with a body and a non-JSON Content-Type -> 415 unsupported_media_type
 //     (when require_json_body)
 //   dispatch throws -> 500 internal_error (logged at error level)
-//   read_timeout (whole request once started) / idle_timeout (keep-alive wait) -> socket closed
+//   header_timeout (request head) / read_timeout (whole request once started) / idle_timeout
+//     (keep-alive wait) -> socket closed
 //   Response::stream set -> streamed response (stream.hpp); no read/idle timeout applies then,
 //     a write stalled for write_timeout ends the stream; during shutdown such a handler's
 //     response is replaced by 503 service_unavailable
@@ -36,11 +40,21 @@ struct ServerOptions {
   int worker_threads = 16;
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_header_fields = 100;  // more header lines -> 431
+  // A new connection must send its whole request head within header_timeout; on a kept-alive
+  // one the head must follow its first byte within it (the wait for that byte is idle_timeout).
+  std::chrono::seconds header_timeout{10};
   std::chrono::seconds read_timeout{30};   // to receive one whole request once it started
   std::chrono::seconds idle_timeout{75};   // keep-alive wait for the next request
   std::chrono::seconds write_timeout{30};  // to send one response
   std::chrono::seconds linger_timeout{2};  // after an error reply: drain the unread request
   bool require_json_body = true;           // 415 for non-JSON bodies on POST/PUT/PATCH/DELETE
+  // Open connections (streams and WebSockets included); over a cap a new connection gets a
+  // fixed 503 and is closed at once, the open ones keep being served. 0 = no cap. Loopback
+  // peers (a local reverse proxy, say) are exempt from the per-address cap only.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_address = 0;
+  bool per_address_cap_exempts_loopback = true;
   // Optional: tried first, on the network thread, for requests that can be answered without
   // waiting (e.g. from an in-memory cache). Returns nullopt to hand the request to the worker
   // pool as usual. Must never block.

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -57,13 +58,16 @@ bool is_websocket_upgrade(const bhttp::request<bhttp::string_body>& msg);
 // may still own suspended session coroutines) goes first, the registry they unregister from last.
 struct Core {
   Core(ServerOptions o, AsyncDispatchFn d) : options(std::move(o)), dispatch(std::move(d)) {}
+  ~Core();
 
   // Runs the user's dispatch on a worker thread; `complete` gets the response exactly once
   // (500 internal_error when the handler throws or drops its Respond unanswered).
   void call_dispatch(Request& req, std::function<void(Response)> complete) noexcept;
 
-  // Adds a session unless shutdown has begun.
-  bool add_session(Session* s);
+  enum class Admission { admitted, stopping, over_total, over_address };
+  // Adds a session unless shutdown has begun or a connection cap is reached. `address` is the
+  // peer's; `capped_address` false exempts it from the per-address cap (loopback).
+  Admission add_session(Session* s, const std::string& address, bool capped_address);
   void remove_session(Session* s);
   // Posts stop(force) to every live session's strand.
   void stop_sessions(bool force);
@@ -77,8 +81,10 @@ struct Core {
 
   mutable std::mutex mutex;
   std::condition_variable sessions_cv;
-  std::unordered_set<Session*> sessions;  // guarded by mutex
-  bool stopping = false;                  // guarded by mutex
+  std::unordered_set<Session*> sessions;                              // guarded by mutex
+  std::unordered_map<Session*, std::string> session_address;          // guarded by mutex
+  std::unordered_map<std::string, std::size_t> sessions_per_address;  // guarded by mutex
+  bool stopping = false;                                              // guarded by mutex
   std::atomic<std::size_t> open_streams{0};
   std::atomic<std::size_t> open_websockets{0};
 
@@ -90,6 +96,13 @@ struct Core {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   std::uint16_t bound_port = 0;
+  // Held open so that, out of file descriptors, the acceptor can still take one connection off
+  // the backlog and close it (instead of spinning on EMFILE). Acceptor strand only.
+  int reserve_fd = -1;
+  // Accept errors and refusals are logged at most once a second (acceptor strand only).
+  SteadyClock::time_point last_accept_log{};
+  std::size_t accept_log_suppressed = 0;
+  void log_accept_problem(const std::string& what);
 
   std::mutex lifecycle_mutex;
   bool started = false;
@@ -145,6 +158,8 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::any_io_executor executor() { return stream_.get_executor(); }
 
   static asio::awaitable<void> run(std::shared_ptr<Session> self) { co_await self->serve(); }
+  // A connection over a cap: `answer` is sent if the socket takes it at once, then it closes.
+  void refuse(std::string_view answer);
 
   // On the strand. Idle connections (or all, when forced) are closed at once; busy ones finish
   // their current request and then close. Streams are closed (flushed first unless forced).
@@ -167,6 +182,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void build_request(bhttp::request<bhttp::string_body>& msg, ParsedTarget target,
                      Request& req) const;
   std::optional<Response> check_media_type(const Request& req) const;
+  // Reads until the request head is complete in buffer_ and checks its lines; a response when
+  // the head is refused, nullopt otherwise (then `ec` says whether reading failed).
+  asio::awaitable<std::optional<Response>> read_head(error_code& ec);
+  // The parsed head's framing (Transfer-Encoding, repeated headers, Host); a 400 when unsafe.
+  std::optional<Response> check_framing(const bhttp::request_header<bhttp::fields>& head) const;
   void close();
 
   // Streaming (stream.cpp). start_stream sends the headers and, on success, hands over to the

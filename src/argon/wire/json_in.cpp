@@ -97,7 +97,9 @@ Result<std::int64_t> read_int(const json::value& v, std::string_view path, std::
   } else if (v.is_double()) {
     double d = v.get_double();
     if (!std::isfinite(d) || std::trunc(d) != d) return invalid(path, "must be an integer");
-    if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) {
+    // A double at -2^63 exactly is a rounded literal below the int64 minimum (the minimum
+    // itself arrives as an int64), e.g. -9223372036854775809: out of range, not clamped.
+    if (d <= -9223372036854775808.0 || d >= 9223372036854775808.0) {
       return out_of_range(path, min, max);
     }
     value = static_cast<std::int64_t>(d);

@@ -113,6 +113,21 @@ TEST(ObjectReaderTest, Int64ExtremesAndNumericStrings) {
   EXPECT_EQ(*r.required_int("neg", min, max), min);
 }
 
+// Integer literals past int64 arrive as doubles; the nearest double to the one just below the
+// minimum *is* the minimum, so it used to be read as -9223372036854775808 (a collision).
+TEST(ObjectReaderTest, IntegersPastInt64AreOutOfRangeNotClamped) {
+  auto o = obj(R"({"below":-9223372036854775809,"far":-1e30,"above":9223372036854775808,)"
+               R"("huge":18446744073709551616,"str":"-9223372036854775809"})");
+  ObjectReader r(o);
+  const auto max = std::numeric_limits<std::int64_t>::max();
+  const auto min = std::numeric_limits<std::int64_t>::min();
+  for (const char* name : {"below", "far", "above", "huge", "str"}) {
+    auto v = r.required_int(name, min, max);
+    ASSERT_FALSE(v) << name;
+    EXPECT_EQ(message(v).rfind(std::string(name) + ": must be between", 0), 0u) << message(v);
+  }
+}
+
 TEST(ObjectReaderTest, Numbers) {
   auto o = obj(R"({"a":0.5,"b":"0.72","c":3,"d":"x","e":true,"f":"1e400"})");
   ObjectReader r(o);
