@@ -1,15 +1,18 @@
 // Bot API rate limits (SPEC §3; DECISIONS §8): per bot, per interface, sliding window of 6
 // segments; 429 body and headers; X-RateLimit-* on every authenticated response; 401s and 429s do
-// not consume permits. The window is shortened to 2 s through ARGON_RATELIMIT_WINDOW_SECONDS.
+// not consume permits. The window is 60 s on an adjustable clock (testing.clock) that the tests move forward.
 // (The 10-in-flight concurrency cap cannot be driven black-box before the SSE stream exists.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, api, bot, register, createApp, botWorld, expectError, expectStatus,
-  expectRateHeaders, sleep, show, UNKNOWN_UUID,
+  expectRateHeaders, show, UNKNOWN_UUID, ADJUSTABLE_CLOCK, advanceClock, advanceClockToBoundary,
 } from './harness.mjs';
 
-const WINDOW_S = 2;
+// A long window on an adjustable clock: the tests move the clock instead of sleeping, and a
+// request delayed by a busy machine cannot move into another segment.
+const WINDOW_S = 60;
+const SEGMENT_MS = (WINDOW_S * 1000) / 6;
 const SELF_LIMIT = 3;
 const SPACES_LIMIT = 4;
 
@@ -19,6 +22,7 @@ let dflt, cd; // a second server with the default limits
 before(async () => {
   [server, dflt] = await Promise.all([
     startServer({ env: {
+      ...ADJUSTABLE_CLOCK,
       ARGON_RATELIMIT_WINDOW_SECONDS: String(WINDOW_S),
       ARGON_RATELIMIT_IBOTSELF: String(SELF_LIMIT),
       ARGON_RATELIMIT_ISPACES: String(SPACES_LIMIT),
@@ -146,42 +150,42 @@ test('bots are independent', async () => {
 
 test('429s do not consume permits: after the window the full quota is back', async () => {
   const app = await createApp(server, dev);
-  const t0 = Date.now();
+  const t0 = await advanceClockToBoundary(server, SEGMENT_MS);
   await exhaustSelf(app);
-  await sleep(1300);
+  await advanceClock(server, 3 * SEGMENT_MS);
   for (let i = 0; i < 6; i++) expect429(await getMe(app), SELF_LIMIT);
-  // the first requests leave the window by t0 + window + one segment; the 429s (≈ t0 + 1.3 s)
-  // would still be inside it if they had been counted
-  await sleep(Math.max(0, t0 + WINDOW_S * 1000 + WINDOW_S * 1000 / 6 + 150 - Date.now()));
-  for (let i = 0; i < SELF_LIMIT; i++) {
-    const r = await getMe(app);
-    expectStatus(r, 200);
-  }
+  // One second past the window the first requests have left it; the 429s (three segments
+  // later) would still be inside it if they had been counted.
+  const now = await advanceClock(server, 0);
+  await advanceClock(server, t0 + WINDOW_S * 1000 + 1000 - now);
+  for (let i = 0; i < SELF_LIMIT; i++) expectStatus(await getMe(app), 200);
   expect429(await getMe(app), SELF_LIMIT);
 });
 
 test('the window slides (permits return as old segments leave; not a fixed window)', async () => {
   const app = await createApp(server, dev);
-  // The server's segments are wall-clock slices (epoch ms / segment): start just after a
-  // boundary so that the first two requests fall into the same segment and leave together.
-  const segmentMs = Math.floor((WINDOW_S * 1000) / 6);  // serve.cpp rounds: 333 ms
-  await sleep(segmentMs - (Date.now() % segmentMs) + 5);
-  const t0 = Date.now();
+  // Just after a segment boundary: the first two requests share a segment and leave together.
+  const t0 = await advanceClockToBoundary(server, SEGMENT_MS);
   expectStatus(await getMe(app), 200);
   expectStatus(await getMe(app), 200);
-  await sleep(1000);
-  expectStatus(await getMe(app), 200); // t ≈ 1.0 s: counted until ≈ 3.0 s
+  await advanceClock(server, 3 * SEGMENT_MS);
+  expectStatus(await getMe(app), 200); // three segments later: counted three segments longer
   const retry = expect429(await getMe(app), SELF_LIMIT);
-  const elapsed = (Date.now() - t0) / 1000;
-  assert.ok(retry <= WINDOW_S - elapsed + WINDOW_S / 6 + 0.25,
-    `retry_after ${retry} s must be when the first requests leave the window (elapsed ${elapsed} s)`);
-  await sleep(retry * 1000 + 100);
-  // the two early permits are back, the one from t ≈ 1 s is still counted
+  const now = await advanceClock(server, 0);
+  // The first segment leaves the window at t0 - 1 ms + window (segments are epoch-aligned).
+  const expected = (t0 - 1 + WINDOW_S * 1000 - now) / 1000;
+  assert.ok(Math.abs(retry - expected) < 0.5,
+    `retry_after ${retry} s is when the first requests leave the window (≈ ${expected} s)`);
+  await advanceClock(server, Math.ceil(retry * 1000) + 1);
+  // The two early permits are back; the third request's is still counted.
   expectStatus(await getMe(app), 200);
   const last = await getMe(app);
   expectStatus(last, 200);
   assert.equal(expectRateHeaders(last, SELF_LIMIT).remaining, 0);
-  assert.ok((Date.now() - t0) / 1000 < 2.6, 'test ran fast enough for the t≈1 s request to still count');
+  expect429(await getMe(app), SELF_LIMIT);
+  // Three segments later that one leaves too: one permit back.
+  await advanceClock(server, 3 * SEGMENT_MS);
+  expectStatus(await getMe(app), 200);
   expect429(await getMe(app), SELF_LIMIT);
 });
 

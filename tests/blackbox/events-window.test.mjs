@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, api, register, createSpace, createApp, installBot, channelByName, sendMessage,
-  HIGH_RATE_LIMITS, pollUntil, sleep,
+  HIGH_RATE_LIMITS, pollUntil, ADJUSTABLE_CLOCK, advanceClock,
 } from './harness.mjs';
 import { openBotStream, openReady, isEvent, isMessage, notHeartbeat } from './sse.mjs';
 
@@ -13,7 +13,7 @@ let server, c;
 
 before(async () => {
   server = await startServer({
-    env: { ...HIGH_RATE_LIMITS, ARGON_RATELIMIT_MAX_CONCURRENCY: '1', ARGON_EVENTS_RESUME_WINDOW_SECONDS: '1' },
+    env: { ...HIGH_RATE_LIMITS, ARGON_RATELIMIT_MAX_CONCURRENCY: '1', ARGON_EVENTS_RESUME_WINDOW_SECONDS: '60', ...ADJUSTABLE_CLOCK },
   });
   c = api(server);
 });
@@ -46,7 +46,7 @@ test('after the resume window an id-less reconnect starts live; an explicit id s
   await closeAndWait(s2);
 
   await sendMessage(server, owner, general, 'w3');
-  await sleep(2200); // past the 1 s window
+  await advanceClock(server, 61_000); // past the 60 s window (the clock moves, nobody waits)
   const s3 = await open();
   try {
     await sendMessage(server, owner, general, 'w4');

@@ -1170,3 +1170,32 @@ export async function streamToken(server, tok, spaceId, channelId) {
   expectStatus(res, 200);
   return res.body;
 }
+
+// ---------------------------------------------------------------------------------------------
+// An adjustable clock (testing.clock = adjustable): tests skip over time windows instead of
+// sleeping through them, so a loaded machine cannot make them miss a deadline.
+
+export const CLOCK_ADMIN_TOKEN = 'clock-admin-token';
+/** Server env for an adjustable clock (with the operator token that moves it). */
+export const ADJUSTABLE_CLOCK = { ARGON_TESTING_CLOCK: 'adjustable', ARGON_ADMIN_TOKEN: CLOCK_ADMIN_TOKEN };
+
+/**
+ * Moves the clock of every node of `server` forward by `ms` (0: just reads it) → the server's
+ * time in Unix ms (the largest of the nodes').
+ */
+export async function advanceClock(server, ms) {
+  const urls = server.urls ?? [server.url];
+  let now = 0;
+  for (const url of urls) {
+    const res = await request(url, 'POST', '/api/v1/admin/clock', { advanceMs: ms }, { raw: `Bearer ${CLOCK_ADMIN_TOKEN}` });
+    assert.equal(res.status, 200, `advancing the clock of ${url}: ${show(res)}`);
+    now = Math.max(now, Number(res.body.nowMs));
+  }
+  return now;
+}
+
+/** Advances the clock to just past the next multiple of `periodMs` (+ `afterMs`) → the new now. */
+export async function advanceClockToBoundary(server, periodMs, afterMs = 1) {
+  const now = await advanceClock(server, 0);
+  return advanceClock(server, periodMs - (now % periodMs) + afterMs);
+}

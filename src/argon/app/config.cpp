@@ -48,6 +48,8 @@ const std::vector<ConfigKey>& config_keys() {
       {"store.max_batch", "256", "most write operations committed together"},
       {"store.synchronous", "full", "full (survives power loss) or normal (survives crashes)"},
       {"store.busy_timeout_ms", "5000", "SQLite busy timeout"},
+      {"testing.clock", "system",
+       "system, or adjustable: POST /api/v1/admin/clock may move the clock forward (tests only)"},
       {"admin.token", "", "operator bearer token; empty disables /api/v1/admin"},
       {"auth.bot_cache_ms", "5000", "how long a checked bot token is trusted without a store read"},
       {"auth.password_cost", "interactive", "Argon2id cost: interactive or minimum (tests only)"},

@@ -112,8 +112,16 @@ std::unique_ptr<events::EventBus> open_bus(const Config& config, int node_id) {
   return std::make_unique<events::NatsEventBus>(options);
 }
 
+static bool adjustable_clock_wanted(const Config& config) {
+  const std::string mode = config.str("testing.clock");
+  if (mode == "system") return false;
+  if (mode == "adjustable") return true;
+  throw std::runtime_error("testing.clock must be system or adjustable, got '" + mode + "'");
+}
+
 Runtime::Runtime(const Config& config)
     : config_(config),
+      adjustable_(adjustable_clock_wanted(config)),
       database_(open_database(config)),
       nodes_(std::make_unique<services::NodeRegistry>(*database_, clock_, random_, &scheduler_,
                                                       node_settings(config))),

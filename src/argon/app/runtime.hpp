@@ -29,6 +29,8 @@ class Runtime {
   ThreadScheduler& scheduler() { return scheduler_; }
   events::EventBus& bus() { return *bus_; }
   services::NodeRegistry& nodes() { return *nodes_; }
+  // The clock the operator API may advance (`testing.clock = adjustable`), else null.
+  AdjustableClock* adjustable_clock() { return adjustable_ ? &clock_ : nullptr; }
   bool clustered() const { return bus_->clustered(); }
 
   services::SpaceService& spaces() { return spaces_; }
@@ -44,7 +46,8 @@ class Runtime {
 
  private:
   Config config_;
-  SystemClock clock_;
+  AdjustableClock clock_;  // the system clock unless a test advances it
+  bool adjustable_ = false;
   crypto::SystemRandom random_;
   ThreadScheduler scheduler_;
   std::unique_ptr<store::Database> database_;

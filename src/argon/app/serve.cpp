@@ -244,11 +244,15 @@ int serve(const Config& config) {
   http::Router router;
   router.add("GET", "/healthz",
              [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
-  clientapi::ClientServices client{
-      rt.accounts(), rt.spaces(),   rt.messages(),     rt.typing(), rt.bots(),
-      streams,       rt.commands(), rt.interactions(), voice,       config.str("admin.token"),
-      stream_queue};
+  clientapi::ClientServices client{rt.accounts(), rt.spaces(),
+                                   rt.messages(), rt.typing(),
+                                   rt.bots(),     streams,
+                                   rt.commands(), rt.interactions(),
+                                   voice,         config.str("admin.token"),
+                                   stream_queue,  rt.adjustable_clock()};
   clientapi::register_routes(router, client);
+  if (rt.adjustable_clock())
+    spdlog::warn("testing: the clock is adjustable through POST /api/v1/admin/clock (tests only)");
   services::RateLimitConfig limits;
   // The window is smoothed over 6 equal segments: round it to a whole number of ms per segment.
   limits.window_ms =

@@ -3,6 +3,7 @@
 #include "argon/api/task_handler.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/crypto/crypto.hpp"
+#include "argon/wire/json_in.hpp"
 
 namespace argon::clientapi {
 namespace json = boost::json;
@@ -32,6 +33,20 @@ void register_admin_routes(http::Router& router, ClientServices& s) {
                      200, json::object{{"appId", app.id.str()}, {"isVerified", app.is_verified}});
                }));
   }
+  // Tests only (testing.clock = adjustable): moves this node's clock forward, e.g. past a
+  // rate-limit window, instead of sleeping through it. Absent (404) otherwise.
+  router.add(
+      "POST", "/api/v1/admin/clock",
+      api::task_handler([&s](http::Request& req) -> Task<http::Response> {
+        if (!s.test_clock)
+          co_return api::error_response(Error::not_found("not_found", "No such route."));
+        if (auto denied = check_operator(req, s.admin_token)) co_return *denied;
+        CO_API_TRY(body, api::body_object(req));
+        wire::ObjectReader in(body);
+        CO_API_TRY(advance, in.required_int("advanceMs", 0, std::int64_t{1} << 40));
+        s.test_clock->advance_ms(advance);
+        co_return api::json_response(200, json::object{{"nowMs", s.test_clock->now_unix_ms()}});
+      }));
 }
 
 }  // namespace argon::clientapi

@@ -28,6 +28,7 @@ struct ClientServices {
   services::VoiceService& voice;
   std::string admin_token;  // empty: the operator routes answer 404
   std::size_t stream_queue_bytes = 256 * 1024;
+  AdjustableClock* test_clock = nullptr;  // testing.clock = adjustable: POST /api/v1/admin/clock
 };
 
 void register_routes(http::Router& router, ClientServices& s);

@@ -25,6 +25,21 @@ class SystemClock final : public Clock {
   }
 };
 
+// The system clock plus an offset that only grows. The server runs on it always (offset 0 is the
+// system clock); with `testing.clock = adjustable` the operator API can advance it, so that
+// black-box tests skip over rate-limit and resume windows instead of sleeping through them.
+class AdjustableClock final : public Clock {
+ public:
+  std::int64_t now_unix_ms() const override { return system_.now_unix_ms() + offset_.load(); }
+  void advance_ms(std::int64_t ms) {
+    if (ms > 0) offset_ += ms;
+  }
+
+ private:
+  SystemClock system_;
+  std::atomic<std::int64_t> offset_{0};
+};
+
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(std::int64_t start_ms = kArgonEpochUnixMs) : now_(start_ms) {}
