@@ -190,8 +190,13 @@ void StreamService::bot_closed(Uuid bot_user_id) {
 }
 
 Task<Status> StreamService::bot_left(Uuid bot_user_id) {
+  // Pending until the whole update (the count and the Offline it may announce) is done: a
+  // stopping node waits for it before it closes the store.
+  struct Done {
+    std::atomic<int>& pending;
+    ~Done() { pending.fetch_sub(1); }
+  } done{presence_updates_pending_};
   int open = co_await presence_.add(bot_user_id, -1);
-  presence_updates_pending_.fetch_sub(1);
   if (open != 0) co_return Status{};
   auto offline = co_await go_offline(bot_user_id);
   co_return offline;
