@@ -5,16 +5,11 @@
 
 #include "argon/api/respond.hpp"
 #include "argon/api/task_handler.hpp"
-#include "argon/domain/bot_token.hpp"
 
 namespace argon::botapi {
 namespace json = boost::json;
 
 namespace {
-bool is_interface_segment(const std::string& s) {
-  return s.size() > 1 && (s[0] == 'I' || s[0] == 'i');
-}
-
 std::string seconds_text(double seconds) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", seconds < 0 ? 0.0 : seconds);
@@ -166,33 +161,6 @@ http::Response metadata_response() {
     out.push_back(json::object{
         {"name", name}, {"latestVersion", latest[name]}, {"versions", std::move(list)}});
   return api::json_response(200, json::object{{"interfaces", std::move(out)}});
-}
-
-bool rewrite_path_token(http::Request& req) {
-  auto& seg = req.segments;
-  std::size_t at;
-  if (seg.size() >= 4 && looks_like_bot_token(seg[0]) && is_interface_segment(seg[1])) {
-    at = 0;
-  } else if (seg.size() >= 6 && http::iequals_ascii(seg[0], "api") &&
-             http::iequals_ascii(seg[1], "bot") && looks_like_bot_token(seg[2]) &&
-             is_interface_segment(seg[3])) {
-    at = 2;
-  } else {
-    return false;
-  }
-  std::string token = seg[at];
-  seg.erase(seg.begin() + static_cast<std::ptrdiff_t>(at));
-  std::string path;
-  for (const auto& part : seg) path += "/" + part;
-  req.path = path;
-  bool replaced = false;
-  for (auto& [name, value] : req.headers)
-    if (name == "authorization") {
-      value = "Bot " + token;
-      replaced = true;
-    }
-  if (!replaced) req.headers.emplace_back("authorization", "Bot " + token);
-  return true;
 }
 
 Task<Result<services::BotIdentity>> authenticate_bot(const http::Request& request,

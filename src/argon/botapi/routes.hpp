@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "argon/botapi/path_token.hpp"  // rewrite_path_token
 #include "argon/contracts/contracts.hpp"
 #include "argon/domain/task.hpp"
 #include "argon/http/router.hpp"
@@ -77,11 +78,6 @@ void register_audio_routes(http::Router& router, services::VoiceService& voice);
 
 // GET /api/bot/ — the interfaces with their versions and contract hashes (DECISIONS.md §1).
 http::Response metadata_response();
-
-// The path-token forms of DECISIONS.md §1: `/{token}/I…` and `/api/bot/{token}/I…` (the `:` may
-// arrive as %3A). Moves the token into `Authorization: Bot <token>` (overwriting any) and removes
-// it from the path. Returns true when the request was rewritten.
-bool rewrite_path_token(http::Request& request);
 
 // `Authorization: Bot <token>` → the bot; 401 otherwise.
 Task<Result<services::BotIdentity>> authenticate_bot(const http::Request& request,

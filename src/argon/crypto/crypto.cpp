@@ -58,6 +58,13 @@ std::string base64url_encode(std::span<const std::uint8_t> bytes) {
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
+  // libsodium 1.0.18 maps every byte from 0x80 up to some base64 character (its constant-time
+  // lookup works on a signed char), so "\x99" decoded as '_': refuse what is not the alphabet.
+  for (char c : text) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_'))
+      return std::nullopt;
+  }
   std::string out(text.size(), '\0');
   std::size_t len = 0;
   if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),

@@ -26,8 +26,8 @@ std::string sha256_hex(std::string_view data);
 Sha256 hmac_sha256(std::string_view key, std::string_view data);
 
 std::string hex_encode(std::span<const std::uint8_t> bytes);
-std::string base64url_encode(std::span<const std::uint8_t> bytes);  // no padding
-std::optional<std::string> base64url_decode(std::string_view text);
+std::string base64url_encode(std::span<const std::uint8_t> bytes);   // no padding
+std::optional<std::string> base64url_decode(std::string_view text);  // [A-Za-z0-9_-] only
 bool constant_time_equal(std::string_view a, std::string_view b);
 
 // A random secret of `bytes` bytes, base64url without padding (32 bytes -> 43 characters).

@@ -30,6 +30,23 @@ TEST(Crypto, Base64UrlRoundTripAndLength) {
   EXPECT_FALSE(base64url_decode("not*base64"));
 }
 
+// Found by fuzz/voice_token_fuzz.cpp: libsodium 1.0.18 decodes every byte from 0x80 up as some
+// base64 character, so a voice token stayed valid with a '_' of its signature changed to 0x99.
+TEST(Crypto, Base64UrlDecodeRefusesBytesOutsideTheAlphabet) {
+  init();
+  auto plain = base64url_decode("_w");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(*plain, "\xFF");
+  for (int c = 0x80; c <= 0xFF; ++c) {
+    std::string text = "_w";
+    text[0] = static_cast<char>(c);
+    EXPECT_FALSE(base64url_decode(text)) << c;
+  }
+  for (const std::string& text :
+       {std::string("a="), std::string("a b"), std::string("a\0", 2), std::string("+/")})
+    EXPECT_FALSE(base64url_decode(text)) << text;
+}
+
 TEST(Crypto, ConstantTimeEqual) {
   EXPECT_TRUE(constant_time_equal("abc", "abc"));
   EXPECT_FALSE(constant_time_equal("abc", "abd"));

@@ -4,16 +4,6 @@
 
 namespace argon::events {
 
-std::string space_stream(const Uuid& space_id) {
-  return "space:" + space_id.str();
-}
-std::string bot_stream(const Uuid& bot_user_id) {
-  return "bot:" + bot_user_id.str();
-}
-std::string user_stream(const Uuid& user_id) {
-  return "user:" + user_id.str();
-}
-
 namespace {
 constexpr const char* kSelect =
     "SELECT stream, seq, gseq, type, space_id, payload, created_at FROM events";

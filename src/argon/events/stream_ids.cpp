@@ -27,6 +27,18 @@ std::string_view trim(std::string_view s) {
 }
 }  // namespace
 
+// The stream names of event_log.hpp (here, with the other wire names, so that the resume token
+// parser links without the store: fuzz/resume_token_fuzz.cpp).
+std::string space_stream(const Uuid& space_id) {
+  return "space:" + space_id.str();
+}
+std::string bot_stream(const Uuid& bot_user_id) {
+  return "bot:" + bot_user_id.str();
+}
+std::string user_stream(const Uuid& user_id) {
+  return "user:" + user_id.str();
+}
+
 std::string wire_event_id(const EventRecord& r) {
   std::string_view stream(r.stream);
   if (stream.starts_with("space:") && r.space_id)

@@ -64,35 +64,41 @@ Response Response::json(int status, std::string body) {
   return r;
 }
 
+namespace {
+// The length of the well-formed UTF-8 sequence at text[i] (RFC 3629: no overlong forms,
+// surrogates or code points past U+10FFFF), or 0 when the byte there does not start one.
+std::size_t utf8_sequence(std::string_view text, std::size_t i) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  unsigned char c = p[i];
+  std::size_t len = 0;
+  std::uint32_t min = 0, cp = 0;
+  if (c < 0x80) {
+    return 1;
+  } else if ((c & 0xE0) == 0xC0) {
+    len = 2, min = 0x80, cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3, min = 0x800, cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4, min = 0x10000, cp = c & 0x07;
+  }
+  bool ok = len > 0 && i + len <= n;
+  for (std::size_t k = 1; ok && k < len; ++k) {
+    if ((p[i + k] & 0xC0) != 0x80) ok = false;
+    cp = (cp << 6) | (p[i + k] & 0x3F);
+  }
+  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid too.
+  if (ok && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = false;
+  return ok ? len : 0;
+}
+}  // namespace
+
 std::string valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
   std::size_t i = 0;
-  while (i < n) {
-    unsigned char c = p[i];
-    std::size_t len = 0;
-    std::uint32_t min = 0, cp = 0;
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2, min = 0x80, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, min = 0x800, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, min = 0x10000, cp = c & 0x07;
-    }
-    bool ok = len > 0 && i + len <= n;
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) ok = false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid too.
-    if (ok && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = false;
-    if (ok) {
+  while (i < text.size()) {
+    if (std::size_t len = utf8_sequence(text, i)) {
       out.append(text.substr(i, len));
       i += len;
     } else {
@@ -101,6 +107,15 @@ std::string valid_utf8(std::string_view text) {
     }
   }
   return out;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t len = utf8_sequence(text, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
 }
 
 Response Response::error(int status, std::string_view code, std::optional<std::string_view> message,

@@ -67,6 +67,8 @@ std::string status_reason(int status);
 // `text` with every byte that is not part of a well-formed UTF-8 sequence (RFC 3629: no overlong
 // forms, surrogates or code points past U+10FFFF) replaced by U+FFFD.
 std::string valid_utf8(std::string_view text);
+// True when `text` is well-formed UTF-8 by the same rules (valid_utf8(text) == text).
+bool is_valid_utf8(std::string_view text);
 
 // ASCII helpers shared by the router and the server.
 std::string to_lower_ascii(std::string_view s);

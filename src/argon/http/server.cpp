@@ -22,6 +22,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "argon/http/request_head.hpp"
 #include "argon/http/session.hpp"
 
 namespace argon::http {
@@ -34,28 +35,6 @@ using detail::tcp;
 namespace detail {
 
 namespace {
-
-const boost::system::error_category& http_category() {
-  return bhttp::make_error_code(bhttp::error::bad_method).category();
-}
-
-// The reply owed for a failed read, or nullopt when the connection just ends silently
-// (peer closed, reset, timeout, shutdown).
-std::optional<Response> error_response_for(const error_code& ec) {
-  if (ec == bhttp::error::header_limit) {
-    return Response::error(431, "headers_too_large", "Request headers are too large");
-  }
-  if (ec == bhttp::error::body_limit) {
-    return Response::error(413, "payload_too_large", "Request body is too large");
-  }
-  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
-    return std::nullopt;
-  }
-  if (ec.category() == http_category()) {
-    return Response::error(400, "bad_request", "Malformed HTTP request: " + ec.message());
-  }
-  return std::nullopt;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -200,10 +179,16 @@ asio::awaitable<void> Session::serve() {
         co_await bhttp::async_write(stream_, cont, token(ec));
         if (ec) break;
       }
+      std::optional<bhttp::fields> head_fields;  // a chunked body may end in trailer fields
+      if (parser.chunked()) head_fields.emplace(parser.get());
+      const std::size_t unbounded = buffer_.max_size();
+      buffer_.max_size(body_read_buffer_limit(buffer_.size(), opt.max_header_bytes));
       co_await bhttp::async_read(stream_, buffer_, parser, token(ec));
+      buffer_.max_size(unbounded);
+      if (!ec && head_fields) drop_trailer_fields(parser.get(), std::move(*head_fields));
     }
     if (ec) {
-      if (auto reply = error_response_for(ec)) {
+      if (auto reply = read_error_response(ec)) {
         spdlog::debug("http {}: rejected request: {} -> {}", remote_, ec.message(), reply->status);
         co_await write_response(std::move(*reply), 11, false, false);
         co_await linger_close();
@@ -300,14 +285,14 @@ asio::awaitable<std::optional<Response>> Session::read_head(error_code& ec) {
   for (;;) {
     auto bytes = buffer_.data();
     std::string_view data(static_cast<const char*>(bytes.data()), bytes.size());
-    std::size_t from = scanned > 3 ? scanned - 3 : 0;
-    if (auto end = data.find("\r\n\r\n", from); end != std::string_view::npos) {
-      head_size = end + 4;
+    const HeadScan scan = scan_request_head(data, scanned, opt.max_header_bytes);
+    if (scan.state == HeadScan::State::kComplete) {
+      head_size = scan.head_size;
       break;
     }
     // Bare-LF line ends: Beast refuses them with a clear 400, let it.
-    if (data.find("\n\n", from) != std::string_view::npos) co_return std::nullopt;
-    if (data.size() > opt.max_header_bytes) {
+    if (scan.state == HeadScan::State::kBareLf) co_return std::nullopt;
+    if (scan.state == HeadScan::State::kTooLarge) {
       co_return Response::error(431, "headers_too_large", "Request headers are too large");
     }
     scanned = data.size();
@@ -317,56 +302,8 @@ asio::awaitable<std::optional<Response>> Session::read_head(error_code& ec) {
     buffer_.commit(n);
   }
   auto bytes = buffer_.data();
-  std::string_view head(static_cast<const char*>(bytes.data()), head_size);
-  std::size_t fields = 0;
-  std::size_t line_start = head.find("\r\n");  // after the request line
-  while (line_start != std::string_view::npos && line_start + 2 < head.size()) {
-    std::size_t begin = line_start + 2;
-    std::size_t end = head.find("\r\n", begin);
-    if (end == begin) break;  // the empty line
-    if (head[begin] == ' ' || head[begin] == '\t') {
-      co_return Response::error(400, "bad_request",
-                                "Malformed HTTP request: obsolete line folding (obs-fold)");
-    }
-    if (++fields > opt.max_header_fields) {
-      co_return Response::error(
-          431, "headers_too_large",
-          "Too many header fields (at most " + std::to_string(opt.max_header_fields) + ")");
-    }
-    line_start = end;
-  }
-  co_return std::nullopt;
-}
-
-std::optional<Response> Session::check_framing(
-    const bhttp::request_header<bhttp::fields>& head) const {
-  auto bad = [](std::string message) {
-    return Response::error(400, "bad_request", "Malformed HTTP request: " + message);
-  };
-  // Headers whose repetition makes the request ambiguous (which credentials, which length).
-  for (auto field : {bhttp::field::host, bhttp::field::authorization, bhttp::field::content_length,
-                     bhttp::field::content_type}) {
-    if (head.count(field) > 1)
-      return bad("more than one " + std::string(bhttp::to_string(field)) + " header");
-  }
-  if (head.version() >= 11 && head.count(bhttp::field::host) == 0)
-    return bad("HTTP/1.1 requires a Host header");
-  if (head.count(bhttp::field::transfer_encoding) > 0) {
-    // RFC 9112 6.1 and 6.3: only "chunked" is understood here, and it frames the body; any
-    // other coding, or a length given twice, would leave the body's end in doubt (smuggling).
-    std::string codings;
-    for (const auto& f : head) {
-      if (f.name() != bhttp::field::transfer_encoding) continue;
-      if (!codings.empty()) codings += ",";
-      codings += std::string(f.value());
-    }
-    if (head.version() < 11) return bad("Transfer-Encoding in an HTTP/1.0 request");
-    if (head.count(bhttp::field::content_length) > 0)
-      return bad("both Transfer-Encoding and Content-Length");
-    if (!iequals_ascii(trim(codings), "chunked"))
-      return bad("Transfer-Encoding must be exactly \"chunked\"");
-  }
-  return std::nullopt;
+  co_return check_head_lines(std::string_view(static_cast<const char*>(bytes.data()), head_size),
+                             opt.max_header_fields);
 }
 
 asio::awaitable<Response> Session::run_dispatch(Request& req) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ class HardeningTest : public ::testing::Test {
     server_ = std::make_unique<Server>(std::move(o), [this](Request& req) {
       ++requests_;
       if (req.path == "/hidden") ++hidden_;
+      {
+        std::lock_guard lock(mutex_);
+        last_headers_ = req.headers;
+      }
       return Response::json(
           200, "{\"path\":\"" + req.path + "\",\"len\":" + std::to_string(req.body.size()) + "}");
     });
@@ -63,9 +68,16 @@ class HardeningTest : public ::testing::Test {
     EXPECT_TRUE(c.wait_closed(5s)) << raw;
   }
 
+  HeaderList last_headers() {
+    std::lock_guard lock(mutex_);
+    return last_headers_;
+  }
+
   std::unique_ptr<Server> server_;
   std::atomic<int> requests_{0};
   std::atomic<int> hidden_{0};
+  std::mutex mutex_;
+  HeaderList last_headers_;  // of the last request dispatched
 };
 
 // An authenticated request hidden in the body of another must never run: a Transfer-Encoding
@@ -81,6 +93,12 @@ TEST_F(HardeningTest, TransferEncodingOtherThanChunkedIsRefusedAndItsBodyNeverRu
   // Two Transfer-Encoding lines read as one list: "gzip, chunked" is still not plain chunked.
   expect_rejected(
       "POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
+      hidden);
+  // An empty Transfer-Encoding line still counts: "" then "chunked" is ",chunked" (found by
+  // fuzz/http_request_fuzz.cpp; the empty line used to swallow the separator).
+  expect_rejected(
+      "POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: \r\n"
       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
       hidden);
   // Both framings at once, and chunked in HTTP/1.0.
@@ -145,6 +163,75 @@ TEST_F(HardeningTest, TheNumberOfHeaderFieldsIsCapped) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   expect_rejected("GET /x HTTP/1.1\r\nHost: t\r\n" + fields + "X-One-More: v\r\n\r\n", 431);
+}
+
+// Found by fuzz/http_request_fuzz.cpp: Beast's header_limit bounds the request line and the
+// fields each on their own, so a head up to twice max_header_bytes passed when it arrived whole.
+TEST_F(HardeningTest, AHeadOverMaxHeaderBytesIsRefusedEvenWhenItArrivesWhole) {
+  auto o = options();
+  o.max_header_bytes = 2048;
+  start(o);
+  expect_rejected("GET /" + std::string(1500, 'a') +
+                      " HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(1500, 'b') + "\r\n\r\n",
+                  431);
+  Client ok(port());
+  auto r = ok.get("/" + std::string(1000, 'a'), "X-Big: " + std::string(900, 'b') + "\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(requests_.load(), 1);
+}
+
+// Found by fuzz/http_request_fuzz.cpp: Beast adds a chunked body's trailer fields to the request
+// after check_framing ran, so a trailer could add a second Authorization (or a Content-Type the
+// head lacked). They are dropped.
+TEST_F(HardeningTest, TrailerFieldsOfAChunkedBodyAreDropped) {
+  start(options());
+  Client c(port());
+  ASSERT_TRUE(
+      c.send_all("POST /x HTTP/1.1\r\nHost: t\r\nAuthorization: Bot good\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n"
+                 "Authorization: Bot evil\r\nContent-Type: application/json\r\n"
+                 "X-Trailer: 1\r\n\r\n"));
+  auto r = c.read_response(5s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(boost::json::parse(r->body).at("len").as_int64(), 2);
+  int authorizations = 0;
+  for (const auto& [name, value] : last_headers()) {
+    EXPECT_NE(name, "x-trailer");
+    EXPECT_NE(name, "content-type");
+    if (name == "authorization") {
+      ++authorizations;
+      EXPECT_EQ(value, "Bot good");
+    }
+  }
+  EXPECT_EQ(authorizations, 1);
+  auto again = c.get("/again");  // the connection is still in step
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+}
+
+// Beast 1.81 bounds neither a chunk-size line nor the trailer section: one that never ended grew
+// the connection's buffer until read_timeout. Past max_header_bytes (plus one 64 KiB read) it is
+// a 400 at once.
+TEST_F(HardeningTest, AnEndlessChunkSizeLineOrTrailerIsRefusedPromptly) {
+  auto o = options();
+  o.max_header_bytes = 4096;
+  o.read_timeout = 60s;
+  start(o);
+  const std::string head = "POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const std::string& endless :
+       {head + "2\r\n{}\r\n0\r\nX-Trailer: " + std::string(256 * 1024, 'a'),
+        head + "2;ext=" + std::string(256 * 1024, 'a')}) {
+    Client c(port());
+    ASSERT_TRUE(c.send_all(endless));
+    auto r = c.read_response(5s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    EXPECT_EQ(boost::json::parse(r->body).at("error").as_string(), "bad_request");
+    EXPECT_TRUE(c.wait_closed(5s));
+  }
+  EXPECT_EQ(requests_.load(), 0);
 }
 
 TEST_F(HardeningTest, ASilentNewConnectionIsClosedAfterTheHeaderTimeoutNotTheIdleOne) {
@@ -293,6 +380,15 @@ TEST(ValidUtf8Test, KeepsWellFormedTextAndReplacesEveryBadByte) {
   EXPECT_EQ(valid_utf8("a\xE2\x82"), "a" + fffd + fffd);                 // truncated at the end
   EXPECT_EQ(valid_utf8("\xFF"), fffd);
   EXPECT_EQ(valid_utf8(std::string("a\0b", 3)), std::string("a\0b", 3));
+}
+
+TEST(ValidUtf8Test, IsValidUtf8AgreesWithValidUtf8) {
+  for (std::string s : {"plain", "h\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", "\xC0\xAF",
+                        "\xED\xA0\x80", "\xF4\x90\x80\x80", "a\xE2\x82", "\xFF", "", "ab\xC6"}) {
+    EXPECT_EQ(is_valid_utf8(s), valid_utf8(s) == s) << s;
+  }
+  EXPECT_TRUE(is_valid_utf8(std::string("a\0b", 3)));
+  EXPECT_FALSE(is_valid_utf8("ab\xC6"));
 }
 
 }  // namespace

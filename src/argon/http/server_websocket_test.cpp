@@ -422,6 +422,33 @@ TEST_F(WebSocketTest, ThrowingOnMessageClosesWith1011) {
   EXPECT_EQ(codes->front(), 1011);
 }
 
+// Found by fuzz/websocket_fuzz.cpp: Beast 1.81 does not check UTF-8 at the end of a message whose
+// last frame is empty, so "ab\xC6" then an empty final frame reached on_message. It closes with
+// 1007 instead; a sequence split across frames is still fine.
+TEST_F(WebSocketTest, TextEndingInATruncatedSequenceClosesWith1007) {
+  start();
+  WsClient split;
+  ASSERT_FALSE(split.connect(port(), "/ws?echo=1"));
+  ASSERT_FALSE(split.send_fragment("ab\xC3", false));
+  ASSERT_FALSE(split.send_fragment("\xA9", true));
+  auto echoed = split.read();
+  ASSERT_TRUE(echoed);
+  EXPECT_EQ(echoed->data, "ab\xC3\xA9");
+
+  WsClient c;
+  ASSERT_FALSE(c.connect(port(), "/ws?echo=1"));
+  ASSERT_FALSE(c.send_fragment("ab\xC6", false));
+  ASSERT_FALSE(c.send_fragment("", true));
+  c.read_until_closed();
+  EXPECT_EQ(c.ws().reason().code, 1007);
+  auto codes = rec_.codes(1);
+  ASSERT_TRUE(codes);
+  EXPECT_EQ(codes->front(), 1007);
+  auto messages = rec_.messages(1);
+  ASSERT_TRUE(messages);
+  EXPECT_EQ(messages->size(), 1u);  // only the first socket's message
+}
+
 TEST_F(WebSocketTest, NonUpgradeRequestGets426) {
   start();
   RawClient raw(port());

@@ -182,11 +182,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void build_request(bhttp::request<bhttp::string_body>& msg, ParsedTarget target,
                      Request& req) const;
   std::optional<Response> check_media_type(const Request& req) const;
-  // Reads until the request head is complete in buffer_ and checks its lines; a response when
-  // the head is refused, nullopt otherwise (then `ec` says whether reading failed).
+  // Reads until the request head is complete in buffer_ and checks its lines
+  // (request_head.hpp); a response when the head is refused, nullopt otherwise (then `ec` says
+  // whether reading failed).
   asio::awaitable<std::optional<Response>> read_head(error_code& ec);
-  // The parsed head's framing (Transfer-Encoding, repeated headers, Host); a 400 when unsafe.
-  std::optional<Response> check_framing(const bhttp::request_header<bhttp::fields>& head) const;
   void close();
 
   // Streaming (stream.cpp). start_stream sends the headers and, on success, hands over to the

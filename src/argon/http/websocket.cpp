@@ -342,8 +342,16 @@ void Session::ws_read() {
     st.last_seen = SteadyClock::now();
     const auto data = self->buffer_.cdata();
     const std::string_view text(static_cast<const char*>(data.data()), data.size());
+    // Beast 1.81 checks UTF-8 as frames arrive, but not at the end of a message whose last
+    // frame is empty: "ab\xC6" then an empty final continuation frame would pass. on_message
+    // is promised valid UTF-8 (websocket.hpp): such a message closes with 1007 instead.
+    const bool bad_text = st.ws.got_text() && !is_valid_utf8(text);
+    if (bad_text) {
+      spdlog::debug("http {}: websocket text message is not valid UTF-8", self->remote_);
+      st.channel->close(close_code::kInvalidPayload, "invalid UTF-8");
+    }
     try {
-      if (st.on_message) st.on_message(st.handle, text, !st.ws.got_text());
+      if (st.on_message && !bad_text) st.on_message(st.handle, text, !st.ws.got_text());
     } catch (const std::exception& e) {
       spdlog::error("http: websocket on_message threw: {}", e.what());
       st.channel->close(close_code::kInternalError, "internal error");

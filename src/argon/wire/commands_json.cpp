@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 
 #include "argon/wire/json_in.hpp"
 
@@ -13,7 +14,9 @@ std::optional<CommandValue> command_value_from_json(const json::value& v) {
   if (v.is_int64()) return CommandValue(v.as_int64());
   if (v.is_uint64() && v.as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
     return CommandValue(static_cast<std::int64_t>(v.as_uint64()));
-  if (v.is_double()) return CommandValue(v.as_double());
+  // A literal past the double range (1e999) parses as infinity, which JSON cannot carry back out
+  // (it would be stored and answered as `Infinity`): not a number here.
+  if (v.is_double() && std::isfinite(v.as_double())) return CommandValue(v.as_double());
   if (v.is_bool()) return CommandValue(v.as_bool());
   return std::nullopt;
 }

@@ -14,7 +14,7 @@ boost::json::array command_options_json(const std::vector<CommandOption>& option
 // BotCommand {commandId, name, description, spaceId, defaultPermission, options}
 boost::json::object command_json(const Command& command);
 boost::json::value command_value_json(const CommandValue& value);
-// A JSON scalar as a CommandValue (string, integer, number, bool); nullopt for others.
+// A JSON scalar as a CommandValue (string, integer, finite number, bool); nullopt for others.
 std::optional<CommandValue> command_value_from_json(const boost::json::value& value);
 
 std::string serialize_command_options(const std::vector<CommandOption>& options);

@@ -229,5 +229,18 @@ TEST(CommandValueJson, ScalarsInAndOut) {
   EXPECT_EQ(json::serialize(command_value_json(CommandValue(false))), "false");
 }
 
+// Found by fuzz/commands_json_fuzz.cpp: 1e999 parses as infinity, which passed validation and was
+// stored as `Infinity` (not JSON), so the stored options no longer parsed and the command lost
+// all its options when read back.
+TEST(CommandValues, ANumberPastTheDoubleRangeIsNotANumber) {
+  EXPECT_FALSE(command_value_from_json(json::parse("1e999")));
+  EXPECT_FALSE(command_value_from_json(json::parse("-1e999")));
+  EXPECT_TRUE(command_value_from_json(json::parse("1e308")));
+  auto options = parse_text(R"([{"name":"scale","description":"d","type":"number",)"
+                            R"("choices":[{"name":"big","value":1e999}]}])");
+  ASSERT_FALSE(options.ok());
+  EXPECT_EQ(message(options), "options[0].choices[0].value: must be a string or a number");
+}
+
 }  // namespace
 }  // namespace argon::wire
