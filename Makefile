@@ -38,8 +38,28 @@ blackbox: test-deps build
 
 test: unit blackbox
 
+# The tests under sanitizers (scripts/sanitize, docs/testing.md#sanitizers): every unit test and
+# the black-box suite (SQLite, PostgreSQL, cluster) under AddressSanitizer + UndefinedBehavior-
+# Sanitizer in build-asan/, the hub, store and relay unit tests under ThreadSanitizer in build-tsan/.
+.PHONY: sanitize
+sanitize: test-deps
+	JOBS=$(JOBS) ./scripts/sanitize
+
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'bench/*.cpp')
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# libFuzzer targets for the parsers that see untrusted bytes (docs/fuzzing.md): clang 14 into
+# build-fuzz/, then each target FUZZ_SECONDS on a copy of its seed corpus; fails on any crash,
+# leak, UB or broken invariant and prints the reproducer. `make fuzz FUZZ_TARGETS=opus` runs one.
+# fuzz-smoke: every target for 10 s (for CI).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+.PHONY: fuzz fuzz-smoke
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	FUZZ_SECONDS=10 ./scripts/fuzz $(FUZZ_TARGETS)

@@ -248,6 +248,49 @@ export async function startNats() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Sanitizer reports (scripts/sanitize runs the suite against an ASan/UBSan build): a report in an
+// argon process's stderr fails the test that stops that process (stop(), runCli), and in any case
+// the test file: at exit it is printed and the exit code set to 1, whatever the process's exit
+// status was (a server that is only killed, or left running, is checked too).
+
+const SANITIZER_RE = /(?:ERROR|WARNING): (?:Address|Leak|Thread|UndefinedBehavior|Memory)Sanitizer|: runtime error: /;
+const sanitizerReports = [];  // watchers that saw a report
+
+/** Watches one process's stderr (feed every chunk) → .report: the text from the first report on. */
+function sanitizerWatch(what) {
+  let tail = '';
+  const w = {
+    what, report: null, thrown: false,
+    feed(d) {
+      if (w.report !== null) {
+        if (w.report.length < 16 * 1024) w.report += d;
+        return;
+      }
+      const text = tail + d;
+      const m = SANITIZER_RE.exec(text);
+      if (!m) { tail = text.slice(-256); return; }
+      w.report = text.slice(text.lastIndexOf('\n', m.index) + 1);
+      sanitizerReports.push(w);
+    },
+    /** Throws (once) when a report was seen. */
+    check() {
+      if (w.report === null || w.thrown) return;
+      w.thrown = true;
+      assert.fail(`sanitizer report in the stderr of ${w.what}:\n${w.report.slice(0, 16 * 1024)}`);
+    },
+  };
+  return w;
+}
+
+process.on('exit', () => {
+  const unreported = sanitizerReports.filter((w) => !w.thrown);
+  for (const w of unreported) {
+    process.stderr.write(`\nharness: sanitizer report in the stderr of ${w.what}:\n${w.report.slice(0, 16 * 1024)}\n`);
+  }
+  if (sanitizerReports.length) process.exitCode = 1;
+});
+
+// ---------------------------------------------------------------------------------------------
 // Server lifecycle
 
 /**
@@ -269,11 +312,15 @@ async function spawnNode({ dataDir, args = [], env, listen, wrapper = [] }) {
   let stderrBuf = '';
   const stdoutLines = [];
   let stdoutPartial = '';
+  const sanitizer = sanitizerWatch(`argon serve (pid ${proc.pid}, ${dataDir})`);
   proc.stderr.setEncoding('utf8');
   proc.stderr.on('data', (d) => {
+    sanitizer.feed(d);
     stderrBuf += d;
     if (stderrBuf.length > 64 * 1024) stderrBuf = stderrBuf.slice(-64 * 1024);
   });
+  // Once stderr is read to its end (a report written just before the exit included).
+  const stdioClosed = new Promise((resolve) => proc.on('close', resolve));
 
   const exited = new Promise((resolve) => {
     proc.on('exit', (code, signal) => {
@@ -339,6 +386,8 @@ async function spawnNode({ dataDir, args = [], env, listen, wrapper = [] }) {
         }, STOP_DEADLINE_MS);
       });
       const { code, signal } = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+      await withDeadline(stdioClosed, 2_000, 'argon\'s stderr to close').catch(() => {});
+      sanitizer.check();
       assert.equal(signal, null, `argon (${url}) was killed by ${signal} instead of exiting\nstderr (tail):\n${stderrBuf.slice(-4000)}`);
       assert.equal(code, 0, `argon (${url}) exited with code ${code} after SIGTERM\nstderr (tail):\n${stderrBuf.slice(-4000)}`);
     },
@@ -813,13 +862,19 @@ export const DEFAULT_PERMISSIONS = 15754215n;
 // ---------------------------------------------------------------------------------------------
 // CLI
 
-/** Run the argon binary with args → {code, stdout, stderr}. Never throws on non-zero exit. */
+/**
+ * Run the argon binary with args → {code, stdout, stderr}. Never throws on non-zero exit; throws
+ * when its stderr has a sanitizer report.
+ */
 export async function runCli(args, { env = {}, timeoutMs = 15_000 } = {}) {
   args = await withDatabase(args);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     execFile(ARGON_BIN, args, { env: serverEnv(env), timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        const sanitizer = sanitizerWatch(`argon ${args.join(' ')}`);
+        sanitizer.feed(String(stderr));
+        try { sanitizer.check(); } catch (e) { reject(e); return; }
         resolve({ code, stdout: String(stdout), stderr: String(stderr), error: err });
       });
   });

@@ -221,18 +221,16 @@ inline void resume_on(Executor* executor, std::coroutine_handle<> h) {
 // An executor whose work runs on the thread that calls run() (sync_wait's loop).
 class LoopExecutor final : public Executor {
  public:
+  // Both notify under the lock: once run() has seen the work or the stop, sync_wait may return
+  // and destroy this executor (on its stack), so nothing of it is touched after the unlock.
   void post(std::function<void()> fn) override {
-    {
-      std::lock_guard lock(mutex_);
-      queue_.push_back(std::move(fn));
-    }
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(fn));
     cv_.notify_one();
   }
   void stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stopped_ = true;
-    }
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
     cv_.notify_one();
   }
   // Runs posted work until stop() was called and nothing is queued.

@@ -31,6 +31,12 @@ Task<std::shared_ptr<StreamConnection>> Hub::open(StreamSetup setup,
   {
     // Subscribe before reading positions: nothing committed from here on can slip between.
     std::lock_guard lock(mutex_);
+    if (stopping_) {
+      // After shutdown() (a request still opening a stream as the node stops): not kept, like
+      // the streams shutdown() let go of — its transport must not outlive the server.
+      connection->end();
+      co_return connection;
+    }
     open_.insert(connection);
     for (const auto& stream : connection->setup_.streams)
       subscribers_[stream].push_back(connection);

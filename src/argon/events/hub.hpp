@@ -71,7 +71,8 @@ class Hub final {
       HubOptions options);
   ~Hub();
 
-  // Registers a stream: writes `ready`, starts the catch-up, then goes live.
+  // Registers a stream: writes `ready`, starts the catch-up, then goes live. After shutdown() the
+  // stream is ended at once (nothing written) and not kept.
   Task<std::shared_ptr<StreamConnection>> open(StreamSetup setup, std::shared_ptr<FrameSink> sink);
   // The transport ended (client gone, server stopping). Safe from any thread; idempotent.
   void closed(const std::shared_ptr<StreamConnection>& connection);

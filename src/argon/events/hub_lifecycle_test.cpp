@@ -355,6 +355,21 @@ TEST_F(HubLifecycleTest, ShutdownSavesPositionsAndStopsTheSweep) {
   hub().shutdown();  // idempotent
 }
 
+// A stream opened after shutdown() (a request still running as the node stops) was kept until
+// the hub was destroyed, after the HTTP server: its transport then released a strand of the
+// server's io_context that was gone (AddressSanitizer: heap-use-after-free in ~strand_impl).
+TEST_F(HubLifecycleTest, AStreamOpenedAfterShutdownIsNotKept) {
+  hub().shutdown();
+  auto sink = std::make_shared<FakeSink>();
+  auto conn = open(setup(bot_, {a_}), sink);
+  scheduler_.run_all();
+  EXPECT_TRUE(conn->ended());
+  EXPECT_EQ(hub().open_streams(), 0u);
+  EXPECT_TRUE(sink->frames().empty());
+  conn.reset();
+  EXPECT_EQ(sink.use_count(), 1) << "the hub still holds the stream's transport";
+}
+
 TEST_F(HubLifecycleTest, ClosedSinkStopsDeliveryWithoutRetrying) {
   HubOptions o;
   o.backoff_ms = 20;

@@ -41,6 +41,14 @@ void on_disconnected(natsConnection*, void* closure) {
 void on_connected(natsConnection*, void* closure) {
   static_cast<NatsEventBus*>(closure)->on_connection_change(true);
 }
+// The last calls libnats makes with the bus as closure: the connection's closed callback (after
+// its disconnected one, on the same thread) and each subscription's completion.
+void on_closed(natsConnection*, void* closure) {
+  static_cast<NatsEventBus*>(closure)->on_callbacks_done();
+}
+void on_subscription_complete(void* closure) {
+  static_cast<NatsEventBus*>(closure)->on_callbacks_done();
+}
 void on_async_error(natsConnection*, natsSubscription*, natsStatus err, void*) {
   // e.g. a slow consumer dropping messages: the subscribers' gap repair reads the log.
   spdlog::warn("bus: nats: {}", natsStatus_GetText(err));
@@ -114,9 +122,11 @@ NatsEventBus::NatsEventBus(NatsBusOptions options)
   natsOptions_SetDisconnectedCB(opts, on_disconnected, this);
   natsOptions_SetReconnectedCB(opts, on_connected, this);
   natsOptions_SetErrorHandler(opts, on_async_error, this);
+  natsOptions_SetClosedCB(opts, on_closed, this);
   // Not reachable now: keep trying in the background; the node serves meanwhile.
   natsOptions_SetRetryOnFailedConnect(opts, true, on_connected, this);
   natsStatus s = natsConnection_Connect(&connection_, opts);
+  if (connection_) expect_callbacks_done(1);  // its closed callback
   if (s == NATS_OK) {
     connected_ = true;
   } else if (s == NATS_NOT_YET_CONNECTED) {
@@ -128,6 +138,7 @@ NatsEventBus::NatsEventBus(NatsBusOptions options)
   auto subscribe_to = [&](const std::string& subject, natsMsgHandler handler) {
     natsSubscription* sub = nullptr;
     check(natsConnection_Subscribe(&sub, connection_, subject.c_str(), handler, this), "subscribe");
+    watch_completion(sub);
     // Generous limits: a burst is better buffered than dropped (a drop costs a log read).
     natsSubscription_SetPendingLimits(sub, 1'000'000, 512 * 1024 * 1024);
     std::lock_guard lock(subscriptions_mutex_);
@@ -152,13 +163,39 @@ void NatsEventBus::stop() {
     for (auto* sub : subscriptions_) natsSubscription_Destroy(sub);
     subscriptions_.clear();
   }
+  if (connection_) natsConnection_Close(connection_);
+  // libnats calls back from its own threads even after the calls above return (the disconnected
+  // callback, a message handler still running): wait for the last of those calls.
+  {
+    std::unique_lock lock(callbacks_mutex_);
+    if (!callbacks_done_cv_.wait_for(lock, std::chrono::seconds(10),
+                                     [&] { return callbacks_pending_ == 0; }))
+      spdlog::warn("bus: nats {}: {} callbacks still pending at stop", options_.url,
+                   callbacks_pending_);
+  }
   if (connection_) {
-    natsConnection_Close(connection_);
     natsConnection_Destroy(connection_);
     connection_ = nullptr;
   }
   connected_ = false;
   local_.stop();
+}
+
+void NatsEventBus::expect_callbacks_done(int count) {
+  std::lock_guard lock(callbacks_mutex_);
+  callbacks_pending_ += count;
+}
+
+void NatsEventBus::on_callbacks_done() {
+  std::lock_guard lock(callbacks_mutex_);
+  --callbacks_pending_;
+  callbacks_done_cv_.notify_all();
+}
+
+void NatsEventBus::watch_completion(__natsSubscription* sub) {
+  expect_callbacks_done(1);
+  if (natsSubscription_SetOnCompleteCB(sub, on_subscription_complete, this) != NATS_OK)
+    expect_callbacks_done(-1);  // already closed: its handler is not called any more
 }
 
 void NatsEventBus::publish_raw(const std::string& subject, const std::string& data) {
@@ -247,6 +284,7 @@ void NatsEventBus::on_request(const std::string& topic, RequestHandler handler) 
       std::string(kRequestPrefix) + std::to_string(options_.node_id) + "." + topic;
   check(natsConnection_Subscribe(&sub, connection_, subject.c_str(), on_request_msg, this),
         "subscribe to requests");
+  watch_completion(sub);
   std::lock_guard lock(subscriptions_mutex_);
   subscriptions_.push_back(sub);
 }

@@ -15,6 +15,7 @@
 // dropped (and counted).
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -75,9 +76,13 @@ class NatsEventBus final : public EventBus {
   void on_request_message(const std::string& subject, const std::string& reply, const char* data,
                           int length);
   void on_connection_change(bool connected);
+  void on_callbacks_done();  // a closed or a subscription's completion callback
 
  private:
   void publish_raw(const std::string& subject, const std::string& data);
+  void expect_callbacks_done(int count);
+  // Counts the subscription's completion callback, which stop() waits for.
+  void watch_completion(__natsSubscription* sub);
 
   NatsBusOptions options_;
   LocalEventBus local_;
@@ -88,6 +93,10 @@ class NatsEventBus final : public EventBus {
   std::atomic<bool> stopped_{false};
   std::atomic<std::uint64_t> sent_{0}, received_{0}, send_failures_{0}, disconnects_{0};
   std::atomic<int> requests_in_flight_{0};
+  // Callbacks that stop() waits for: the connection's closed one, each subscription's completion.
+  std::mutex callbacks_mutex_;
+  std::condition_variable callbacks_done_cv_;
+  int callbacks_pending_ = 0;
 };
 
 // Encodes / decodes the records of one event message (JSON). Decoding returns nothing for a

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <nats/nats.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -488,6 +489,36 @@ TEST_F(NatsEventBusTest, ABusConnectsInTheBackgroundWhenTheServerComesLater) {
   EXPECT_EQ(seen.of("local"), Seen{show(rec("local", 1))});
   ASSERT_EQ(server_->start(port), "");
   ASSERT_TRUE(wait_for([&] { return early->live(); }));
+}
+
+// libnats runs a connection's disconnected and closed callbacks later, on its one callback
+// thread, in order: a bus destroyed before its disconnected callback had run was used by it
+// after it was freed (AddressSanitizer: heap-use-after-free in on_disconnected, at the end of a
+// test). A callback of another connection that takes a while holds the bus's callbacks back here:
+// stop() returns only once they have run, so after that one.
+TEST_F(NatsEventBusTest, StopWaitsForTheCallbacksLibnatsStillHasToMake) {
+  start_nodes();
+  struct Slow {
+    std::atomic<bool> done{false};
+  } slow;
+  natsOptions* opts = nullptr;
+  ASSERT_EQ(natsOptions_Create(&opts), NATS_OK);
+  natsOptions_SetURL(opts, server_->url().c_str());
+  natsOptions_SetClosedCB(
+      opts,
+      [](natsConnection*, void* closure) {
+        std::this_thread::sleep_for(300ms);
+        static_cast<Slow*>(closure)->done = true;
+      },
+      &slow);
+  natsConnection* other = nullptr;
+  ASSERT_EQ(natsConnection_Connect(&other, opts), NATS_OK);
+  natsOptions_Destroy(opts);
+  natsConnection_Close(other);  // its closed callback now holds libnats's callback thread
+  a_.reset();                   // the bus's disconnected and closed callbacks wait behind it
+  EXPECT_TRUE(slow.done) << "the bus was gone before libnats had made its last callbacks";
+  wait_for([&] { return slow.done.load(); });  // `slow` lives on this stack
+  natsConnection_Destroy(other);
 }
 
 }  // namespace
