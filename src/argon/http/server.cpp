@@ -99,10 +99,25 @@ void Session::stop(bool force) {
     }
     return;
   }
-  if (idle_ || force) {
+  if (force) {
     error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
+    return;
+  }
+  if (idle_) {
+    // An idle keep-alive connection is closed after a short grace, not at once: a proxy may be
+    // sending a request on it right now (a POST it cannot retry elsewhere). Within the grace a
+    // request is served with Connection: close; meanwhile the closed listener tells the proxy
+    // to send new requests to the other nodes.
+    auto timer = std::make_shared<asio::steady_timer>(stream_.get_executor(), kIdleGraceAtStop);
+    timer->async_wait([weak = weak_from_this(), timer](error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || !self->idle_) return;
+      error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      self->stream_.close();
+    });
   }
 }
 

@@ -150,6 +150,9 @@ class StreamChannel final : public StreamWriter {
 // from that strand (stop() is posted there). A streamed response or a WebSocket takes the
 // connection over: the coroutine ends and the session lives on in the handlers of its pending
 // operations.
+// How long an idle keep-alive connection stays open once the server stops (Session::stop).
+inline constexpr std::chrono::milliseconds kIdleGraceAtStop{500};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Core& core, tcp::socket socket);
