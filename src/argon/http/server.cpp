@@ -72,7 +72,10 @@ bhttp::response<bhttp::string_body> to_beast(Response r, unsigned version, bool 
 Session::Session(Core& core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {
   error_code ec;
   auto ep = stream_.socket().remote_endpoint(ec);
-  if (!ec) remote_ = ep.address().to_string();
+  if (!ec) {
+    remote_ = ep.address().to_string();
+    remote_is_loopback_ = ep.address().is_loopback();
+  }
 }
 
 Session::~Session() {
@@ -446,7 +449,10 @@ Core::~Core() {
   if (reserve_fd >= 0) ::close(reserve_fd);
 }
 
-Core::Admission Core::add_session(Session* s, const std::string& address, bool capped_address) {
+Core::Admission Core::add_session(Session* s) {
+  const std::string& address = s->remote();
+  const bool capped_address =
+      !address.empty() && !(options.per_address_cap_exempts_loopback && s->remote_is_loopback());
   std::lock_guard lock(mutex);
   if (stopping) return Admission::stopping;
   if (options.max_connections > 0 && sessions.size() >= options.max_connections)
@@ -458,7 +464,6 @@ Core::Admission Core::add_session(Session* s, const std::string& address, bool c
     return Admission::over_address;
   }
   ++from_address;
-  session_address.emplace(s, address);
   sessions.insert(s);
   return Admission::admitted;
 }
@@ -467,12 +472,9 @@ void Core::remove_session(Session* s) {
   {
     std::lock_guard lock(mutex);
     if (sessions.erase(s) == 0) return;
-    if (auto it = session_address.find(s); it != session_address.end()) {
-      auto count = sessions_per_address.find(it->second);
-      if (count != sessions_per_address.end() && --count->second == 0)
-        sessions_per_address.erase(count);
-      session_address.erase(it);
-    }
+    auto count = sessions_per_address.find(s->remote());
+    if (count != sessions_per_address.end() && --count->second == 0)
+      sessions_per_address.erase(count);
   }
   sessions_cv.notify_all();
 }
@@ -538,12 +540,8 @@ asio::awaitable<void> Core::accept_loop() {
     // Small writes (events, audio packets, short responses) go out at once: without this,
     // Nagle's algorithm holds a frame until the peer's delayed ACK, tens of milliseconds.
     socket.set_option(tcp::no_delay(true), ec);
-    auto peer = socket.remote_endpoint(ec);
-    const std::string address = ec ? std::string() : peer.address().to_string();
-    const bool capped_address =
-        !ec && !(options.per_address_cap_exempts_loopback && peer.address().is_loopback());
     auto session = std::make_shared<Session>(*this, std::move(socket));
-    auto admission = add_session(session.get(), address, capped_address);
+    auto admission = add_session(session.get());
     if (admission == Admission::stopping) continue;  // dropped: closes the socket
     if (admission != Admission::admitted) {
       // Over a cap: one small fixed answer without waiting (a full send buffer just loses it),
@@ -557,7 +555,7 @@ asio::awaitable<void> Core::accept_loop() {
                              ? "connection limit reached (server.max_connections = " +
                                    std::to_string(options.max_connections) +
                                    "): refusing new connections"
-                             : "connection limit per address reached (" + address +
+                             : "connection limit per address reached (" + session->remote() +
                                    ", server.max_connections_per_address = " +
                                    std::to_string(options.max_connections_per_address) + ")");
       continue;

@@ -65,9 +65,9 @@ struct Core {
   void call_dispatch(Request& req, std::function<void(Response)> complete) noexcept;
 
   enum class Admission { admitted, stopping, over_total, over_address };
-  // Adds a session unless shutdown has begun or a connection cap is reached. `address` is the
-  // peer's; `capped_address` false exempts it from the per-address cap (loopback).
-  Admission add_session(Session* s, const std::string& address, bool capped_address);
+  // Adds a session unless shutdown has begun or a connection cap is reached (the per-address
+  // cap counts by the session's peer address; loopback peers may be exempt).
+  Admission add_session(Session* s);
   void remove_session(Session* s);
   // Posts stop(force) to every live session's strand.
   void stop_sessions(bool force);
@@ -82,7 +82,6 @@ struct Core {
   mutable std::mutex mutex;
   std::condition_variable sessions_cv;
   std::unordered_set<Session*> sessions;                              // guarded by mutex
-  std::unordered_map<Session*, std::string> session_address;          // guarded by mutex
   std::unordered_map<std::string, std::size_t> sessions_per_address;  // guarded by mutex
   bool stopping = false;                                              // guarded by mutex
   std::atomic<std::size_t> open_streams{0};
@@ -163,6 +162,9 @@ class Session : public std::enable_shared_from_this<Session> {
   static asio::awaitable<void> run(std::shared_ptr<Session> self) { co_await self->serve(); }
   // A connection over a cap: `answer` is sent if the socket takes it at once, then it closes.
   void refuse(std::string_view answer);
+  // The peer's address ("" when unknown), as recorded when the connection was accepted.
+  const std::string& remote() const { return remote_; }
+  bool remote_is_loopback() const { return remote_is_loopback_; }
 
   // On the strand. Idle connections (or all, when forced) are closed at once; busy ones finish
   // their current request and then close. Streams are closed (flushed first unless forced).
@@ -222,6 +224,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::string remote_;
+  bool remote_is_loopback_ = false;
   bool idle_ = false;
   bool stopping_ = false;
   std::unique_ptr<Streaming> streaming_;
