@@ -25,6 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include "argon/http/server.hpp"
+#include "argon/http/test_client.hpp"
 
 namespace argon::http {
 namespace {
@@ -58,18 +59,8 @@ struct Head {
 class StreamClient {
  public:
   explicit StreamClient(std::uint16_t port, int rcvbuf = 0) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (rcvbuf > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd_);
-      throw std::runtime_error("connect failed: " + std::to_string(errno));
-    }
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    fd_ = testing::connect_loopback(port, rcvbuf, true);
+    if (fd_ < 0) throw std::runtime_error("connect failed: " + std::to_string(errno));
   }
   ~StreamClient() { close(); }
   StreamClient(const StreamClient&) = delete;
@@ -80,14 +71,7 @@ class StreamClient {
     fd_ = -1;
   }
 
-  bool send_all(std::string_view data) {
-    while (!data.empty()) {
-      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-  }
+  bool send_all(std::string_view data) { return testing::send_all(fd_, data); }
 
   // Sends a GET and reads the response head.
   std::optional<Head> open(const std::string& path, const char* version = "HTTP/1.1",

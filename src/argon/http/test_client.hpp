@@ -21,6 +21,38 @@ namespace argon::http::testing {
 
 using namespace std::chrono_literals;
 
+// A TCP connection to 127.0.0.1:port → the fd, or -1 (errno set). `rcvbuf` > 0 shrinks the
+// receive buffer (a slow reader); `no_delay` turns Nagle off.
+inline int connect_loopback(std::uint16_t port, int rcvbuf = 0, bool no_delay = true) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (rcvbuf > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    int saved = errno;
+    ::close(fd);
+    errno = saved;
+    return -1;
+  }
+  if (no_delay) {
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  return fd;
+}
+
+// Sends everything it can on `fd`; false when the peer stopped accepting bytes.
+inline bool send_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
 struct RawResponse {
   int status = 0;
   std::map<std::string, std::string> headers;  // lowercase names
@@ -45,32 +77,10 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   // Returns the fd or -1 (errno set).
-  static int connect_to(std::uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      int saved = errno;
-      ::close(fd);
-      errno = saved;
-      return -1;
-    }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-  }
+  static int connect_to(std::uint16_t port) { return connect_loopback(port); }
 
   // Sends everything it can; false when the peer stopped accepting bytes.
-  bool send_all(std::string_view data) {
-    while (!data.empty()) {
-      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-  }
+  bool send_all(std::string_view data) { return testing::send_all(fd_, data); }
 
   std::optional<RawResponse> get(const std::string& path, const std::string& extra = "") {
     if (!send_all("GET " + path + " HTTP/1.1\r\nHost: t\r\n" + extra + "\r\n")) return std::nullopt;

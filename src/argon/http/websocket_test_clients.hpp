@@ -27,6 +27,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "argon/http/test_client.hpp"
+
 namespace argon::http::wstest {
 
 using namespace std::chrono_literals;
@@ -165,29 +167,14 @@ struct Frame {
 class RawClient {
  public:
   explicit RawClient(std::uint16_t port, int rcvbuf = 0) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (rcvbuf > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd_);
-      throw std::runtime_error("connect failed: " + std::to_string(errno));
-    }
+    fd_ = testing::connect_loopback(port, rcvbuf, /*no_delay=*/false);
+    if (fd_ < 0) throw std::runtime_error("connect failed: " + std::to_string(errno));
   }
   ~RawClient() { ::close(fd_); }
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
 
-  bool send_all(std::string_view data) {
-    while (!data.empty()) {
-      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-  }
+  bool send_all(std::string_view data) { return testing::send_all(fd_, data); }
 
   // Sends an upgrade request (RFC 6455's sample key) and reads the response head.
   std::optional<Head> upgrade(const std::string& target, const char* version = "13") {
