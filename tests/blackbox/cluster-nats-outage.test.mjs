@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, sendMessage, pollUntil } from './harness.mjs';
-import { clusterWorld, follow, startLoad, personSend, botSend, assertExactlyOnce, NO_LIMITS } from './cluster.mjs';
+import { clusterWorld, follow, streamsReady, startLoad, personSend, botSend, assertExactlyOnce, NO_LIMITS } from './cluster.mjs';
 
 let cluster;
 after(async () => { await cluster?.stop(); });
@@ -21,8 +21,7 @@ test('nats-server stopped and restarted under load: nodes keep serving; events c
   const w = await clusterWorld(A);
   const onA = follow(w.app.token, { target: () => A });
   const onB = follow(w.app.token, { target: () => B });
-  await pollUntil(() => onA.frames.some((f) => f.event === 'ready') && onB.frames.some((f) => f.event === 'ready'),
-    { what: 'both streams ready' });
+  await streamsReady(onA, onB);
 
   const pick = (i) => (i % 2 ? B : A);
   const people = startLoad({ pick, send: personSend(w.owner, w.general), workers: 2, prefix: 'person', pauseMs: 5 });

@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, api, sendMessage, pollUntil } from './harness.mjs';
-import { clusterWorld, follow, startLoad, personSend, botSend, assertExactlyOnce, NO_LIMITS } from './cluster.mjs';
+import { clusterWorld, follow, streamsReady, startLoad, personSend, botSend, assertExactlyOnce, NO_LIMITS } from './cluster.mjs';
 
 let cluster;
 after(async () => { await cluster?.stop(); });
@@ -34,8 +34,7 @@ test('PostgreSQL halted and resumed under load: 503 JSON or success; nothing ack
   const w = await clusterWorld(A);
   const onA = follow(w.app.token, { target: () => A });
   const onB = follow(w.app.token, { target: () => B });
-  await pollUntil(() => onA.frames.some((f) => f.event === 'ready') && onB.frames.some((f) => f.event === 'ready'),
-    { what: 'both streams ready' });
+  await streamsReady(onA, onB);
 
   const bad = [];
   const slowest = { ms: 0 };

@@ -125,6 +125,12 @@ export function follow(token, { target, intents, retryMs = 50, lastEventId } = {
   };
 }
 
+/** Waits until every one of `streams` (from follow()) received its `ready` frame. */
+export function streamsReady(...streams) {
+  return pollUntil(() => streams.every((s) => s.frames.some((f) => f.event === 'ready')),
+    { what: `${streams.length} stream(s) ready` });
+}
+
 /**
  * Keeps sending through the nodes `pick()` returns, in `workers` parallel loops, until stop():
  * `send(node, text, i)` does one request and returns the response. A response with a 2xx status
