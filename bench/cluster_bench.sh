@@ -58,6 +58,9 @@ unset ARGON_STORE_URL ARGON_BUS_URL
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
+BENCH_NAME=cluster_bench
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 PG_CLUSTER="$repo/scripts/pg-cluster"
 SITE_CONF="$repo/deploy/nginx/argon.conf"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -73,23 +76,10 @@ NATS=$(command -v nats-server || echo /usr/sbin/nats-server)
 [ -x "$PG_CLUSTER" ] || { echo "cluster_bench: $PG_CLUSTER is missing" >&2; exit 1; }
 [ -r "$SITE_CONF" ] || { echo "cluster_bench: $SITE_CONF is missing" >&2; exit 1; }
 
-hard=$(ulimit -Hn)
-if [ "$hard" = unlimited ]; then ulimit -n 1048576; else ulimit -n "$hard"; fi
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((LAT_STREAMS * 3 + 1024)) ]; then
-  echo "cluster_bench: open-file limit $(ulimit -n) is too low; raise the hard limit" >&2
-  exit 1
-fi
+raise_open_files $((LAT_STREAMS * 3 + 1024))
 
 # ---- binaries -----------------------------------------------------------------------------------
-if [ $# -ge 1 ]; then
-  ARGON=$(realpath "$1")
-else
-  build="$repo/build-bench"
-  echo "cluster_bench: building $build/argon (Release)…" >&2
-  cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DARGON_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$build" --target argon >/dev/null
-  ARGON="$build/argon"
-fi
+ARGON=$(bench_argon "${1:-}" build-bench)
 [ -x "$ARGON" ] || { echo "cluster_bench: no executable at $ARGON" >&2; exit 1; }
 
 tmp=$(mktemp -d /tmp/argon-cluster-bench.XXXXXX)
@@ -98,14 +88,6 @@ nginx_pid=""
 nats_pid=""
 pg_dir=""
 pg_pm=""
-stop_pid() { # pid: TERM, wait up to 10 s, then KILL
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 stop_nodes() {
   local p
   for p in ${node_pids[@]+"${node_pids[@]}"}; do stop_pid "$p"; done
@@ -126,25 +108,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 40000))
-    if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then echo "$p"; return 0; fi
-  done
-  echo "cluster_bench: no free port found" >&2
-  return 1
-}
-wait_port() { # port, seconds
-  local deadline=$((SECONDS + $2))
-  while [ $SECONDS -lt $deadline ]; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "cluster_bench: nothing listening on 127.0.0.1:$1 after $2 s" >&2
-  return 1
-}
 
 echo "cluster_bench: building the load client…" >&2
 g++ -O2 -std=c++20 -pthread -o "$tmp/sse_load" "$here/sse/sse_load.cpp"
@@ -260,29 +223,6 @@ teardown() {
 
 # ---- CPU accounting -----------------------------------------------------------------------------
 hz=$(getconf CLK_TCK)
-cpu_ticks() { # utime+stime (all threads) of the given pids
-  local total=0 pid stat rest
-  for pid in "$@"; do
-    [ -r "/proc/$pid/stat" ] || continue
-    stat=$(cat "/proc/$pid/stat")
-    rest=${stat##*) }
-    # shellcheck disable=SC2086
-    set -- $rest
-    total=$((total + ${12} + ${13}))
-  done
-  echo "$total"
-}
-pg_ticks() { # the cluster: postmaster (own + reaped children's) + its live children
-  [ -r "/proc/$pg_pm/stat" ] || { echo 0; return; }
-  local stat rest own
-  stat=$(cat "/proc/$pg_pm/stat")
-  rest=${stat##*) }
-  # shellcheck disable=SC2086
-  set -- $rest
-  own=$((${12} + ${13} + ${14} + ${15}))
-  # shellcheck disable=SC2046
-  echo $((own + $(cpu_ticks $(pgrep -P "$pg_pm" | tr '\n' ' '))))
-}
 nginx_ticks() {
   [ -n "$nginx_pid" ] || { echo 0; return; }
   # shellcheck disable=SC2046

@@ -46,6 +46,9 @@ unset ARGON_STORE_URL
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 repo=$(cd "$here/.." && pwd)
+BENCH_NAME=http_bench
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 PG_CLUSTER="$repo/scripts/pg-cluster"
 
 [ -n "${ENGINES// /}" ] || { echo "http_bench: ENGINES is empty" >&2; exit 1; }
@@ -74,23 +77,10 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 # 100 connections x (client + server side) plus the servers' own files: raise the soft limit to
 # the hard limit (at least 4096 is needed; most boxes allow far more).
-hard=$(ulimit -Hn)
-if [ "$hard" = unlimited ]; then ulimit -n 65536; else ulimit -n "$hard"; fi
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4096 ]; then
-  echo "http_bench: open-file limit $(ulimit -n) is below 4096; raise the hard limit" >&2
-  exit 1
-fi
+raise_open_files 4096
 
 # ---- binary -------------------------------------------------------------------------------------
-if [ $# -ge 1 ]; then
-  ARGON=$(realpath "$1")
-else
-  build="$repo/build-bench"
-  echo "http_bench: building $build/argon (Release)…" >&2
-  cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DARGON_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$build" --target argon >/dev/null
-  ARGON="$build/argon"
-fi
+ARGON=$(bench_argon "${1:-}" build-bench)
 [ -x "$ARGON" ] || { echo "http_bench: no executable at $ARGON" >&2; exit 1; }
 
 # ---- temp dir, cleanup --------------------------------------------------------------------------
@@ -100,14 +90,6 @@ argon_pid=""
 pg_dir=""   # the PostgreSQL cluster's own temp dir (pg-cluster hands it to the postgres user)
 pg_url=""
 pg_pm=""    # its postmaster's pid
-stop_pid() { # pid: TERM, wait up to 10 s, then KILL
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 stop_argon() {
   stop_pid "$argon_pid"
   argon_pid=""
@@ -129,26 +111,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 40000))
-    if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then echo "$p"; return 0; fi
-  done
-  echo "http_bench: no free port found" >&2
-  return 1
-}
-
-wait_port() { # port, seconds
-  local deadline=$((SECONDS + $2))
-  while [ $SECONDS -lt $deadline ]; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "http_bench: nothing listening on 127.0.0.1:$1 after $2 s" >&2
-  return 1
-}
 
 # ---- nginx --------------------------------------------------------------------------------------
 nginx_port=$(free_port)
@@ -249,32 +211,8 @@ check() { # name, curl args...
 
 # ---- measuring ----------------------------------------------------------------------------------
 # CPU ticks (utime+stime, all threads) of the given processes.
-cpu_ticks() {
-  local total=0 pid stat rest
-  for pid in "$@"; do
-    [ -r "/proc/$pid/stat" ] || continue
-    stat=$(cat "/proc/$pid/stat")
-    rest=${stat##*) }
-    # fields after "comm)": state=1 … utime=12 stime=13 (i.e. fields 14 and 15 of the whole line)
-    # shellcheck disable=SC2086
-    set -- $rest
-    total=$((total + ${12} + ${13}))
-  done
-  echo "$total"
-}
 # CPU ticks of the PostgreSQL cluster: the postmaster (own + its reaped children's: cutime and
 # cstime, so backends or autovacuum workers that exit during a row still count) + its live children.
-pg_ticks() {
-  if [ -z "$pg_pm" ] || [ ! -r "/proc/$pg_pm/stat" ]; then echo 0; return; fi
-  local stat rest own
-  stat=$(cat "/proc/$pg_pm/stat")
-  rest=${stat##*) }
-  # shellcheck disable=SC2086
-  set -- $rest
-  own=$((${12} + ${13} + ${14} + ${15}))
-  # shellcheck disable=SC2046
-  echo $((own + $(cpu_ticks $(pgrep -P "$pg_pm" | tr '\n' ' '))))
-}
 # server_ticks server -> "total postgres-part": the CPU that counts for that server's rows.
 server_ticks() {
   case $1 in

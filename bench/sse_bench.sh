@@ -59,6 +59,9 @@ REPLAY_BIG_QUEUE=${REPLAY_BIG_QUEUE:-4194304}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 repo=$(cd "$here/.." && pwd)
+BENCH_NAME=sse_bench
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 PG_CLUSTER="$repo/scripts/pg-cluster"
 
 [ -n "${ENGINES// /}" ] || { echo "sse_bench: ENGINES is empty" >&2; exit 1; }
@@ -75,24 +78,11 @@ esac
 
 # Each stream is one socket in the client and one in the server (separate processes, each with
 # its own limit): raise the soft limit to the hard limit and check it covers the largest scenario.
-hard=$(ulimit -Hn)
-if [ "$hard" = unlimited ]; then ulimit -n 1048576; else ulimit -n "$hard"; fi
 need=$(( (IDLE_STREAMS > FANOUT_STREAMS ? IDLE_STREAMS : FANOUT_STREAMS) + 256 ))
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
-  echo "sse_bench: open-file limit $(ulimit -n) is below $need; raise the hard limit" >&2
-  exit 1
-fi
+raise_open_files "$need"
 
 # ---- binaries -----------------------------------------------------------------------------------
-if [ $# -ge 1 ]; then
-  ARGON=$(realpath "$1")
-else
-  build="$repo/build-ssebench"
-  echo "sse_bench: building $build/argon (Release)…" >&2
-  cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DARGON_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$build" --target argon >/dev/null
-  ARGON="$build/argon"
-fi
+ARGON=$(bench_argon "${1:-}" build-ssebench)
 [ -x "$ARGON" ] || { echo "sse_bench: no executable at $ARGON" >&2; exit 1; }
 
 tmp=$(mktemp -d /tmp/argon-sse-bench.XXXXXX)
@@ -130,29 +120,6 @@ LOAD="$tmp/sse_load"
 
 # ---- CPU accounting -----------------------------------------------------------------------------
 hz=$(getconf CLK_TCK)
-cpu_ticks() {  # utime+stime (all threads) of the given pids
-  local total=0 pid stat rest
-  for pid in "$@"; do
-    [ -r "/proc/$pid/stat" ] || continue
-    stat=$(cat "/proc/$pid/stat")
-    rest=${stat##*) }
-    # shellcheck disable=SC2086
-    set -- $rest
-    total=$((total + ${12} + ${13}))
-  done
-  echo "$total"
-}
-pg_ticks() {  # the cluster: postmaster (own + reaped children's) + its live children
-  if [ -z "$pg_pm" ] || [ ! -r "/proc/$pg_pm/stat" ]; then echo 0; return; fi
-  local stat rest own
-  stat=$(cat "/proc/$pg_pm/stat")
-  rest=${stat##*) }
-  # shellcheck disable=SC2086
-  set -- $rest
-  own=$((${12} + ${13} + ${14} + ${15}))
-  # shellcheck disable=SC2046
-  echo $((own + $(cpu_ticks $(pgrep -P "$pg_pm" | tr '\n' ' '))))
-}
 machine_ticks() {  # "busy idle" of the whole machine
   awk '/^cpu / {busy = $2 + $3 + $4 + $7 + $8 + $9; idle = $5 + $6; print busy, idle; exit}' /proc/stat
 }
