@@ -139,6 +139,7 @@ Runtime::Runtime(const Config& config)
       accounts_(*context_),
       spaces_(*context_),
       messages_(*context_),
+      reactions_(*context_),
       typing_(*context_, typing_timers_.get()),
       bots_(*context_, auth_cache_.get()),
       commands_(*context_),

@@ -13,6 +13,7 @@
 #include "argon/services/interactions.hpp"
 #include "argon/services/messages.hpp"
 #include "argon/services/nodes.hpp"
+#include "argon/services/reactions.hpp"
 #include "argon/services/spaces.hpp"
 
 namespace argon::app {
@@ -35,6 +36,7 @@ class Runtime {
 
   services::SpaceService& spaces() { return spaces_; }
   services::MessageService& messages() { return messages_; }
+  services::ReactionService& reactions() { return reactions_; }
   services::TypingService& typing() { return typing_; }
   services::BotService& bots() { return bots_; }
   services::CommandService& commands() { return commands_; }
@@ -61,6 +63,7 @@ class Runtime {
   services::AccountService accounts_;
   services::SpaceService spaces_;
   services::MessageService messages_;
+  services::ReactionService reactions_;
   services::TypingService typing_;
   services::BotService bots_;
   services::CommandService commands_;

@@ -244,12 +244,19 @@ int serve(const Config& config) {
   http::Router router;
   router.add("GET", "/healthz",
              [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
-  clientapi::ClientServices client{rt.accounts(), rt.spaces(),
-                                   rt.messages(), rt.typing(),
-                                   rt.bots(),     streams,
-                                   rt.commands(), rt.interactions(),
-                                   voice,         config.str("admin.token"),
-                                   stream_queue,  rt.adjustable_clock()};
+  clientapi::ClientServices client{rt.accounts(),
+                                   rt.spaces(),
+                                   rt.messages(),
+                                   rt.reactions(),
+                                   rt.typing(),
+                                   rt.bots(),
+                                   streams,
+                                   rt.commands(),
+                                   rt.interactions(),
+                                   voice,
+                                   config.str("admin.token"),
+                                   stream_queue,
+                                   rt.adjustable_clock()};
   clientapi::register_routes(router, client);
   if (rt.adjustable_clock())
     spdlog::warn("testing: the clock is adjustable through POST /api/v1/admin/clock (tests only)");
@@ -282,17 +289,9 @@ int serve(const Config& config) {
   rt.nodes().on_dead_nodes([&free_slots_of](const std::vector<int>& dead) {
     for (int id : dead) free_slots_of(id);
   });
-  botapi::BotServices bot{rt.bots(),
-                          rt.spaces(),
-                          rt.messages(),
-                          rt.typing(),
-                          streams,
-                          rt.commands(),
-                          rt.interactions(),
-                          voice,
-                          *limiter,
-                          stream_queue,
-                          rate_limit_overrides(config)};
+  botapi::BotServices bot{rt.bots(),   rt.spaces(), rt.messages(), rt.reactions(),
+                          rt.typing(), streams,     rt.commands(), rt.interactions(),
+                          voice,       *limiter,    stream_queue,  rate_limit_overrides(config)};
   botapi::register_audio_routes(router, voice);
   botapi::register_routes(router, bot);
 

@@ -111,6 +111,7 @@ void register_routes(http::Router& router, BotServices& s) {
   add_channels_handlers(table, s);
   add_archetypes_handlers(table, s);
   add_messages_handlers(table, s);
+  add_reactions_handlers(table, s);
   add_typing_handlers(table, s);
   add_events_handlers(table, s);
   add_commands_handlers(table, s);

@@ -17,6 +17,7 @@
 #include "argon/services/interactions.hpp"
 #include "argon/services/messages.hpp"
 #include "argon/services/rate_limiter.hpp"
+#include "argon/services/reactions.hpp"
 #include "argon/services/spaces.hpp"
 #include "argon/services/streams.hpp"
 #include "argon/services/voice.hpp"
@@ -29,6 +30,7 @@ struct BotServices {
   services::BotService& bots;
   services::SpaceService& spaces;
   services::MessageService& messages;
+  services::ReactionService& reactions;
   services::TypingService& typing;
   services::StreamService& streams;
   services::CommandService& commands;
@@ -67,6 +69,7 @@ void add_spaces_handlers(HandlerTable& table, BotServices& s);
 void add_channels_handlers(HandlerTable& table, BotServices& s);
 void add_archetypes_handlers(HandlerTable& table, BotServices& s);
 void add_messages_handlers(HandlerTable& table, BotServices& s);
+void add_reactions_handlers(HandlerTable& table, BotServices& s);
 void add_typing_handlers(HandlerTable& table, BotServices& s);
 void add_events_handlers(HandlerTable& table, BotServices& s);
 void add_commands_handlers(HandlerTable& table, BotServices& s);

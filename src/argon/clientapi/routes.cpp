@@ -10,6 +10,7 @@ void register_routes(http::Router& router, ClientServices& s) {
   register_archetype_routes(router, s);
   register_channel_routes(router, s);
   register_message_routes(router, s);
+  register_reaction_routes(router, s);
   register_app_routes(router, s);
   register_admin_routes(router, s);
   register_event_routes(router, s);

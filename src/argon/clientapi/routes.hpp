@@ -8,6 +8,7 @@
 #include "argon/services/commands.hpp"
 #include "argon/services/interactions.hpp"
 #include "argon/services/messages.hpp"
+#include "argon/services/reactions.hpp"
 #include "argon/services/spaces.hpp"
 #include "argon/services/streams.hpp"
 #include "argon/services/voice.hpp"
@@ -20,6 +21,7 @@ struct ClientServices {
   services::AccountService& accounts;
   services::SpaceService& spaces;
   services::MessageService& messages;
+  services::ReactionService& reactions;
   services::TypingService& typing;
   services::BotService& bots;
   services::StreamService& streams;
@@ -39,6 +41,7 @@ void register_space_routes(http::Router& router, ClientServices& s);
 void register_archetype_routes(http::Router& router, ClientServices& s);
 void register_channel_routes(http::Router& router, ClientServices& s);
 void register_message_routes(http::Router& router, ClientServices& s);
+void register_reaction_routes(http::Router& router, ClientServices& s);
 void register_app_routes(http::Router& router, ClientServices& s);
 void register_admin_routes(http::Router& router, ClientServices& s);
 void register_event_routes(http::Router& router, ClientServices& s);

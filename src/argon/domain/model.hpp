@@ -88,6 +88,13 @@ struct Member {
   std::int64_t joined_at_ms = 0;
 };
 
+// One emoji's reactions on a message (BotReactionV1): how many hold it and the first few of them.
+struct Reaction {
+  std::string emoji;
+  std::int64_t count = 0;
+  std::vector<Uuid> user_ids;  // preview: the first three holders in reaction order
+};
+
 struct Message {
   std::int64_t id = 0;
   Uuid channel_id;
@@ -99,6 +106,7 @@ struct Message {
   std::optional<std::int64_t> reply_to;
   std::int64_t created_at_ms = 0;
   std::optional<std::int64_t> edited_at_ms;
+  std::vector<Reaction> reactions;  // in list order (each emoji's first appearance)
 };
 
 struct BotApp {

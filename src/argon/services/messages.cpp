@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 
+#include "argon/services/reactions.hpp"
 #include "argon/store/accounts_repo.hpp"
 #include "argon/store/messages_repo.hpp"
 #include "argon/store/spaces_repo.hpp"
@@ -143,6 +144,7 @@ Task<Result<std::vector<Message>>> MessageService::history(const Caller& caller,
     std::vector<Message> out;
     for (const auto& s : store::messages::history(c, r.channel_id, r.from, limit))
       out.push_back(message_from(s));
+    attach_reactions(c, out);  // read-your-writes: the reactions as committed (UPSTREAM §2.2)
     return out;
   });
   co_return result;

@@ -273,6 +273,27 @@ CREATE TABLE rate_slots (
   PRIMARY KEY (bot_id, node_id)
 );
 )SQL"},
+      // Reactions (Bot API 1.8, UPSTREAM.md §2): one row per (message, emoji, user) in the order
+      // they were added, and one per emoji on a message holding its place in the message's list
+      // (first appearance) and how many hold it.
+      {4, "message reactions", R"SQL(
+CREATE TABLE message_reactions (
+  message_id BIGINT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  emoji TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  added_seq BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (message_id, emoji, user_id)
+);
+CREATE INDEX message_reactions_order ON message_reactions(message_id, emoji, added_seq);
+CREATE TABLE message_reaction_emoji (
+  message_id BIGINT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  emoji TEXT NOT NULL,
+  first_seq BIGINT NOT NULL,
+  users BIGINT NOT NULL,
+  PRIMARY KEY (message_id, emoji)
+);
+)SQL"},
   };
   return kMigrations;
 }

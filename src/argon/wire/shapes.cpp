@@ -109,6 +109,18 @@ json::value controls_or_null(const std::vector<ControlRow>& rows) {
 }
 }  // namespace
 
+json::object reaction_json(const Reaction& r) {
+  json::array users;
+  for (const auto& id : r.user_ids) users.emplace_back(id.str());
+  return {{"emoji", r.emoji}, {"count", r.count}, {"userIds", std::move(users)}};
+}
+
+json::array reactions_json(const std::vector<Reaction>& reactions) {
+  json::array out;
+  for (const auto& r : reactions) out.push_back(reaction_json(r));
+  return out;
+}
+
 json::object message_dto_json(const Message& m) {
   json::array entities;
   for (const auto& e : m.entities) entities.push_back(entity_union_json(e, EnumStyle::kInteger));
@@ -120,7 +132,8 @@ json::object message_dto_json(const Message& m) {
           {"createdAt", format_iso8601_ms(m.created_at_ms)},
           {"replyTo", reply_or_null(m.reply_to)},
           {"entities", std::move(entities)},
-          {"controls", controls_or_null(m.controls)}};
+          {"controls", controls_or_null(m.controls)},
+          {"reactions", reactions_json(m.reactions)}};
 }
 
 json::object bot_message_json(const Message& m, const json::object& sender) {
@@ -134,7 +147,8 @@ json::object bot_message_json(const Message& m, const json::object& sender) {
           {"entities", std::move(entities)},
           {"timeSent", format_iso8601_ms(m.created_at_ms)},
           {"sender", sender},
-          {"controls", controls_or_null(m.controls)}};
+          {"controls", controls_or_null(m.controls)},
+          {"reactions", reactions_json(m.reactions)}};
 }
 
 json::object presence_json(const Presence& p) {

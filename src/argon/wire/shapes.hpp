@@ -1,6 +1,7 @@
 #pragma once
 // The JSON shapes both APIs and the event log write (SPEC.md §17, CLIENT-API.md). Every field of
 // a shape is always present, null when absent (DECISIONS.md §3).
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -26,11 +27,14 @@ boost::json::object archetype_json(const Archetype& archetype, bool show_permiss
 boost::json::object member_json(const Member& member);
 // Space summary {spaceId, name, description, ownerId, defaultArchetypeId}
 boost::json::object space_json(const Space& space);
+// BotReactionV1 {emoji, count, userIds (the first three holders)}
+boost::json::object reaction_json(const Reaction& reaction);
+boost::json::array reactions_json(const std::vector<Reaction>& reactions);
 // MessageDto (History) {messageId, channelId, spaceId, text, creatorId, createdAt, replyTo,
-// entities (union form), controls}
+// entities (union form), controls, reactions (always an array)}
 boost::json::object message_dto_json(const Message& message);
 // BotMessageV1 (messageCreate) {messageId, replyId, channelId, spaceId, text, entities (flat),
-// timeSent, sender, controls}
+// timeSent, sender, controls, reactions ([] for a new message)}
 boost::json::object bot_message_json(const Message& message, const boost::json::object& sender);
 // BotPresenceV1 {status, activity}
 boost::json::object presence_json(const Presence& presence);
