@@ -48,7 +48,7 @@ async function freshChannel(w, name = 'room') {
   return r.body.channelId;
 }
 
-const MESSAGE_KEYS = ['channelId', 'controls', 'createdAt', 'creatorId', 'entities', 'messageId', 'replyTo', 'spaceId', 'text'];
+const MESSAGE_KEYS = ['channelId', 'controls', 'createdAt', 'creatorId', 'entities', 'messageId', 'reactions', 'replyTo', 'spaceId', 'text'];
 const CONTROL_KEYS = ['colour', 'customId', 'disabled', 'id', 'label', 'labelLocalizations', 'maxValues', 'minValues',
   'options', 'placeholder', 'requiredArchetypeId', 'type', 'url', 'variant'];
 

@@ -5,16 +5,17 @@ import assert from 'node:assert/strict';
 import {
   startServer, api, register, createSpace, createApp, installBot, channelByName, sendMessage, joinSpace,
   verifyApp, grant, expectStatus, UUID_RE, ISO_MS_RE, HIGH_RATE_LIMITS, P, TWO_POW_53, big,
+  ADJUSTABLE_CLOCK, CLOCK_ADMIN_TOKEN, advanceClock,
 } from './harness.mjs';
 import { openBotStream, openReady, isEvent, isMessage, notHeartbeat, parseSpaceEventId, parseDirectEventId, hex32 } from './sse.mjs';
 
-const ADMIN = 'adm-payloads';
+const ADMIN = CLOCK_ADMIN_TOKEN; // the operator token the adjustable clock also answers to
 let server, c;
 let owner, space, sid, general, app, tok, s;
 
 before(async () => {
   server = await startServer({
-    env: { ...HIGH_RATE_LIMITS, ARGON_ADMIN_TOKEN: ADMIN, ARGON_TYPING_EXPIRY_SECONDS: '1' },
+    env: { ...HIGH_RATE_LIMITS, ...ADJUSTABLE_CLOCK, ARGON_TYPING_EXPIRY_SECONDS: '1' },
   });
   c = api(server);
   owner = await register(server, undefined, { displayName: 'Owner O.' });
@@ -69,7 +70,7 @@ test('messageCreate (client API): nested message, flattened entities with every 
   assert.equal(f.data.spaceId, sid);
   assert.equal(f.data.channelId, general);
   const m = f.data.message;
-  assert.deepEqual(keys(m), ['channelId', 'controls', 'entities', 'messageId', 'replyId', 'sender', 'spaceId', 'text', 'timeSent'].sort());
+  assert.deepEqual(keys(m), ['channelId', 'controls', 'entities', 'messageId', 'reactions', 'replyId', 'sender', 'spaceId', 'text', 'timeSent'].sort());
   assert.equal(String(m.messageId), mid);
   assert.ok(big(m.messageId) > TWO_POW_53, `snowflake beyond 2^53: ${m.messageId}`);
   assert.equal(String(m.replyId), m1);
@@ -222,15 +223,18 @@ test('typingStart / typingStop: people (kind null) and bots (kind in capitals); 
   expectStatus(await c.post('/ITyping/v1/Start', { channelId: general }, tok), 200);
   const bt2 = await s.next(isEvent('typingStart'));
   assert.equal(bt2.data.kind, 'TYPING');
-  // Expiry (1 s here) → exactly one typingStop.
-  const t0 = Date.now();
+  // Expiry (1 s here; the test moves the server's clock, and its timers with it) → exactly one
+  // typingStop, and not before the expiry: a message sent before the clock moves comes first.
+  await sendMessage(server, owner, general, 'before-expiry');
+  const early = await s.until(isMessage('before-expiry'));
+  assert.ok(!early.some((f) => f.event === 'typingStop'), 'no typingStop before the expiry');
+  await advanceClock(server, 1100);
   const exp = await s.next(isEvent('typingStop'), 4000);
-  assert.ok(Date.now() - t0 >= 500, 'typingStop from the expiry timer, not immediately');
   assert.deepEqual(exp.data, { spaceId: sid, channelId: general, userId: app.botUserId });
   // Start + Stop: the Stop cancels the timer (no second stop after the expiry).
   expectStatus(await c.post('/ITyping/v1/Start', { channelId: general, kind: 'uploading' }, tok), 200);
   expectStatus(await c.post('/ITyping/v1/Stop', { channelId: general }, tok), 200);
-  await new Promise((r) => setTimeout(r, 1600)); // past the 1 s expiry
+  await advanceClock(server, 1600); // past the 1 s expiry
   await sendMessage(server, owner, general, 'typing-marker');
   const seen = await s.until(isMessage('typing-marker'));
   assert.deepEqual(seen.filter(notHeartbeat).map((f) => f.event), ['typingStart', 'typingStop', 'messageCreate'],

@@ -52,7 +52,7 @@ test('history → {messages:[MessageDto]} newest first with the full shape', asy
   assert.equal(list.length, 2);
   assert.deepEqual(list.map((m) => String(m.messageId)), [m2, m1]);
   const [b, a] = list;
-  assert.deepEqual(Object.keys(a).sort(), ['channelId', 'controls', 'createdAt', 'creatorId', 'entities', 'messageId', 'replyTo', 'spaceId', 'text']);
+  assert.deepEqual(Object.keys(a).sort(), ['channelId', 'controls', 'createdAt', 'creatorId', 'entities', 'messageId', 'reactions', 'replyTo', 'spaceId', 'text']);
   assert.equal(a.text, 'first');
   assert.equal(a.creatorId, alice.userId);
   assert.equal(b.creatorId, bob.userId);

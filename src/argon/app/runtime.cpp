@@ -144,6 +144,7 @@ Runtime::Runtime(const Config& config)
       bots_(*context_, auth_cache_.get()),
       commands_(*context_),
       interactions_(*context_) {
+  if (adjustable_) clock_.on_advance([this](std::int64_t ms) { scheduler_.advance(ms); });
   // Never reuse an id already stored, even if the clock went back since the last run.
   snowflake_->advance_past(
       database_->read_now([](store::Connection& c) { return store::messages::max_id(c); }));

@@ -11,8 +11,8 @@ ThreadScheduler::~ThreadScheduler() {
 }
 
 Scheduler::TaskId ThreadScheduler::schedule(std::int64_t delay_ms, std::function<void()> task) {
-  auto when = Clock::now() + std::chrono::milliseconds(delay_ms < 0 ? 0 : delay_ms);
   std::unique_lock lock(mutex_);
+  auto when = now() + std::chrono::milliseconds(delay_ms < 0 ? 0 : delay_ms);
   if (stopping_) {
     // Stopped: the task never runs; what it holds goes now, on the caller's thread, while the
     // objects it may reference still exist (not when the scheduler is destroyed, last).
@@ -30,6 +30,13 @@ Scheduler::TaskId ThreadScheduler::schedule(std::int64_t delay_ms, std::function
 void ThreadScheduler::cancel(TaskId id) {
   std::lock_guard lock(mutex_);
   tasks_.erase(id);  // its entry in due_ is skipped when it comes up
+}
+
+void ThreadScheduler::advance(std::int64_t ms) {
+  if (ms <= 0) return;
+  std::lock_guard lock(mutex_);
+  skipped_ += std::chrono::milliseconds(ms);
+  wake_.notify_all();
 }
 
 void ThreadScheduler::stop() {
@@ -58,8 +65,8 @@ void ThreadScheduler::run() {
       continue;
     }
     auto next = due_.begin();
-    if (next->first > Clock::now()) {
-      wake_.wait_until(lock, next->first);
+    if (next->first > now()) {
+      wake_.wait_until(lock, next->first - skipped_);
       continue;
     }
     TaskId id = next->second;

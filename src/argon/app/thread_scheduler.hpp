@@ -23,10 +23,14 @@ class ThreadScheduler final : public Scheduler {
   void cancel(TaskId id) override;
   // Stops the thread; pending tasks are dropped. Idempotent.
   void stop();
+  // Moves the scheduler's time forward (testing.clock = adjustable): what falls due within `ms`
+  // runs now, later tasks come `ms` sooner.
+  void advance(std::int64_t ms);
 
  private:
   using Clock = std::chrono::steady_clock;
   void run();
+  Clock::time_point now() const { return Clock::now() + skipped_; }  // under mutex_
 
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -34,6 +38,7 @@ class ThreadScheduler final : public Scheduler {
   std::unordered_map<TaskId, std::pair<Clock::time_point, std::function<void()>>> tasks_;
   TaskId next_id_ = 1;
   bool stopping_ = false;
+  Clock::duration skipped_{0};  // advance()d so far
   std::thread thread_;
 };
 

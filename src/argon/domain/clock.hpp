@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace argon {
@@ -32,12 +33,18 @@ class AdjustableClock final : public Clock {
  public:
   std::int64_t now_unix_ms() const override { return system_.now_unix_ms() + offset_.load(); }
   void advance_ms(std::int64_t ms) {
-    if (ms > 0) offset_ += ms;
+    if (ms <= 0) return;
+    offset_ += ms;
+    if (on_advance_) on_advance_(ms);
   }
+  // Called with every advance (set once, before the clock is shared): the timer thread moves
+  // with the clock, so that timers (typing expiry) fire as if the time had passed.
+  void on_advance(std::function<void(std::int64_t)> listener) { on_advance_ = std::move(listener); }
 
  private:
   SystemClock system_;
   std::atomic<std::int64_t> offset_{0};
+  std::function<void(std::int64_t)> on_advance_;
 };
 
 class ManualClock final : public Clock {
