@@ -38,6 +38,27 @@ test('GET /healthz → 200', async () => {
   expectStatus(r, 200);
 });
 
+// RFC 9110 §6.6.1 and §8.6: a Date on every answer (JSON, error, 204, event stream); no
+// Content-Length on a 204.
+test('every response has a Date (IMF-fixdate); a 204 has no Content-Length', async () => {
+  const IMF = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+  const ok = await rawRequest(server, 'GET', '/healthz');
+  const missing = await rawRequest(server, 'GET', '/nope');
+  const noContent = await rawRequest(server, 'POST', `/api/v1/channels/${general.channelId}/typing`,
+    { headers: { Authorization: `Bearer ${alice.token}` } });
+  assert.equal(noContent.status, 204);
+  assert.equal(noContent.headers['content-length'], undefined, JSON.stringify(noContent.headers));
+  for (const r of [ok, missing, noContent]) {
+    assert.match(String(r.headers.date), IMF, JSON.stringify(r.headers));
+    const skew = Math.abs(Date.parse(r.headers.date) - Date.now());
+    assert.ok(skew < 5_000, `Date ${r.headers.date} is the current time`);
+  }
+  const feed = await fetch(`${server.url}/api/v1/events`, { headers: { Authorization: `Bearer ${alice.token}` } });
+  assert.equal(feed.status, 200);
+  assert.match(String(feed.headers.get('date')), IMF);
+  await feed.body.cancel();
+});
+
 test('unknown routes → 404 not_found with a JSON body', async () => {
   for (const p of ['/nope', '/api/v1/nope', '/api/v1/spaces/x/y/z/w', '/api/v2/me']) {
     const r = await c.get(p, alice.token);

@@ -22,6 +22,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "argon/http/date.hpp"
 #include "argon/http/request_head.hpp"
 #include "argon/http/session.hpp"
 
@@ -62,8 +63,12 @@ bhttp::response<bhttp::string_body> to_beast(Response r, unsigned version, bool 
   const bool no_body_status =
       (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304;
   if (!no_body_status) res.body() = std::move(r.body);
+  res.set(bhttp::field::date, http_date_now());
   res.keep_alive(keep_alive);
   res.prepare_payload();  // Content-Length
+  // RFC 9110 §8.6: no Content-Length on 1xx and 204 (Beast writes "0"); a 304's would describe
+  // the representation, which these answers do not have.
+  if (no_body_status) res.erase(bhttp::field::content_length);
   return res;
 }
 
@@ -546,11 +551,16 @@ asio::awaitable<void> Core::accept_loop() {
     if (admission != Admission::admitted) {
       // Over a cap: one small fixed answer without waiting (a full send buffer just loses it),
       // then close. The connections already open are not disturbed.
-      static constexpr std::string_view kBusy =
+      static constexpr std::string_view kBusyHead =
           "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-          "Retry-After: 1\r\nConnection: close\r\nContent-Length: 71\r\n\r\n"
+          "Retry-After: 1\r\nConnection: close\r\nContent-Length: 71\r\nDate: ";
+      static constexpr std::string_view kBusyBody =
+          "\r\n\r\n"
           "{\"error\":\"service_unavailable\",\"message\":\"Too many connections, retry\"}";
-      session->refuse(kBusy);
+      std::string busy;
+      busy.reserve(kBusyHead.size() + 29 + kBusyBody.size());
+      busy.append(kBusyHead).append(http_date_now()).append(kBusyBody);
+      session->refuse(busy);
       log_accept_problem(admission == Admission::over_total
                              ? "connection limit reached (server.max_connections = " +
                                    std::to_string(options.max_connections) +

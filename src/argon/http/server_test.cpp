@@ -19,8 +19,10 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
 #include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
+#include <regex>
 
 #include "argon/http/router.hpp"
 #include "argon/http/test_client.hpp"
@@ -269,6 +271,13 @@ TEST_F(ServerTest, EmptyAndInvalidResponses) {
   ASSERT_TRUE(no_content);
   EXPECT_EQ(no_content->status, 204);
   EXPECT_TRUE(no_content->body.empty());
+  EXPECT_EQ(no_content->header("content-length"), "");  // RFC 9110 §8.6: none on a 204
+  // RFC 9110 §6.6.1: every response has a Date in IMF-fixdate form.
+  for (const auto* r : {&*accepted, &*no_content})
+    EXPECT_TRUE(std::regex_match(
+        r->header("date"),
+        std::regex(R"([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)")))
+        << r->header("date");
   auto bad = c.get("/bad");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 500);

@@ -18,6 +18,7 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "argon/http/date.hpp"
 #include "argon/http/session.hpp"
 
 namespace argon::http::detail {
@@ -51,6 +52,7 @@ bhttp::response<bhttp::empty_body> stream_header(const Response& res, unsigned v
   }
   if (!has_header(res.headers, "cache-control")) hdr.set(bhttp::field::cache_control, "no-cache");
   if (!has_header(res.headers, "x-accel-buffering")) hdr.insert("X-Accel-Buffering", "no");
+  hdr.set(bhttp::field::date, http_date_now());
   hdr.keep_alive(false);  // the connection ends with the stream
   if (chunked) hdr.chunked(true);
   return hdr;

@@ -19,6 +19,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "argon/http/date.hpp"
 #include "argon/http/session.hpp"
 
 namespace argon::http::detail {
@@ -274,6 +275,8 @@ asio::awaitable<void> Session::start_websocket(WebSocketAccept accept,
   st.ws.set_option(timeouts);
   st.ws.read_message_max(accept.max_message_bytes);
   st.ws.auto_fragment(false);
+  st.ws.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(bhttp::field::date, http_date_now()); }));
   st.ws.control_callback(
       [this](websocket::frame_type, beast::string_view) { ws_->last_seen = SteadyClock::now(); });
 
