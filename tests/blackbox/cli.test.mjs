@@ -118,3 +118,17 @@ test('argon demo creates a person, a space and a bot and prints both tokens and 
     await server.stop();
   }
 });
+
+test('an invalid enumerated config value is a start-up error naming the valid values', async () => {
+  const dir = await makeTempDir();
+  const res = await runCli(['user', 'create', uname('cfg'), '--data-dir', dir], { env: { ARGON_LOG_LEVEL: 'verbose' } });
+  assert.equal(res.code, 2, res.stderr);
+  assert.match(res.stderr, /log\.level must be one of trace, debug, info, warn, warning, error, critical, off; got 'verbose'/);
+  const sync = await runCli(['user', 'create', uname('cfg'), '--data-dir', dir], { env: { ARGON_STORE_SYNCHRONOUS: 'sometimes' } });
+  assert.equal(sync.code, 2, sync.stderr);
+  assert.match(sync.stderr, /store\.synchronous must be one of full, normal; got 'sometimes'/);
+  // "warning", the name argon's own log lines print, is a valid level (in any case).
+  const warning = await runCli(['user', 'create', uname('cfg'), '--data-dir', dir], { env: { ARGON_LOG_LEVEL: 'Warning' } });
+  assert.equal(warning.code, 0, warning.stderr);
+  assert.doesNotMatch(warning.stderr, / info /, 'info lines are filtered at warning');
+});

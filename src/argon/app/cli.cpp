@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 
@@ -34,11 +35,23 @@ void add_common(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--config", f.config_file, "TOML config file");
 }
 
+// `level` is one of log.level's choices (checked before): any case, "warn" or "warning".
+spdlog::level::level_enum log_level(std::string level) {
+  for (auto& c : level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (level == "warn" || level == "warning") return spdlog::level::warn;
+  if (level == "trace") return spdlog::level::trace;
+  if (level == "debug") return spdlog::level::debug;
+  if (level == "error") return spdlog::level::err;
+  if (level == "critical") return spdlog::level::critical;
+  if (level == "off") return spdlog::level::off;
+  return spdlog::level::info;
+}
+
 void setup_logging(const std::string& level) {
   auto logger = spdlog::stderr_color_mt("argon");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
   spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::set_level(log_level(level));
 }
 
 // Loads the layered configuration; exits the process with 2 on a bad file.
@@ -55,6 +68,14 @@ Config load_config(const CommonFlags& f) {
   auto config = Config::load(file, current_environment(), flags);
   if (!config) {
     std::fprintf(stderr, "argon: %s\n", config.error().message->c_str());
+    std::exit(2);
+  }
+  // An unknown enumerated value (log.level = verbose) is a start-up error naming the valid ones,
+  // never a silent default.
+  auto bad_choices = config->invalid_choices();
+  if (!bad_choices.empty()) {
+    for (const auto& problem : bad_choices)
+      std::fprintf(stderr, "argon: config: %s\n", problem.c_str());
     std::exit(2);
   }
   setup_logging(config->str("log.level"));

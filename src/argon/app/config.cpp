@@ -5,6 +5,8 @@
 #include <charconv>
 #include <set>
 
+#include "argon/domain/text.hpp"
+
 extern char** environ;
 
 namespace argon::app {
@@ -46,13 +48,21 @@ const std::vector<ConfigKey>& config_keys() {
       {"store.statement_timeout_ms", "30000", "PostgreSQL statement timeout"},
       {"store.read_connections", "16", "SQLite read connection pool size"},
       {"store.max_batch", "256", "most write operations committed together"},
-      {"store.synchronous", "full", "full (survives power loss) or normal (survives crashes)"},
+      {"store.synchronous",
+       "full",
+       "full (survives power loss) or normal (survives crashes)",
+       {"full", "normal"}},
       {"store.busy_timeout_ms", "5000", "SQLite busy timeout"},
-      {"testing.clock", "system",
-       "system, or adjustable: POST /api/v1/admin/clock may move the clock forward (tests only)"},
+      {"testing.clock",
+       "system",
+       "system, or adjustable: POST /api/v1/admin/clock may move the clock forward (tests only)",
+       {"system", "adjustable"}},
       {"admin.token", "", "operator bearer token; empty disables /api/v1/admin"},
       {"auth.bot_cache_ms", "5000", "how long a checked bot token is trusted without a store read"},
-      {"auth.password_cost", "interactive", "Argon2id cost: interactive or minimum (tests only)"},
+      {"auth.password_cost",
+       "interactive",
+       "Argon2id cost: interactive or minimum (tests only)",
+       {"interactive", "minimum"}},
       {"messages.max_text_length", "4000", "longest message text in UTF-16 code units"},
       {"messages.random_id_retention_hours", "24", "how long a randomId de-duplicates a send"},
       {"typing.expiry_seconds", "8", "a typing indicator stops after this long without a refresh"},
@@ -73,7 +83,10 @@ const std::vector<ConfigKey>& config_keys() {
       {"interactions.ttl_seconds", "60", "how long an interaction can be answered"},
       {"ratelimit.max_concurrency", "10", "concurrent requests per bot"},
       {"ratelimit.window_seconds", "60", "Bot API sliding window (smoothed over 6 segments)"},
-      {"log.level", "info", "trace, debug, info, warn, error"},
+      {"log.level",
+       "info",
+       "trace, debug, info, warn (or warning), error, critical, off",
+       {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}},
   };
   return kKeys;
 }
@@ -178,6 +191,21 @@ std::int64_t Config::i64(const std::string& key) const {
   if (ec != std::errc() || p != text.data() + text.size())
     throw std::invalid_argument("config " + key + ": not an integer: '" + text + "'");
   return v;
+}
+
+std::vector<std::string> Config::invalid_choices() const {
+  std::vector<std::string> out;
+  for (const auto& k : config_keys()) {
+    if (k.choices.empty()) continue;
+    std::string v = str(k.name);
+    bool valid = false;
+    for (const auto& choice : k.choices) valid = valid || equals_ignore_case(v, choice);
+    if (valid) continue;
+    std::string list;
+    for (const auto& choice : k.choices) list += (list.empty() ? "" : ", ") + choice;
+    out.push_back(k.name + " must be one of " + list + "; got '" + v + "'");
+  }
+  return out;
 }
 
 std::vector<std::string> Config::invalid_integers() const {

@@ -15,6 +15,7 @@ struct ConfigKey {
   std::string name;           // "events.heartbeat_seconds"
   std::string default_value;  // as text
   std::string description;
+  std::vector<std::string> choices = {};  // the valid values of an enumerated key (else empty)
 };
 
 // Every key the server knows, with its default.
@@ -35,6 +36,9 @@ class Config {
   const std::vector<std::string>& warnings() const { return warnings_; }
   // Keys whose default is an integer but whose value is not.
   std::vector<std::string> invalid_integers() const;
+  // Enumerated keys whose value is none of their choices (matched case-insensitively), each as
+  // "key must be one of a, b, c; got 'x'".
+  std::vector<std::string> invalid_choices() const;
   const std::map<std::string, std::string>& values() const { return values_; }
 
  private:

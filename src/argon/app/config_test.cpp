@@ -197,6 +197,26 @@ TEST(Config, InvalidIntegersAreFlagged) {
   EXPECT_THROW(c->i64("events.heartbeat_seconds"), std::invalid_argument);
 }
 
+TEST(Config, EnumeratedValuesMustBeOneOfTheirChoices) {
+  auto good = Config::load(std::nullopt,
+                           {{"ARGON_LOG_LEVEL", "WARNING"},
+                            {"ARGON_STORE_SYNCHRONOUS", "normal"},
+                            {"ARGON_TESTING_CLOCK", "adjustable"}},
+                           {});
+  ASSERT_TRUE(good.ok());
+  EXPECT_TRUE(good->invalid_choices().empty());
+  EXPECT_TRUE(Config::defaults().invalid_choices().empty());
+  auto bad = Config::load(
+      std::nullopt, {{"ARGON_LOG_LEVEL", "verbose"}, {"ARGON_AUTH_PASSWORD_COST", "cheap"}}, {});
+  ASSERT_TRUE(bad.ok());
+  auto problems = bad->invalid_choices();
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0], "auth.password_cost must be one of interactive, minimum; got 'cheap'");
+  EXPECT_EQ(problems[1],
+            "log.level must be one of trace, debug, info, warn, warning, error, critical, off; "
+            "got 'verbose'");
+}
+
 TEST(Config, FlagsAndSetOverrideEverything) {
   auto c = Config::load(std::nullopt, {{"ARGON_SERVER_LISTEN", "1.2.3.4:1"}},
                         {{"server.listen", "127.0.0.1:0"}, {"server.data_dir", "/tmp/x"}});
