@@ -6,7 +6,7 @@
 // once, in order, on every stream.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, sendMessage, pollUntil } from './harness.mjs';
+import { startCluster, sendMessage, pollUntil, api } from './harness.mjs';
 import { clusterWorld, follow, streamsReady, startLoad, personSend, botSend, assertExactlyOnce, NO_LIMITS } from './cluster.mjs';
 
 let cluster;
@@ -47,12 +47,23 @@ test('nats-server stopped and restarted under load: nodes keep serving; events c
     await onA.waitForTexts(via(B), OUTAGE_DELIVERY_MS, 'what B committed during the outage, on the stream on A (NATS down)');
     t.diagnostic(`outage: ${duringOutage.length} sends acknowledged in ${outageMs} ms; crossed nodes ${Date.now() - t0} ms after`);
     assert.equal(cluster.nats.isRunning(), false, 'still no NATS while this was checked');
+    // Each node is alive but not ready while its bus is down.
+    for (const n of [A, B]) {
+      const r = await api(n).get('/readyz');
+      assert.equal(r.status, 503, r.text);
+      assert.equal(r.body.checks.bus, 'disconnected');
+      assert.equal((await api(n).get('/healthz')).status, 200);
+    }
 
     await cluster.nats.restart();
     const back = new Set([...people.acknowledged.keys(), ...bots.acknowledged.keys()]);
     await pollUntil(() => ackedSince(back).length >= 40, { timeoutMs: 15_000, what: '40 acknowledged sends after NATS is back' });
     // Live across nodes again: a send through A reaches the stream on B promptly.
     const tb = Date.now();
+    for (const n of [A, B]) {
+      await pollUntil(async () => (await api(n).get('/readyz')).status === 200,
+        { timeoutMs: 15_000, what: `${n.url} ready again after NATS is back` });
+    }
     await sendMessage(A, w.owner, w.general, 'via the bus again');
     await onB.waitForTexts(['via the bus again'], 5_000, 'a message through A on the stream on B after the restart');
     t.diagnostic(`after the restart: A → B in ${Date.now() - tb} ms`);

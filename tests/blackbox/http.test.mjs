@@ -38,6 +38,14 @@ test('GET /healthz → 200', async () => {
   expectStatus(r, 200);
 });
 
+test('GET /readyz → 200 {status: ready, checks: {store, migrations, bus}} on every node', async () => {
+  for (const url of server.urls ?? [server.url]) {
+    const r = await api(url).get('/readyz');
+    expectStatus(r, 200);
+    assert.deepEqual(r.body, { status: 'ready', checks: { store: 'ok', migrations: 'ok', bus: 'ok' } });
+  }
+});
+
 // RFC 9110 §6.6.1 and §8.6: a Date on every answer (JSON, error, 204, event stream); no
 // Content-Length on a 204.
 test('every response has a Date (IMF-fixdate); a 204 has no Content-Length', async () => {

@@ -34,6 +34,9 @@ test('PostgreSQL stopped mid-run: 503 JSON, no hang, nothing half-written; norma
     // requests below alternate between the two nodes).
     for (const url of server.urls) assert.equal((await api(url).get('/IBotSelf/v1/GetMe', bot(app.token))).status, 200);
     const msgs = `/api/v1/channels/${general}/messages`;
+    const ready = await c.get('/readyz');
+    assert.equal(ready.status, 200, ready.text);
+    assert.deepEqual(ready.body.checks.store, 'ok');
 
     await cluster.halt();
     const during = [
@@ -50,6 +53,12 @@ test('PostgreSQL stopped mid-run: 503 JSON, no hang, nothing half-written; norma
     // A bot token checked moments ago is still known: GetMe does not need the database.
     for (const url of server.urls) assert.equal((await api(url).get('/IBotSelf/v1/GetMe', bot(app.token))).status, 200, url);
     assert.equal((await c.get('/healthz')).status, 200);
+    // Alive but not ready: /readyz says why, with Retry-After.
+    const notReady = await withDeadline(c.get('/readyz'), 20_000, 'readyz');
+    assert.equal(notReady.status, 503, notReady.text);
+    assert.equal(notReady.body.status, 'unavailable');
+    assert.match(notReady.body.checks.store, /^unavailable/);
+    assert.equal(notReady.headers.get('retry-after'), '1');
 
     await cluster.resume();
     const back = await pollUntil(async () => {
@@ -57,6 +66,8 @@ test('PostgreSQL stopped mid-run: 503 JSON, no hang, nothing half-written; norma
       return r.status === 201 ? r : null;
     }, { timeoutMs: 20_000, intervalMs: 100, what: 'a send to succeed after PostgreSQL is back' });
     const after = String(back.body.messageId);
+    await pollUntil(async () => (await c.get('/readyz')).status === 200,
+      { timeoutMs: 20_000, intervalMs: 100, what: '/readyz to answer 200 again' });
     const list = await history(server, alice, general);
     // The sends refused during the outage left nothing; the same randomId is free again.
     assert.deepEqual(list.map((m) => [String(m.messageId), m.text]).reverse(),

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "argon/api/task_handler.hpp"
 #include "argon/app/runtime.hpp"
 #include "argon/botapi/routes.hpp"
 #include "argon/clientapi/routes.hpp"
@@ -21,6 +22,7 @@
 #include "argon/http/worker_pool.hpp"
 #include "argon/services/cluster_rate_limiter.hpp"
 #include "argon/services/cluster_state.hpp"
+#include "argon/services/health.hpp"
 #include "argon/services/streams.hpp"
 #include "argon/services/voice.hpp"
 #include "argon/store/nodes_repo.hpp"
@@ -244,6 +246,18 @@ int serve(const Config& config) {
   http::Router router;
   router.add("GET", "/healthz",
              [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
+  // Ready to serve: store reachable with every migration, bus connected (503 otherwise).
+  services::HealthService health{rt.context()};
+  router.add("GET", "/readyz", api::task_handler([&health](http::Request&) -> Task<http::Response> {
+               services::Readiness r = co_await health.readiness();
+               boost::json::object checks{
+                   {"store", r.store}, {"migrations", r.migrations}, {"bus", r.bus}};
+               boost::json::object body{{"status", r.ready ? "ready" : "unavailable"},
+                                        {"checks", std::move(checks)}};
+               auto response = api::json_response(r.ready ? 200 : 503, body);
+               if (!r.ready) response.headers.emplace_back("Retry-After", "1");
+               co_return response;
+             }));
   clientapi::ClientServices client{rt.accounts(),
                                    rt.spaces(),
                                    rt.messages(),
