@@ -1231,8 +1231,17 @@ export async function streamToken(server, tok, spaceId, channelId) {
 // sleeping through them, so a loaded machine cannot make them miss a deadline.
 
 export const CLOCK_ADMIN_TOKEN = 'clock-admin-token';
-/** Server env for an adjustable clock (with the operator token that moves it). */
-export const ADJUSTABLE_CLOCK = { ARGON_TESTING_CLOCK: 'adjustable', ARGON_ADMIN_TOKEN: CLOCK_ADMIN_TOKEN };
+/**
+ * Server env for an adjustable clock (with the operator token that moves it). The nodes of a
+ * cluster are advanced one after the other, and the timer thread follows its node's clock: for a
+ * moment one node is ahead of the other and would find its heartbeat stale. A node lease longer
+ * than any advance keeps the nodes from taking each other for dead (these tests are not about
+ * node death).
+ */
+export const ADJUSTABLE_CLOCK = {
+  ARGON_TESTING_CLOCK: 'adjustable', ARGON_ADMIN_TOKEN: CLOCK_ADMIN_TOKEN,
+  ARGON_SERVER_NODE_LEASE_SECONDS: String(365 * 24 * 3600),
+};
 
 /**
  * Moves the clock of every node of `server` forward by `ms` (0: just reads it) → the server's

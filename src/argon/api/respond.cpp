@@ -9,6 +9,8 @@ http::Response error_response(const Error& e) {
   http::HeaderList extra;
   // 503: the store is unavailable or busy beyond its retries; worth another try shortly.
   if (e.status == 503) extra.emplace_back("Retry-After", "1");
+  if (e.retry_after_seconds)
+    extra.emplace_back("Retry-After", std::to_string(*e.retry_after_seconds));
   std::optional<std::string_view> message;
   if (e.message) message = *e.message;
   return http::Response::error(e.status, e.code, message, std::move(extra));

@@ -7,6 +7,9 @@
 #include <cctype>
 #include <cstdio>
 #include <iostream>
+#include <map>
+#include <utility>
+#include <vector>
 
 #include "argon/app/demo.hpp"
 #include "argon/app/runtime.hpp"
@@ -113,6 +116,63 @@ int report(const Error& e) {
   return 1;
 }
 
+void print_account(const services::AccountInfo& a) {
+  std::printf("%-36s  %-32s  %-8s  %-4s  %8lld  %s\n", a.user.id.str().c_str(),
+              a.user.username.c_str(), a.status.c_str(), a.user.is_bot() ? "bot" : "",
+              static_cast<long long>(a.sessions), a.user.display_name.c_str());
+}
+
+int list_users(Runtime& rt) {
+  std::printf("%-36s  %-32s  %-8s  %-4s  %8s  %s\n", "USER ID", "USERNAME", "STATUS", "KIND",
+              "SESSIONS", "DISPLAY NAME");
+  std::optional<std::string> after;
+  for (;;) {
+    auto page = sync_wait(rt.account_admin().list(after, 500));
+    if (!page) return report(page.error());
+    for (const auto& a : *page) print_account(a);
+    if (page->size() < 500) return 0;
+    after = page->back().user.username;
+  }
+}
+
+int run_user_action(Runtime& rt, const std::string& action, const std::string& username,
+                    const std::string& password, const std::string& session_id) {
+  auto& admin = rt.account_admin();
+  auto found = sync_wait(admin.find_by_username(username));
+  if (!found) return report(found.error());
+  const Uuid id = found->user.id;
+  const std::string actor = "cli";
+  if (action == "sessions") {
+    auto sessions = sync_wait(admin.sessions(id));
+    if (!sessions) return report(sessions.error());
+    std::printf("%-16s  %s\n", "SESSION ID", "CREATED");
+    for (const auto& s : *sessions)
+      std::printf("%-16s  %s\n", s.session_id.c_str(), format_iso8601_ms(s.created_at_ms).c_str());
+    return 0;
+  }
+  if (action == "revoke-sessions") {
+    std::optional<std::string> one;
+    if (!session_id.empty()) one = session_id;
+    auto revoked = sync_wait(admin.revoke_sessions(id, one, actor));
+    if (!revoked) return report(revoked.error());
+    std::printf("%s: %lld session(s) revoked\n", found->user.username.c_str(),
+                static_cast<long long>(*revoked));
+    return 0;
+  }
+  if (action == "reset-password") {
+    auto done = sync_wait(admin.reset_password(id, password, actor));
+    if (!done) return report(done.error());
+    std::printf("%s: password reset, every session revoked\n", found->user.username.c_str());
+    return 0;
+  }
+  Result<services::AccountInfo> changed = action == "disable"  ? sync_wait(admin.disable(id, actor))
+                                          : action == "enable" ? sync_wait(admin.enable(id, actor))
+                                                               : sync_wait(admin.remove(id, actor));
+  if (!changed) return report(changed.error());
+  print_account(*changed);
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -138,6 +198,27 @@ int run_cli(int argc, char** argv) {
   user_create->add_option("username", username)->required();
   user_create->add_option("--password", password, "password (default: none, token login only)");
   add_common(user_create, common);
+  // The operator's account control (docs/operations.md "Accounts"), audited in the log.
+  auto* user_list = user_cmd->add_subcommand("list", "list people and bots");
+  add_common(user_list, common);
+  std::map<std::string, CLI::App*> user_actions;
+  for (const auto& [name, help] : std::vector<std::pair<std::string, std::string>>{
+           {"disable", "stop a person logging in and revoke their sessions"},
+           {"enable", "let a disabled person log in again"},
+           {"delete", "delete a person: sessions revoked, name freed, personal data dropped"},
+           {"reset-password", "set a new password (--password) and revoke every session"},
+           {"sessions", "list a person's sessions"},
+           {"revoke-sessions", "revoke a person's sessions (all, or --session ID)"}}) {
+    auto* cmd = user_cmd->add_subcommand(name, help);
+    cmd->add_option("username", username)->required();
+    add_common(cmd, common);
+    user_actions[name] = cmd;
+  }
+  user_actions["reset-password"]
+      ->add_option("--password", password, "the new password")
+      ->required();
+  std::string session_id;
+  user_actions["revoke-sessions"]->add_option("--session", session_id, "one session id");
 
   auto* bot_cmd = cli.add_subcommand("bot", "manage bots");
   bot_cmd->require_subcommand(1);
@@ -184,6 +265,9 @@ int run_cli(int argc, char** argv) {
                   grant->user.id.str().c_str(), grant->token.c_str());
       return 0;
     }
+    if (user_list->parsed()) return list_users(rt);
+    for (const auto& [name, cmd] : user_actions)
+      if (cmd->parsed()) return run_user_action(rt, name, username, password, session_id);
     if (bot_list->parsed()) {
       std::printf("%-36s  %-32s  %-8s  %s\n", "APP ID", "USERNAME", "VERIFIED", "NAME");
       auto apps = sync_wait(rt.bots().list_all());

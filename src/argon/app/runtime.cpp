@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 
@@ -75,6 +76,15 @@ services::ServiceLimits limits_from(const Config& config) {
   limits.password_cost = config.str("auth.password_cost") == "minimum"
                              ? crypto::PasswordCost::minimum()
                              : crypto::PasswordCost::interactive();
+  std::string registration = config.str("accounts.registration");
+  for (auto& ch : registration)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  limits.registration = registration == "closed"   ? services::RegistrationMode::Closed
+                        : registration == "invite" ? services::RegistrationMode::Invite
+                                                   : services::RegistrationMode::Open;
+  limits.login_window_ms = config.i64("accounts.login_window_seconds") * 1000;
+  limits.login_failures_per_user = config.i64("accounts.login_failures_per_user");
+  limits.login_failures_per_address = config.i64("accounts.login_failures_per_address");
   return limits;
 }
 
@@ -137,6 +147,7 @@ Runtime::Runtime(const Config& config)
                             *bus_, [this] { return nodes_->live_node_ids(); }, nodes_->node_id())
                       : nullptr),
       accounts_(*context_),
+      account_admin_(*context_),
       spaces_(*context_),
       messages_(*context_),
       reactions_(*context_),

@@ -7,6 +7,7 @@
 #include "argon/app/thread_scheduler.hpp"
 #include "argon/crypto/crypto.hpp"
 #include "argon/events/bus.hpp"
+#include "argon/services/account_admin.hpp"
 #include "argon/services/accounts.hpp"
 #include "argon/services/bots.hpp"
 #include "argon/services/commands.hpp"
@@ -42,6 +43,7 @@ class Runtime {
   services::CommandService& commands() { return commands_; }
   services::InteractionService& interactions() { return interactions_; }
   services::AccountService& accounts() { return accounts_; }
+  services::AccountAdminService& account_admin() { return account_admin_; }
 
   // Stops timers and closes the store (idempotent).
   void close();
@@ -61,6 +63,7 @@ class Runtime {
   std::unique_ptr<services::TypingTimers> typing_timers_;
   std::unique_ptr<services::BotAuthCache> auth_cache_;
   services::AccountService accounts_;
+  services::AccountAdminService account_admin_;
   services::SpaceService spaces_;
   services::MessageService messages_;
   services::ReactionService reactions_;

@@ -74,8 +74,9 @@ void schedule_maintenance(Runtime& rt) {
       auto pruned = rt.database().transact_now(
           [&](store::Connection& c) -> Result<std::int64_t> { return events::prune(c, cutoff); });
       std::int64_t interactions = sync_wait(rt.interactions().prune_expired());
-      spdlog::info("maintenance: pruned dedupe_keys={} events={} interactions={}", keys,
-                   pruned ? *pruned : -1, interactions);
+      std::int64_t login_failures = sync_wait(rt.accounts().prune_login_failures());
+      spdlog::info("maintenance: pruned dedupe_keys={} events={} interactions={} login_failures={}",
+                   keys, pruned ? *pruned : -1, interactions, login_failures);
     } catch (const std::exception& e) {
       spdlog::warn("maintenance: failed: {}", e.what());
     }
@@ -258,19 +259,11 @@ int serve(const Config& config) {
                if (!r.ready) response.headers.emplace_back("Retry-After", "1");
                co_return response;
              }));
-  clientapi::ClientServices client{rt.accounts(),
-                                   rt.spaces(),
-                                   rt.messages(),
-                                   rt.reactions(),
-                                   rt.typing(),
-                                   rt.bots(),
-                                   streams,
-                                   rt.commands(),
-                                   rt.interactions(),
-                                   voice,
-                                   config.str("admin.token"),
-                                   stream_queue,
-                                   rt.adjustable_clock()};
+  clientapi::ClientServices client{
+      rt.accounts(),  rt.account_admin(),   rt.spaces(), rt.messages(),
+      rt.reactions(), rt.typing(),          rt.bots(),   streams,
+      rt.commands(),  rt.interactions(),    voice,       config.str("admin.token"),
+      stream_queue,   rt.adjustable_clock()};
   clientapi::register_routes(router, client);
   if (rt.adjustable_clock())
     spdlog::warn("testing: the clock is adjustable through POST /api/v1/admin/clock (tests only)");

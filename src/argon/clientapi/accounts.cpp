@@ -22,7 +22,8 @@ void register_account_routes(http::Router& router, ClientServices& s) {
                CO_API_TRY(username, in.required_string("username"));
                CO_API_TRY(password, in.required_string("password"));
                CO_API_TRY(display_name, in.optional_string("displayName"));
-               services::RegisterRequest request{username, password, display_name};
+               CO_API_TRY(invite_code, in.optional_string("inviteCode"));
+               services::RegisterRequest request{username, password, display_name, invite_code};
                CO_API_TRY(grant, co_await s.accounts.register_person(std::move(request)));
                co_return api::json_response(201,
                                             json::object{{"userId", grant.user.id.str()},
@@ -37,7 +38,7 @@ void register_account_routes(http::Router& router, ClientServices& s) {
                wire::ObjectReader in(body);
                CO_API_TRY(username, in.required_string("username"));
                CO_API_TRY(password, in.required_string("password"));
-               CO_API_TRY(grant, co_await s.accounts.login(username, password));
+               CO_API_TRY(grant, co_await s.accounts.login(username, password, req.remote_address));
                co_return api::json_response(
                    200, json::object{{"userId", grant.user.id.str()}, {"token", grant.token}});
              }));

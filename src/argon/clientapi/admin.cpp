@@ -8,8 +8,6 @@
 namespace argon::clientapi {
 namespace json = boost::json;
 
-namespace {
-// 404 when no operator token is configured (the routes do not exist then), 401 on a wrong token.
 std::optional<http::Response> check_operator(const http::Request& req,
                                              const std::string& admin_token) {
   if (admin_token.empty())
@@ -19,7 +17,6 @@ std::optional<http::Response> check_operator(const http::Request& req,
     return api::error_response(Error::unauthorized("Missing or invalid operator token."));
   return std::nullopt;
 }
-}  // namespace
 
 void register_admin_routes(http::Router& router, ClientServices& s) {
   for (bool verify : {true, false}) {

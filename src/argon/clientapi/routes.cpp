@@ -13,6 +13,7 @@ void register_routes(http::Router& router, ClientServices& s) {
   register_reaction_routes(router, s);
   register_app_routes(router, s);
   register_admin_routes(router, s);
+  register_admin_user_routes(router, s);
   register_event_routes(router, s);
   register_interaction_routes(router, s);
   register_voice_routes(router, s);

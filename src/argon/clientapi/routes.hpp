@@ -3,6 +3,7 @@
 #include <string>
 
 #include "argon/http/router.hpp"
+#include "argon/services/account_admin.hpp"
 #include "argon/services/accounts.hpp"
 #include "argon/services/bots.hpp"
 #include "argon/services/commands.hpp"
@@ -19,6 +20,7 @@ using argon::Task;
 
 struct ClientServices {
   services::AccountService& accounts;
+  services::AccountAdminService& account_admin;
   services::SpaceService& spaces;
   services::MessageService& messages;
   services::ReactionService& reactions;
@@ -44,6 +46,7 @@ void register_message_routes(http::Router& router, ClientServices& s);
 void register_reaction_routes(http::Router& router, ClientServices& s);
 void register_app_routes(http::Router& router, ClientServices& s);
 void register_admin_routes(http::Router& router, ClientServices& s);
+void register_admin_user_routes(http::Router& router, ClientServices& s);
 void register_event_routes(http::Router& router, ClientServices& s);
 void register_interaction_routes(http::Router& router, ClientServices& s);
 void register_voice_routes(http::Router& router, ClientServices& s);
@@ -52,5 +55,10 @@ void register_voice_routes(http::Router& router, ClientServices& s);
 Task<Result<User>> authenticate_person(const http::Request& request,
                                        services::AccountService& accounts);
 services::Caller person_caller(const User& user);
+
+// The operator routes: 404 when no operator token is configured (the routes do not exist then),
+// 401 on a wrong token; nullopt when the request carries the token.
+std::optional<http::Response> check_operator(const http::Request& req,
+                                             const std::string& admin_token);
 
 }  // namespace argon::clientapi

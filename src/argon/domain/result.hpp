@@ -1,6 +1,7 @@
 #pragma once
 // Expected failures as values: an Error carries the HTTP status, the snake_case code and the
 // message that become the JSON error body {"error": code, "message": message}.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@ struct Error {
   int status = 400;
   std::string code;
   std::optional<std::string> message;
+  std::optional<std::int64_t> retry_after_seconds = {};  // a 429's Retry-After
 
   static Error validation(std::string message) {
     return {400, "validation_error", std::move(message)};

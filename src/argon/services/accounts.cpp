@@ -2,7 +2,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "argon/domain/names.hpp"
+#include "argon/store/account_admin_repo.hpp"
 #include "argon/store/accounts_repo.hpp"
 #include "argon/store/spaces_repo.hpp"
 #include "argon/wire/shapes.hpp"
@@ -20,6 +23,23 @@ std::string AccountService::new_session(store::Connection& c, const Uuid& user_i
 }
 
 Task<Result<SessionGrant>> AccountService::register_person(RegisterRequest r) {
+  if (ctx_.limits.registration == RegistrationMode::Closed)
+    co_return Error::forbidden("registration_closed",
+                               "Registration is closed on this server; ask its operator.");
+  if (ctx_.limits.registration == RegistrationMode::Invite) {
+    if (!r.invite_code || r.invite_code->empty())
+      co_return Error::forbidden("invite_required",
+                                 "inviteCode: this server registers invited people only.");
+    // Checked, not used: accepting the invite afterwards uses it (and joins the space).
+    const std::int64_t now = ctx_.now_ms();
+    auto valid = co_await ctx_.db.read([&](store::Connection& c) {
+      auto inv = store::invites::find(c, *r.invite_code);
+      return inv && !(inv->expires_at_ms && *inv->expires_at_ms <= now) &&
+             !(inv->max_uses && inv->uses >= *inv->max_uses);
+    });
+    if (!valid)
+      co_return Error::not_found("invite_not_found", "Invite not found or no longer valid.");
+  }
   ARGON_CO_TRY(validate_password(r.password));
   auto created = co_await create_person(std::move(r.username), std::move(r.password),
                                         std::move(r.display_name));
@@ -61,30 +81,80 @@ Task<Result<SessionGrant>> AccountService::create_person(std::string username,
   co_return created;
 }
 
-Task<Result<SessionGrant>> AccountService::login(std::string username, std::string password) {
+Task<Result<SessionGrant>> AccountService::login(std::string username, std::string password,
+                                                 std::string address) {
   std::string lowered = to_lower_ascii(username);
-  auto found = co_await ctx_.db.read(
-      [&](store::Connection& c) -> std::optional<std::pair<User, std::string>> {
-        auto user = store::users::find_by_username(c, lowered);
-        if (!user || user->is_bot()) return std::nullopt;
-        auto hash = store::users::password_hash(c, user->id);
-        if (!hash) return std::nullopt;
-        return std::make_pair(*user, *hash);
-      });
-  if (!found) {
+  const std::string by_user = "user:" + lowered;
+  const std::string by_address = address.empty() ? std::string() : "addr:" + address;
+  const std::int64_t now = ctx_.now_ms();
+  const std::int64_t since = now - ctx_.limits.login_window_ms;
+  struct Found {
+    std::optional<User> user;
+    std::optional<std::string> hash;
+    store::AccountStatus status = store::AccountStatus::Active;
+    std::optional<std::int64_t> throttled_until;  // when a failure leaves the full window
+  };
+  auto found = co_await ctx_.db.read([&](store::Connection& c) {
+    Found f;
+    auto check = [&](const std::string& subject, std::int64_t cap) {
+      if (subject.empty() || store::login_failures::count_since(c, subject, since) < cap) return;
+      auto oldest = store::login_failures::oldest_since(c, subject, since);
+      std::int64_t until = (oldest ? *oldest : now) + ctx_.limits.login_window_ms;
+      f.throttled_until = std::max(f.throttled_until.value_or(0), until);
+    };
+    check(by_user, ctx_.limits.login_failures_per_user);
+    check(by_address, ctx_.limits.login_failures_per_address);
+    if (f.throttled_until) return f;
+    auto user = store::users::find_by_username(c, lowered);
+    if (!user || user->is_bot()) return f;
+    f.user = user;
+    f.hash = store::users::password_hash(c, user->id);
+    f.status = store::accounts::status(c, user->id);
+    return f;
+  });
+  if (found.throttled_until) {
+    std::int64_t seconds = std::max<std::int64_t>(1, (*found.throttled_until - now + 999) / 1000);
+    spdlog::warn("auth: login throttled username=\"{}\" address={} retry_after={}s", lowered,
+                 address, seconds);
+    Error e{429, "too_many_attempts", "Too many failed logins; try again later."};
+    e.retry_after_seconds = seconds;
+    co_return e;
+  }
+  bool valid = false;
+  if (found.hash) {
+    valid = crypto::verify_password(*found.hash, password);
+  } else {
     // Spend the same time as a real check so response times do not reveal which names exist.
     static const std::string kDecoy =
         crypto::hash_password("decoy-password", ctx_.limits.password_cost);
     (void)crypto::verify_password(kDecoy, password);
+  }
+  if (!valid) {
+    auto recorded = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
+      store::login_failures::record(c, by_user, now);
+      if (!by_address.empty()) store::login_failures::record(c, by_address, now);
+      return {};
+    });
+    (void)recorded;  // the answer is 401 either way
+    spdlog::warn("auth: failed login username=\"{}\" address={}", lowered, address);
     co_return Error{401, "invalid_credentials", "Wrong username or password."};
   }
-  if (!crypto::verify_password(found->second, password))
-    co_return Error{401, "invalid_credentials", "Wrong username or password."};
-  const User user = found->first;
+  if (found.status != store::AccountStatus::Active)
+    co_return Error::forbidden("account_disabled", "This account is disabled.");
+  const User user = *found.user;
   auto granted = co_await ctx_.db.transact([&](store::Connection& c) -> Result<SessionGrant> {
+    store::login_failures::clear(c, by_user);  // a success forgives the username's failures
     return SessionGrant{user, new_session(c, user.id)};
   });
   co_return granted;
+}
+
+Task<std::int64_t> AccountService::prune_login_failures() {
+  const std::int64_t cutoff = ctx_.now_ms() - ctx_.limits.login_window_ms;
+  auto r = co_await ctx_.db.transact([&](store::Connection& c) -> Result<std::int64_t> {
+    return store::login_failures::prune(c, cutoff);
+  });
+  co_return r ? *r : 0;
 }
 
 Task<Result<User>> AccountService::authenticate(std::string token) {

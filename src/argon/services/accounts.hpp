@@ -11,6 +11,7 @@ struct RegisterRequest {
   std::string username;
   std::string password;
   std::optional<std::string> display_name;
+  std::optional<std::string> invite_code;  // required when accounts.registration = invite
 };
 
 struct SessionGrant {
@@ -22,10 +23,16 @@ class AccountService {
  public:
   explicit AccountService(Context& ctx) : ctx_(ctx) {}
 
-  // 409 username_taken; 400 validation_error naming the field.
+  // 409 username_taken; 400 validation_error naming the field; 403 registration_closed, or
+  // (invite mode) 403 invite_required / 404 invite_not_found.
   Task<Result<SessionGrant>> register_person(RegisterRequest request);
-  // 401 invalid_credentials for an unknown user or a wrong password.
-  Task<Result<SessionGrant>> login(std::string username, std::string password);
+  // 401 invalid_credentials for an unknown user or a wrong password; 403 account_disabled;
+  // 429 too_many_attempts (with Retry-After) after too many failures for the username or from
+  // `address` within the window (ServiceLimits).
+  Task<Result<SessionGrant>> login(std::string username, std::string password,
+                                   std::string address = {});
+  // Drops failed-login records older than the window (maintenance).
+  Task<std::int64_t> prune_login_failures();
   // Bearer token → the person; 401 unauthorized.
   Task<Result<User>> authenticate(std::string token);
   // Operator CLI: a person with a session token (and a password when given).

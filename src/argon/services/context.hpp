@@ -18,6 +18,13 @@
 
 namespace argon::services {
 
+// Who may create an account through the API (accounts.registration).
+enum class RegistrationMode {
+  Open,    // anyone
+  Invite,  // only with a valid invite code (the code is checked, not used: accepting uses it)
+  Closed,  // nobody: the operator creates accounts (argon user create)
+};
+
 struct ServiceLimits {
   std::int64_t random_id_retention_ms = 24LL * 3600 * 1000;  // DECISIONS.md §6: at least 24 h
   std::int64_t typing_expiry_ms = 8000;
@@ -27,6 +34,12 @@ struct ServiceLimits {
   std::int64_t bot_auth_cache_ms = 5000;
   std::int64_t interaction_ttl_ms = 60000;  // DECISIONS.md §9
   crypto::PasswordCost password_cost = crypto::PasswordCost::interactive();
+  RegistrationMode registration = RegistrationMode::Open;
+  // Password guessing: at most this many failed logins per username and per client address
+  // within the window; then 429 until the oldest failure leaves it.
+  std::int64_t login_window_ms = 15 * 60 * 1000;
+  std::int64_t login_failures_per_user = 10;
+  std::int64_t login_failures_per_address = 100;
 };
 
 using argon::Scheduler;

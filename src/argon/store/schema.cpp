@@ -294,6 +294,18 @@ CREATE TABLE message_reaction_emoji (
   PRIMARY KEY (message_id, emoji)
 );
 )SQL"},
+      // The operator's control over accounts (docs/operations.md "Accounts"): a person can be
+      // disabled (no login, no sessions) or deleted (personal data scrubbed, never back), and
+      // failed logins are counted per username and per address to throttle password guessing.
+      {5, "account status and login throttling", R"SQL(
+ALTER TABLE users ADD COLUMN status INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE login_failures (
+  subject TEXT NOT NULL,
+  failed_at BIGINT NOT NULL
+);
+CREATE INDEX login_failures_subject ON login_failures(subject, failed_at);
+CREATE INDEX login_failures_age ON login_failures(failed_at);
+)SQL"},
   };
   return kMigrations;
 }
