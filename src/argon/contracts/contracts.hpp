@@ -28,6 +28,14 @@ struct ErrorDecl {
   std::string description;
 };
 
+// A query parameter of a route (SPEC.md §16). Not part of the §13.2 text nor of the manifest,
+// whose descriptions name them in prose; the OpenAPI document lists them.
+struct QueryParamDecl {
+  std::string name;  // camelCase, as on the wire
+  TypeRef type;
+  bool required = true;
+};
+
 struct RouteDecl {
   std::string method{};       // "GET" | "POST" | "PATCH" | "DELETE"
   std::string name{};         // "GetMe" (path is "/" + name)
@@ -37,6 +45,7 @@ struct RouteDecl {
   std::string request_type{};       // simple type name (manifest requestTypeName), "" if none
   std::string response_type{};      // "" if none
   std::vector<ErrorDecl> errors{};  // the manifest's, in manifest order
+  std::vector<QueryParamDecl> query{};
 
   std::string path() const { return "/" + name; }
 };

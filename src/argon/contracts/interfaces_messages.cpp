@@ -57,7 +57,10 @@ void add_messages(Descriptors& d) {
                       "(1–100, default 50).",
        .permission = RoutePermission::ReadMessages,
        .response_type = "MessageHistoryResponse",
-       .errors = {not_a_member()}},
+       .errors = {not_a_member()},
+       .query = {{"channelId", named("Guid"), true},
+                 {"from", named("long"), false},
+                 {"limit", named("int"), false}}},
       {.method = "POST",
        .name = "Send",
        .description = "Sends a text message to a channel. Include a unique randomId for "
@@ -124,7 +127,8 @@ void add_reactions(Descriptors& d) {
        .description = "Lists all reactions on a message. Returns emoji, count, and a preview of "
                       "user IDs (up to 3).",
        .response_type = "ListReactionsResponse",
-       .errors = {message_not_found}},
+       .errors = {message_not_found},
+       .query = {{"channelId", named("Guid"), true}, {"messageId", named("long"), true}}},
       {.method = "DELETE",
        .name = "Remove",
        .description = "Removes the bot's reaction from a message. Only the bot's own reaction "
