@@ -888,7 +888,7 @@ export const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
 /** Generous per-interface rate limits for files that are not about rate limiting. */
 export const HIGH_RATE_LIMITS = Object.fromEntries(
   ['IBOTSELF', 'ISPACES', 'ICHANNELS', 'IARCHETYPES', 'IMESSAGES', 'ITYPING', 'ICOMMANDS',
-    'IINTERACTIONS', 'IMEMBERS', 'IVOICE', 'IVOICEEGRESS', 'ICALLS', 'IEVENTS']
+    'IINTERACTIONS', 'IMEMBERS', 'IVOICE', 'IVOICEEGRESS', 'ICALLS', 'IEVENTS', 'IREACTIONS']
     .map((i) => [`ARGON_RATELIMIT_${i}`, '100000']));
 
 /**
