@@ -183,8 +183,9 @@ json::object components_responses() {
             {"content", json_content(ref_schema("RateLimitedError"))}}}};
 }
 
-// The route's errors by status; 400 validation_error on every route (DECISIONS.md §2) and
-// 403 not_verified on privileged ones join the manifest's.
+// The route's errors by status; 400 validation_error on every route that reads input (a body or
+// query parameters; DECISIONS.md §2) and 403 not_verified on privileged ones join the
+// manifest's.
 std::map<int, std::vector<ErrorDecl>> errors_by_status(const RouteDecl& route) {
   std::map<int, std::vector<ErrorDecl>> out;
   auto add = [&out](const ErrorDecl& e) {
@@ -195,7 +196,8 @@ std::map<int, std::vector<ErrorDecl>> errors_by_status(const RouteDecl& route) {
     list.push_back(e);
   };
   for (const auto& e : route.errors) add(e);
-  add({400, "validation_error", "A field is missing or malformed (the message names it)."});
+  if (!route.request_type.empty() || !route.query.empty())
+    add({400, "validation_error", "A field is missing or malformed (the message names it)."});
   if (route.privileged) add({403, "not_verified", "This endpoint requires a verified bot."});
   return out;
 }
