@@ -1,15 +1,19 @@
 // The OpenAPI 3.1 document of the Bot API: GET /api/bot/openapi.json (public, like GET /api/bot/)
 // and `argon contracts openapi` print the same document, which an independent OpenAPI 3.1
 // validator accepts, and which names every route of the project's copy of the latest manifest
-// (tests/fixtures/spec/api-manifest-latest.json) and every event of the SSE stream.
+// (tests/fixtures/spec/api-manifest-latest.json) and every event of the SSE stream; and what a
+// live server answers and streams matches the schemas the document gives for it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import {
-  startServer, api, bot, register, createApp, runCli, expectStatus, REPO_ROOT, HIGH_RATE_LIMITS,
+  startServer, api, bot, register, createApp, botWorld, runCli, expectStatus, REPO_ROOT, HIGH_RATE_LIMITS,
 } from './harness.mjs';
+import { openBotStream, openReady, isMessage } from './sse.mjs';
 
 const MANIFEST = JSON.parse(fs.readFileSync(
   path.join(REPO_ROOT, 'tests', 'fixtures', 'spec', 'api-manifest-latest.json'), 'utf8'));
@@ -126,4 +130,61 @@ test('argon contracts openapi prints the document the server serves', async () =
   assert.equal(res.code, 0, res.stderr);
   // Byte for byte (the harness reads integers past 2^53, the entitlement bits, as strings).
   assert.equal(res.stdout.trim(), docText);
+});
+
+// The schema of a route's 200 body, or of an event payload, as a JSON Schema validator reads the
+// document (OpenAPI 3.1 schemas are JSON Schema 2020-12).
+function schemaChecker(document) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  for (const f of ['int32', 'int64', 'float', 'double']) ajv.addFormat(f, true);
+  ajv.addSchema({ $id: 'openapi', components: document.components });
+  return (schemaName, text, what) => {
+    const validate = ajv.getSchema(`openapi#/components/schemas/${schemaName}`);
+    assert.ok(validate, schemaName);
+    const value = JSON.parse(text);  // numbers past 2^53 stay numbers: only the type matters here
+    assert.ok(validate(value), `${what} does not match ${schemaName}: ${JSON.stringify(validate.errors)}\n${text.slice(0, 600)}`);
+  };
+}
+
+const okSchema = (p, method) => {
+  const ref = doc.paths[`/api/bot${p}`][method].responses['200'].content['application/json'].schema.$ref;
+  return ref.replace('#/components/schemas/', '');
+};
+
+test('live answers and events match the schemas of the document', async () => {
+  const check = schemaChecker(JSON.parse(docText));
+  const w = await botWorld(server);
+  const call = async (method, p, body) => {
+    const r = await c.request(method.toUpperCase(), p, body, w.tok);
+    expectStatus(r, 200);
+    check(okSchema(p.split('?')[0], method), r.text, `${method} ${p}`);
+    return r;
+  };
+  const s = await openReady(() => openBotStream(server, w.app.token, { intents: 16383 }));
+  try {
+    check('ReadyEventPayload', s.ready.dataText, 'ready');
+    await call('get', '/IBotSelf/v1/GetMe');
+    await call('get', '/IBotSelf/v1/GetSpaces');
+    await call('get', `/ISpaces/v1/Get?spaceId=${w.sid}`);
+    await call('get', `/IChannels/v1/List?spaceId=${w.sid}`);
+    await call('get', `/IArchetypes/v1/List?spaceId=${w.sid}`);
+    await call('post', '/ICommands/v1/Register', {
+      name: 'ping', description: 'Ping', options: [{ name: 'x', description: 'x', type: 'string', required: false }],
+    });
+    await call('get', '/ICommands/v1/List');
+    await call('get', `/ICommands/v1/ListForSpace?spaceId=${w.sid}`);
+    const text = 'openapi **bold** check';
+    await call('post', '/IMessages/v1/Send', {
+      channelId: w.general, text, randomId: 7,
+      entities: [{ type: 'bold', offset: 8, length: 8 }],
+      controls: [{ controls: [{ type: 'button', id: 'ok', label: 'OK' }] }],
+    });
+    const created = await s.next(isMessage(text));
+    check('MessageCreateEvent', created.dataText, 'messageCreate');
+    check('BotMessageV1', JSON.stringify(JSON.parse(created.dataText).message), 'messageCreate.message');
+    await call('get', `/IMessages/v1/History?channelId=${w.general}`);
+  } finally {
+    s.close();
+  }
 });

@@ -1,6 +1,7 @@
 // openapi_document(): the descriptors (routes, types, events, intents) as OpenAPI 3.1. JSON
-// names are the camelCase of the CLR property names (SPEC.md §1); nullability comes from
-// Nullable<T> and from TypeRef::null_on_wire; enums are written as names, flags as integers.
+// names are the camelCase of the CLR property names (SPEC.md §1); a reference-type field may be
+// null, a value-type field only as Nullable<T> (or TypeRef::null_on_wire); enums and flags are
+// integers on the wire (DECISIONS.md §3).
 #include "argon/contracts/openapi.hpp"
 
 #include <boost/json/array.hpp>
@@ -61,23 +62,33 @@ json::object or_null_schema(json::object schema) {
   return {{"anyOf", json::array{std::move(schema), json::object{{"type", "null"}}}}};
 }
 
+// As in the reference (CLR) server, a reference type — string, object, map, array, class — may
+// be null on the wire (SPEC.md §0: the manifest never flags them); value types (numbers,
+// booleans, Guid, timestamps, enums) are null only as Nullable<T>.
+bool is_reference_type(const std::string& element) {
+  using namespace clr;
+  if (element == kString || element == kObject || element == kStringMap) return true;
+  if (is_simple_type(element)) return false;
+  const TypeDecl* t = find_type(element);
+  return !t || t->kind != TypeKind::Enum;
+}
+
 json::object type_ref_schema(const TypeRef& ref) {
   json::object schema = element_schema(ref.element);
+  bool may_be_null = ref.null_on_wire || ref.wrapper == Wrapper::Nullable;
   switch (ref.wrapper) {
     case Wrapper::List:
     case Wrapper::ReadOnlyList:
     case Wrapper::Array:
       schema = {{"type", "array"}, {"items", std::move(schema)}};
+      may_be_null = true;
       break;
     case Wrapper::Nullable:
-      schema = or_null_schema(std::move(schema));
-      break;
     case Wrapper::None:
+      may_be_null = may_be_null || is_reference_type(ref.element);
       break;
   }
-  if (ref.null_on_wire && ref.wrapper != Wrapper::Nullable)
-    schema = or_null_schema(std::move(schema));
-  return schema;
+  return may_be_null ? or_null_schema(std::move(schema)) : schema;
 }
 
 json::object enum_schema(const TypeDecl& t) {
@@ -98,12 +109,22 @@ json::object enum_schema(const TypeDecl& t) {
         {"description", "Flags " + t.name + ", written as an integer bitmask: " + listing + "."},
         {"x-argon-flags", std::move(bits)}};
   }
-  if (names.empty()) return {{"type", "string"}, {"description", "Enum " + t.name + "."}};
-  return {{"type", "string"},
-          {"enum", std::move(names)},
-          {"description", "Enum " + t.name +
-                              ", written as its camelCase name; requests may also send the "
-                              "integer value (the index in this list) or the name in any case."}};
+  // Written as the integer value, the reference's style (DECISIONS.md §3), except the union
+  // entities of History (their name); read as either, the name in any case.
+  json::array values;
+  std::string listing;
+  for (std::size_t i = 0; i < t.enum_values.size(); ++i) {
+    values.push_back(static_cast<std::int64_t>(i));
+    if (!listing.empty()) listing += ", ";
+    listing += std::to_string(i) + " = " + t.enum_values[i];
+  }
+  return {{"description", "Enum " + t.name + ": " + listing +
+                              ". Written as the integer; requests may send the integer or the "
+                              "name (any case)."},
+          {"anyOf", json::array{json::object{{"type", "integer"},
+                                             {"enum", std::move(values)},
+                                             {"x-enum-varnames", std::move(names)}},
+                                json::object{{"type", "string"}}}}};
 }
 
 json::object class_schema(const TypeDecl& t) {
@@ -285,7 +306,7 @@ json::object operation(const InterfaceDecl& iface, const RouteDecl& route) {
       params.push_back(json::object{{"name", q.name},
                                     {"in", "query"},
                                     {"required", q.required},
-                                    {"schema", type_ref_schema(q.type)}});
+                                    {"schema", element_schema(q.type.element)}});
     }
     if (iface.name == "IEvents") {
       params.push_back(json::object{{"name", "Last-Event-ID"},
@@ -330,7 +351,10 @@ std::string info_description() {
          "Every route answers at `/api/bot/{Interface}/v{N}/{Method}` (listed here) and at the "
          "short form `/{Interface}/v{N}/{Method}`; interface and method names are "
          "case-insensitive. Authenticate with `Authorization: Bot <token>`. Every error body "
-         "is `{error, message}`. `GET /api/bot/` lists the interfaces with their contract "
+         "is `{error, message}`. Every field of a response is present; as in the reference "
+         "server, a string, object or array field may be null, a number, boolean, id, timestamp "
+         "or enum only where its schema says so. `GET /api/bot/` lists the interfaces with their "
+         "contract "
          "hashes (also in each tag's x-argon-contract).";
 }
 

@@ -138,8 +138,11 @@ TEST(OpenApi, SchemasFollowTheWireRules) {
   EXPECT_EQ(json::serialize(dto.at("messageId")), R"({"type":"integer","format":"int64"})");
   EXPECT_EQ(json::serialize(dto.at("channelId")), R"({"type":"string","format":"uuid"})");
   EXPECT_EQ(json::serialize(dto.at("replyTo")), R"({"type":["integer","null"],"format":"int64"})");
+  // Reference types may be null (SPEC.md §0), value types only as Nullable<T>.
   EXPECT_EQ(json::serialize(dto.at("reactions")),
-            R"({"type":"array","items":{"$ref":"#/components/schemas/ReactionDto"}})");
+            R"({"type":["array","null"],"items":{"$ref":"#/components/schemas/ReactionDto"}})");
+  EXPECT_EQ(json::serialize(dto.at("text")), R"({"type":["string","null"]})");
+  EXPECT_EQ(json::serialize(dto.at("createdAt")), R"({"type":"string","format":"date-time"})");
   EXPECT_EQ(json::serialize(dto.at("entities").at("items")),
             R"({"$ref":"#/components/schemas/BotMessageEntityV1"})");
   EXPECT_FALSE(document().at("components").at("schemas").as_object().contains("IMessageEntity"));
@@ -156,9 +159,13 @@ TEST(OpenApi, SchemasFollowTheWireRules) {
   EXPECT_EQ(entitlement.at("type").as_string(), "integer");
   EXPECT_EQ(entitlement.at("x-argon-flags").at("addReactions").to_number<std::uint64_t>(), 1u << 8);
   EXPECT_EQ(schema("ChannelMemberState").at("x-argon-flags").at("muted").to_number<int>(), 2);
-  const auto& control_type = schema("ControlType");
-  EXPECT_EQ(control_type.at("type").as_string(), "string");
-  EXPECT_EQ(control_type.at("enum").as_array().size(), 5u);
+  // Enums: the integer on the wire (DECISIONS.md §3), the name accepted on input.
+  const auto& written = schema("ControlType").at("anyOf").as_array()[0].as_object();
+  EXPECT_EQ(written.at("type").as_string(), "integer");
+  EXPECT_EQ(json::serialize(written.at("enum")), "[0,1,2,3,4]");
+  EXPECT_EQ(written.at("x-enum-varnames").as_array()[1].as_string(), "stringSelect");
+  EXPECT_EQ(json::serialize(schema("ControlInteractionEvent").at("properties").at("controlType")),
+            R"({"$ref":"#/components/schemas/ControlType"})");
 }
 
 // The SSE route documents the stream and its 28 event types in the manifest's enum order.
