@@ -80,6 +80,7 @@ void add_reactions(Descriptors& d) {
   d.types.push_back(
       class_type("ReactionDto", "",
                  {{"Emoji", s(kString)}, {"Count", s(kInt)}, {"UserIds", list_of("Guid")}}));
+  d.types.back().description = "The same as BotReactionV1 (the manifest's DTO name).";
   d.types.push_back(
       class_type("AddReactionRequest", nested(c, "AddReactionRequest"),
                  {{"ChannelId", s(kGuid)}, {"MessageId", s(kLong)}, {"Emoji", s(kString)}}));

@@ -130,6 +130,10 @@ void add_dto_types(Descriptors& d) {
                           {"ThumbHash", or_null(s(kString))},
                           {"Width", nullable("int")},
                           {"Height", nullable("int")}}));
+  t.back().description =
+      "A message entity. Events carry this flattened form (every field, null when unused); "
+      "requests and History use the union form: the same `type`, `offset`, `length` and the "
+      "variant's own fields, plus `version` (and `fileId` for attachments).";
   t.push_back(class_type("BotMessageV1", "",
                          {{"MessageId", s(kLong)},
                           {"ChannelId", s(kGuid)},
