@@ -65,3 +65,10 @@ if(ARGON_BUILD_TESTS)
                                                         TIMEOUT 600)
   endforeach()
 endif()
+
+# The contract tests read the Bot API manifests and canonical texts the project keeps in
+# tests/fixtures (absolute: ccache's base_dir makes __FILE__ relative).
+if(ARGON_BUILD_TESTS)
+  target_compile_definitions(argon_contracts_test
+                             PRIVATE ARGON_FIXTURE_DIR="${CMAKE_SOURCE_DIR}/tests/fixtures")
+endif()

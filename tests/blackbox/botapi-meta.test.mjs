@@ -1,5 +1,6 @@
-// Bot API metadata and routing: GET /api/bot/, the 34-route table (401 without a token, 405 on a
-// wrong method), 404 for unknown names and versions (SPEC §1, §19.1–3; DECISIONS §1, §2).
+// Bot API metadata and routing: GET /api/bot/, the 37-route table of Bot API 1.9.0 plus the
+// undocumented SubscribeCallTrack (401 without a token, 405 on a wrong method), 404 for unknown
+// names and versions (SPEC §1, §19.1–3; DECISIONS §1, §2; UPSTREAM §1, §2.8).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -18,29 +19,29 @@ before(async () => {
 });
 after(async () => { await server?.stop(); });
 
-// SPEC §1.2: name → [latestVersion, contract hash]
+// SPEC §1.2, UPSTREAM §1 (api-manifest-latest.json): name → [latestVersion, contract hash]
 const INTERFACES = {
   IArchetypes: [1, '54ffb425be28ff6fa8e95632cda1e1e63919a8b110d2aafb9b6f3c493e24266e'],
   IBotSelf: [1, '6e0e64decfe0f7b185bdb5e6b92dacbba557e5a9dd72e0c29b8c6e5094ea819b'],
-  ICalls: [20260401, '3fb0542c0a1c996c90fa920cd02c3aba28ddff32e9635b2cd617673a2a83eb69'],
+  ICalls: [20260401, 'f5765d99a3caef2c8054c653a9cd2bda7bdb9361e5ff0e3d32063efae3358c6a'],
   IChannels: [1, '0fe77bb6a54be4f1494413f214690ba904602c7a5b4637bdbc3a4a12237fc1b2'],
   ICommands: [1, '9287d91b57d858e8f8d10a5d3fb4a5dde39adf9af17a33da4e41517d15fc365e'],
   IEvents: [1, 'a2ad75fa17aa104019b95ac85beb1f65ccdf7d704af92b4bb4331866746cc4b4'],
   IInteractions: [1, '3a08148ef4f12b63d7b58dbda29862a91ee4d09789d33f504910071fe527117f'],
   IMembers: [1, '523eb9321577603b796012867277baad830afaf46b0c121f03864f25a9c17b85'],
-  IMessages: [1, '2885642024b3ef35e571ce02cf7c9dc58861071df3ac2954931065c49ca356d5'],
+  IMessages: [1, 'bd1b0ab376c3db85c5c8932b02b13938e0e6de5e69662afc928869bf3b54eba6'],
+  IReactions: [1, 'a192cbc985de63a76e4a7cd0413a774327a667ba5d44cf9eb81c579f448e7807'],
   ISpaces: [1, '4e98c00f57070e7d70cce6ccbac2c6488f62cc11c1fcf7623bfeb327d9a1adc6'],
   ITyping: [1, '1665131832ec0d80955b84f0c1508d9ee8c83332b1c012885d2c79b5ac166c21'],
   IVoice: [1, 'b310f9ba915b4ab2089eabfb5c83c6ea2bb35b096fe0e4df4d782b004370533e'],
   IVoiceEgress: [20260401, 'cb54113872d629de589639e5b71b5d6f53c28d0980aa747bc0add5a6b21d0b99'],
 };
 
-// SPEC §1.3: the 34 routes, [method, path]
-const ROUTES = [
+// The 37 routes of api-manifest-latest.json, [method, path]
+const CONTRACT_ROUTES = [
   ['GET', '/IArchetypes/v1/Get'], ['GET', '/IArchetypes/v1/List'], ['GET', '/IArchetypes/v1/ListMembers'],
   ['GET', '/IBotSelf/v1/GetMe'], ['GET', '/IBotSelf/v1/GetSpaces'],
   ['POST', '/ICalls/v20260401/Accept'], ['POST', '/ICalls/v20260401/Reject'], ['GET', '/ICalls/v20260401/Ringing'],
-  ['POST', '/ICalls/v20260401/SubscribeCallTrack'],
   ['POST', '/IChannels/v1/Create'], ['DELETE', '/IChannels/v1/Delete'], ['GET', '/IChannels/v1/List'],
   ['DELETE', '/ICommands/v1/Delete'], ['GET', '/ICommands/v1/List'], ['GET', '/ICommands/v1/ListForSpace'],
   ['POST', '/ICommands/v1/Register'], ['PATCH', '/ICommands/v1/Update'],
@@ -49,18 +50,23 @@ const ROUTES = [
   ['POST', '/IInteractions/v1/Modal'], ['POST', '/IInteractions/v1/Reply'],
   ['POST', '/IMembers/v1/Kick'],
   ['GET', '/IMessages/v1/History'], ['POST', '/IMessages/v1/Send'],
+  ['POST', '/IReactions/v1/Add'], ['POST', '/IReactions/v1/BatchGet'], ['GET', '/IReactions/v1/List'],
+  ['DELETE', '/IReactions/v1/Remove'],
   ['GET', '/ISpaces/v1/Get'], ['GET', '/ISpaces/v1/GetMember'], ['GET', '/ISpaces/v1/ListMembers'],
   ['POST', '/ITyping/v1/Start'], ['POST', '/ITyping/v1/Stop'],
   ['POST', '/IVoice/v1/StreamToken'],
   ['POST', '/IVoiceEgress/v20260401/SubscribeTrack'], ['DELETE', '/IVoiceEgress/v20260401/UnsubscribeTrack'],
 ];
+// Left the ICalls contract in 1.8.0 but still answered (UPSTREAM §2.8).
+const UNDOCUMENTED_ROUTES = [['POST', '/ICalls/v20260401/SubscribeCallTrack']];
+const ROUTES = [...CONTRACT_ROUTES, ...UNDOCUMENTED_ROUTES];
 
 const bodyFor = (method) => (method === 'GET' ? undefined : {});
 
 // ---------------------------------------------------------------------------------------------
 // GET /api/bot/
 
-test('GET /api/bot/ (anonymous) lists the 13 interfaces with versions, urls and contract hashes', async () => {
+test('GET /api/bot/ (anonymous) lists the 14 interfaces of Bot API 1.9.0 with versions, urls and contract hashes', async () => {
   const r = await c.get('/api/bot/');
   expectStatus(r, 200);
   assert.match(String(r.headers.get('content-type')), /application\/json/i);
@@ -83,6 +89,9 @@ test('GET /api/bot/ (anonymous) lists the 13 interfaces with versions, urls and 
     assert.equal(v.sunsetDate, null, itf.name);
     assert.equal(v.hash, hash, `${itf.name} contract hash`);
   }
+  const reactions = r.body.interfaces.find((i) => i.name === 'IReactions');
+  assert.deepEqual(reactions.versions.map((v) => [v.version, v.hash]),
+    [[1, 'a192cbc985de63a76e4a7cd0413a774327a667ba5d44cf9eb81c579f448e7807']]);
 });
 
 test('GET /api/bot/ needs no token and ignores one; POST → 405', async () => {
@@ -111,7 +120,7 @@ test('the listed urls and hashes agree with the routes that are served', async (
 // 401 and 405 across the route table
 
 test(`all ${ROUTES.length} routes answer 401 unauthorized without a token (both prefixes)`, async () => {
-  assert.equal(ROUTES.length, 34);
+  assert.equal(CONTRACT_ROUTES.length, 37);
   const failures = [];
   for (const [method, p] of ROUTES) {
     for (const prefix of ['', '/api/bot']) {
@@ -178,7 +187,7 @@ test('unknown method, interface or version → 404 not_found', async () => {
   const paths = [
     '/IMessages/v1/Delete', '/IMessages/v2/Send', '/IMessages/v0/Send', '/ISpaces/v1/NoSuchThing',
     '/IChannels/v20260401/List', '/ICalls/v1/Ringing', '/IVoiceEgress/v1/SubscribeTrack',
-    '/IReactions/v1/Add', '/INope/v1/List', '/api/bot/IReactions/v1/Add', '/IMessages/vx/Send',
+    '/IReactions/v2/Add', '/INope/v1/List', '/api/bot/IReactions/v1/Nope', '/IMessages/vx/Send',
   ];
   for (const p of paths) {
     for (const m of ['GET', 'POST']) {

@@ -1,10 +1,14 @@
-// The operator CLI: `argon user create`, `argon bot list|verify|unverify`, `argon demo`.
+// The operator CLI: `argon user create`, `argon bot list|verify|unverify`, `argon demo`,
+// `argon contracts verify|manifest|openapi`.
 // CLI commands run against the data dir while no server is running on it; a server is then
 // started on the same dir to observe the effect through the HTTP API.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   startServer, makeTempDir, api, bot, register, createApp, runCli, expectStatus, uname, BOT_TOKEN_RE,
+  REPO_ROOT,
 } from './harness.mjs';
 
 /** Token from a line like "token: X", "X" or "... X" (the last word of the last non-empty line mentioning it). */
@@ -131,4 +135,38 @@ test('an invalid enumerated config value is a start-up error naming the valid va
   const warning = await runCli(['user', 'create', uname('cfg'), '--data-dir', dir], { env: { ARGON_LOG_LEVEL: 'Warning' } });
   assert.equal(warning.code, 0, warning.stderr);
   assert.doesNotMatch(warning.stderr, / info /, 'info lines are filtered at warning');
+
+// The project's copy of the newest published manifest (Bot API 1.9.0; UPSTREAM §1).
+const LATEST = JSON.parse(fs.readFileSync(
+  path.join(REPO_ROOT, 'tests', 'fixtures', 'spec', 'api-manifest-latest.json'), 'utf8'));
+
+test('argon contracts verify reports Bot API 1.9.0 and every hash, exit 0', async () => {
+  const res = await runCli(['contracts', 'verify']);
+  ok(res, 'contracts verify');
+  assert.match(res.stdout, /^ok: Bot API 1\.9\.0, 14 interfaces, 37 routes, 28 events checked$/m);
+  for (const itf of LATEST.interfaces) {
+    assert.ok(res.stdout.includes(itf.computedHash), `${itf.name} ${itf.computedHash}`);
+  }
+  for (const e of LATEST.events) {
+    if (e.name === 'CallIncoming') continue;  // + fromLocale (reference server after 1.9.0)
+    assert.ok(res.stdout.includes(e.computedHash), `${e.name} ${e.computedHash}`);
+  }
+  assert.ok(res.stdout.includes('34230d8ea1aadb4f19c6779cf80de9db9dbcecc34e9a2a792694280d55e83b83'));
+  assert.ok(!res.stdout.includes('SubscribeCallTrack'));
+});
+
+test('argon contracts manifest prints the latest manifest (without shapes) and its version', async () => {
+  const res = await runCli(['contracts', 'manifest']);
+  ok(res, 'contracts manifest');
+  const m = JSON.parse(res.stdout);
+  assert.equal(m.botApiVersion, '1.9.0');
+  const pick = (list, keys) => list.map((x) => Object.fromEntries(keys.map((k) => [k, x[k]])));
+  const ifaceKeys = ['name', 'version', 'computedHash', 'declaredHash', 'isStable', 'description'];
+  assert.deepEqual(pick(m.interfaces, ifaceKeys), pick(LATEST.interfaces, ifaceKeys));
+  assert.deepEqual(m.interfaces.map((i) => i.routes.map((r) => `${r.method} ${r.path}`)),
+    LATEST.interfaces.map((i) => i.routes.map((r) => `${r.method} ${r.path}`)));
+  const eventKeys = ['name', 'intent', 'payloadTypeName', 'declaredHash', 'isStable'];
+  assert.deepEqual(pick(m.events, eventKeys), pick(LATEST.events, eventKeys));
+  assert.deepEqual(m.intents, LATEST.intents);
+  assert.deepEqual(m.rateLimits, LATEST.rateLimits);
 });

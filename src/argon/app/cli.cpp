@@ -15,6 +15,7 @@
 #include "argon/app/runtime.hpp"
 #include "argon/app/serve.hpp"
 #include "argon/contracts/contracts.hpp"
+#include "argon/contracts/openapi.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -106,8 +107,12 @@ int verify_contracts() {
   for (const auto& m : mismatches)
     std::fprintf(stderr, "CONTRACT BREAK %s: declared %s, computed %s\n", m.subject.c_str(),
                  m.declared.c_str(), m.computed.c_str());
-  std::printf("%s: %zu interfaces, %zu events checked\n", mismatches.empty() ? "ok" : "MISMATCH",
-              contracts::interfaces().size(), contracts::events().size());
+  std::size_t routes = 0;
+  for (const auto& iface : contracts::interfaces()) routes += iface.routes.size();
+  std::printf("%s: Bot API %s, %zu interfaces, %zu routes, %zu events checked\n",
+              mismatches.empty() ? "ok" : "MISMATCH",
+              std::string(contracts::kBotApiVersion).c_str(), contracts::interfaces().size(),
+              routes, contracts::events().size());
   return mismatches.empty() ? 0 : 1;
 }
 
@@ -243,11 +248,17 @@ int run_cli(int argc, char** argv) {
       contracts_cmd->add_subcommand("verify", "check every contract hash (exit 1 on a mismatch)");
   auto* contracts_manifest =
       contracts_cmd->add_subcommand("manifest", "print the API manifest as JSON");
+  auto* contracts_openapi =
+      contracts_cmd->add_subcommand("openapi", "print the Bot API as an OpenAPI 3.1 document");
 
   CLI11_PARSE(cli, argc, argv);
   if (contracts_verify->parsed()) return verify_contracts();
   if (contracts_manifest->parsed()) {
     std::printf("%s\n", boost::json::serialize(contracts::manifest_json()).c_str());
+    return 0;
+  }
+  if (contracts_openapi->parsed()) {
+    std::printf("%s\n", boost::json::serialize(contracts::openapi_document()).c_str());
     return 0;
   }
   crypto::init();

@@ -192,8 +192,9 @@ int serve(const Config& config) {
     spdlog::critical("contracts: CONTRACT BREAK {} declared hash {} but computed {}", m.subject,
                      m.declared, m.computed);
   if (!mismatches.empty()) return 1;
-  spdlog::info("contracts: {} interfaces and {} events match their declared hashes",
-               contracts::interfaces().size(), contracts::events().size());
+  spdlog::info("contracts: Bot API {}: {} interfaces and {} events match their declared hashes",
+               contracts::kBotApiVersion, contracts::interfaces().size(),
+               contracts::events().size());
 
   std::unique_ptr<Runtime> runtime;
   try {

@@ -1,10 +1,12 @@
 #include "argon/botapi/routes.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdio>
 
 #include "argon/api/respond.hpp"
 #include "argon/api/task_handler.hpp"
+#include "argon/contracts/openapi.hpp"
 
 namespace argon::botapi {
 namespace json = boost::json;
@@ -102,6 +104,19 @@ http::Handler inline_get_me(BotServices& s, const contracts::InterfaceDecl& ifac
     return response;
   };
 }
+
+// SubscribeCallTrack left the ICalls draft in 1.8.0, but bots written for 1.7.0 still call it:
+// argon keeps answering it (UPSTREAM.md §2.8) outside the contract table, so it is in neither
+// GET /api/bot/ nor the OpenAPI document. Same pipeline, same ICalls rate-limit bucket.
+const contracts::RouteDecl& subscribe_call_track_route() {
+  static const contracts::RouteDecl route{
+      .method = "POST",
+      .name = "SubscribeCallTrack",
+      .description = "Undocumented since Bot API 1.8.0: subscribes to the caller's audio track.",
+      .permission = RoutePermission::ConnectVoice,
+      .privileged = true};
+  return route;
+}
 }  // namespace
 
 void register_routes(http::Router& router, BotServices& s) {
@@ -130,7 +145,18 @@ void register_routes(http::Router& router, BotServices& s) {
       router.add(route.method, "/api/bot" + path, h, ci);
     }
   }
+  if (const auto* calls = contracts::find_interface("ICalls", 20260401)) {
+    const auto& route = subscribe_call_track_route();
+    if (auto it = table.find("ICalls." + route.name); it != table.end()) {
+      std::string path = "/ICalls/v20260401/" + route.name;
+      auto h = pipeline(s, *calls, route, it->second);
+      router.add(route.method, path, h, ci);
+      router.add(route.method, "/api/bot" + path, h, ci);
+    }
+  }
   router.add("GET", "/api/bot", [](http::Request&) { return metadata_response(); });
+  // The OpenAPI 3.1 document of the same descriptors; public like the metadata.
+  router.add("GET", "/api/bot/openapi.json", [](http::Request&) { return openapi_response(); });
 }
 
 void register_inline_routes(http::Router& router, BotServices& s) {
@@ -170,6 +196,12 @@ Task<Result<services::BotIdentity>> authenticate_bot(const http::Request& reques
   if (!token) co_return Error::unauthorized("Missing or invalid bot token.");
   auto bot = co_await bots.authenticate(*token);
   co_return bot;
+}
+
+http::Response openapi_response() {
+  // Rendered once: the descriptors never change while the process runs.
+  static const std::string body = boost::json::serialize(contracts::openapi_document());
+  return http::Response::json(200, body);
 }
 
 http::Response empty_ok() {

@@ -81,6 +81,8 @@ void register_audio_routes(http::Router& router, services::VoiceService& voice);
 
 // GET /api/bot/ — the interfaces with their versions and contract hashes (DECISIONS.md §1).
 http::Response metadata_response();
+// GET /api/bot/openapi.json — the OpenAPI 3.1 document of the descriptors (contracts/openapi.hpp).
+http::Response openapi_response();
 
 // `Authorization: Bot <token>` → the bot; 401 otherwise.
 Task<Result<services::BotIdentity>> authenticate_bot(const http::Request& request,

@@ -17,10 +17,23 @@
 
 namespace argon::contracts {
 
+// The Bot API version the descriptors describe (the docs' changelog; UPSTREAM.md §0). Beyond it
+// argon adopts the reference server's later additions (user locale, callIncoming.fromLocale, the
+// gif entity), which change no verified hash.
+inline constexpr std::string_view kBotApiVersion = "1.9.0";
+
 struct ErrorDecl {
   int status;
   std::string code;
   std::string description;
+};
+
+// A query parameter of a route (SPEC.md §16). Not part of the §13.2 text nor of the manifest,
+// whose descriptions name them in prose; the OpenAPI document lists them.
+struct QueryParamDecl {
+  std::string name;  // camelCase, as on the wire
+  TypeRef type;
+  bool required = true;
 };
 
 struct RouteDecl {
@@ -32,6 +45,7 @@ struct RouteDecl {
   std::string request_type{};       // simple type name (manifest requestTypeName), "" if none
   std::string response_type{};      // "" if none
   std::vector<ErrorDecl> errors{};  // the manifest's, in manifest order
+  std::vector<QueryParamDecl> query{};
 
   std::string path() const { return "/" + name; }
 };
@@ -76,8 +90,8 @@ const IntentDecl* find_intent(std::string_view name);
 std::int64_t all_non_privileged_intents();  // 12253
 std::int64_t all_intents();                 // 16383
 
-// The manifest's rate-limit policies (11 entries, manifest order). IArchetypes and ITyping limits
-// (DECISIONS.md §8) are ours and only in InterfaceDecl::rate_limit_per_minute.
+// The manifest's rate-limit policies (11 entries, manifest order). IArchetypes, ITyping and
+// IReactions limits (DECISIONS.md §8, UPSTREAM.md §2.6) are only in rate_limit_per_minute.
 struct RateLimitPolicy {
   std::string interface_name;
   int permit_limit;
@@ -104,8 +118,9 @@ struct Mismatch {
 // Every stable interface and stable event whose computed hash differs from its declared hash.
 std::vector<Mismatch> verify();
 
-// JSON in the shape of api-manifest.json (without type shapes and dtos):
-// {"interfaces":[…], "intents":[…], "events":[…], "rateLimits":[…]}.
+// JSON in the shape of api-manifest.json (without type shapes and dtos), plus the version the
+// manifest itself does not name: {"botApiVersion":"1.9.0", "interfaces":[…], "intents":[…],
+// "events":[…], "rateLimits":[…]}.
 boost::json::value manifest_json();
 
 }  // namespace argon::contracts

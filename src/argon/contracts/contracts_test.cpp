@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -20,46 +21,96 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-// /work/main/src/argon/contracts -> /work/shared/spec; else $ARGON_SPEC_DIR.
-std::optional<fs::path> spec_dir() {
-  std::error_code ec;
-  fs::path beside = fs::path(__FILE__).parent_path() / "../../../../shared/spec";
-  if (fs::exists(beside / "api-manifest.json", ec)) return fs::weakly_canonical(beside, ec);
-  if (const char* env = std::getenv("ARGON_SPEC_DIR")) {
-    fs::path p(env);
-    if (fs::exists(p / "api-manifest.json", ec)) return p;
-  }
-  return std::nullopt;
+// The project's copy of the Bot API manifests and canonical texts (tests/fixtures/spec). A
+// missing file fails the test: these assertions are the contract, never optional.
+fs::path spec_dir() {
+  return fs::path(ARGON_FIXTURE_DIR) / "spec";
 }
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("missing fixture " + p.string());
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
 
-#define REQUIRE_SPEC(var)                                                                     \
-  auto var##_opt = spec_dir();                                                                \
-  if (!var##_opt) GTEST_SKIP() << "spec not found beside the source tree or $ARGON_SPEC_DIR"; \
-  const fs::path var = *var##_opt
-
-json::object load_manifest(const fs::path& dir) {
-  return json::parse(read_file(dir / "api-manifest.json")).as_object();
+json::object load_manifest(const char* file) {
+  return json::parse(read_file(spec_dir() / file)).as_object();
+}
+json::object latest_manifest() {
+  return load_manifest("api-manifest-latest.json");
 }
 
 std::string str_or_empty(const json::value& v) {
   return v.is_null() ? std::string() : std::string(v.as_string());
 }
 
+// "IMessages.v1" / "Event.Ready" → computedHash, for one manifest.
+std::map<std::string, std::string> manifest_hashes(const json::object& manifest) {
+  std::map<std::string, std::string> out;
+  for (const auto& i : manifest.at("interfaces").as_array()) {
+    const auto& o = i.as_object();
+    out[std::string(o.at("name").as_string()) + ".v" + std::to_string(o.at("version").as_int64())] =
+        o.at("computedHash").as_string();
+  }
+  for (const auto& e : manifest.at("events").as_array()) {
+    const auto& o = e.as_object();
+    out["Event." + std::string(o.at("name").as_string())] = o.at("computedHash").as_string();
+  }
+  return out;
+}
+
+// Our canonical text for "IMessages.v1" / "Event.Ready"; "" if we have no such contract.
+std::string our_text(const std::string& key, const TypeLookup* lookup = nullptr) {
+  auto dot = key.find('.');
+  std::string head = key.substr(0, dot), tail = key.substr(dot + 1);
+  if (head == "Event") {
+    const auto* e = find_event(tail);
+    if (!e) return "";
+    return lookup ? canonical_text(*e, *lookup) : canonical_text(*e);
+  }
+  const auto* i = find_interface(head, std::stoi(tail.substr(1)));
+  if (!i) return "";
+  return lookup ? canonical_text(*i, *lookup) : canonical_text(*i);
+}
+
+// callIncoming.fromLocale is the reference server's, after 1.9.0 and in no public manifest
+// (UPSTREAM.md §5): our CallIncoming hashes to the text in contracts-latest/refhead-unverified/,
+// and without that one property to the manifest's value.
+constexpr const char* kCallIncomingRefHead =
+    "34230d8ea1aadb4f19c6779cf80de9db9dbcecc34e9a2a792694280d55e83b83";
+
+TypeLookup without_from_locale(std::vector<TypeDecl>& copy) {
+  copy = types();
+  for (auto& t : copy) {
+    if (t.name != "CallIncomingEvent") continue;
+    std::erase_if(t.properties, [](const PropertyDecl& p) { return p.name == "FromLocale"; });
+  }
+  return [&copy](std::string_view name) -> const TypeDecl* {
+    for (const auto& t : copy) {
+      if (t.name == name) return &t;
+    }
+    return nullptr;
+  };
+}
+
+TEST(Contracts, FixturesArePresent) {
+  for (const char* f : {"api-manifest.json", "api-manifest-latest.json", "contracts",
+                        "contracts-latest", "contracts-latest/refhead-unverified"}) {
+    EXPECT_TRUE(fs::exists(spec_dir() / f)) << (spec_dir() / f);
+  }
+}
+
 TEST(Contracts, CountsAndLookups) {
-  EXPECT_EQ(interfaces().size(), 13u);
-  EXPECT_EQ(events().size(), 25u);
+  EXPECT_EQ(kBotApiVersion, "1.9.0");
+  EXPECT_EQ(interfaces().size(), 14u);
+  EXPECT_EQ(events().size(), 28u);
   EXPECT_EQ(intents().size(), 14u);
   EXPECT_EQ(manifest_rate_limits().size(), 11u);
   std::size_t routes = 0;
   for (const auto& i : interfaces()) routes += i.routes.size();
-  EXPECT_EQ(routes, 34u);
+  EXPECT_EQ(routes, 37u);
 
   EXPECT_EQ(all_non_privileged_intents(), 12253);
   EXPECT_EQ(all_intents(), 16383);
@@ -72,6 +123,11 @@ TEST(Contracts, CountsAndLookups) {
   ASSERT_NE(calls, nullptr);
   EXPECT_FALSE(calls->stable);
   EXPECT_FALSE(calls->declared_hash);
+  EXPECT_EQ(calls->routes.size(), 3u);  // SubscribeCallTrack left the contract in 1.8.0
+  const auto* reactions = find_interface("IReactions", 1);
+  ASSERT_NE(reactions, nullptr);
+  EXPECT_EQ(reactions->rate_limit_per_minute, 60);
+  EXPECT_EQ(reactions->routes.size(), 4u);
   EXPECT_EQ(find_interface("IArchetypes", 1)->rate_limit_per_minute, 30);
   EXPECT_EQ(find_interface("ITyping", 1)->rate_limit_per_minute, 60);
   EXPECT_EQ(find_interface("IEvents", 1)->rate_limit_per_minute, 5);
@@ -81,13 +137,33 @@ TEST(Contracts, CountsAndLookups) {
   EXPECT_EQ(create->name, "MessageCreate");
   EXPECT_EQ(create->intent_bit, 0);
   EXPECT_EQ(find_event_by_wire_name("MessageCreate"), nullptr);
-  for (const char* always :
-       {"ready", "heartbeat", "resumed", "botInstallingToSpace", "botUninstallingFromSpace"}) {
+  for (const char* always : {"ready", "heartbeat", "resumed", "botInstallingToSpace",
+                             "botUninstallingFromSpace", "botEntitlementsUpdated"}) {
     const auto* e = find_event_by_wire_name(always);
     ASSERT_NE(e, nullptr) << always;
     EXPECT_FALSE(e->intent_bit) << always;
   }
+  for (const char* reaction : {"reactionAdd", "reactionRemove"}) {
+    const auto* e = find_event_by_wire_name(reaction);
+    ASSERT_NE(e, nullptr) << reaction;
+    EXPECT_EQ(e->intent_bit, 3) << reaction;
+  }
+  EXPECT_EQ(find_intent("Reactions")->value, 8);
+  EXPECT_EQ(find_intent("Reactions")->events,
+            (std::vector<std::string>{"ReactionAdd", "ReactionRemove"}));
   EXPECT_EQ(find_event_by_wire_name("ready")->payload_type, "ReadyEventPayload");
+
+  // The SSE type enum lists every event once, in the manifest's order (UPSTREAM.md §0).
+  const auto* event_type = find_type("BotEventType");
+  ASSERT_NE(event_type, nullptr);
+  ASSERT_EQ(event_type->enum_values.size(), events().size());
+  for (const auto& e : events()) {
+    EXPECT_NE(
+        std::find(event_type->enum_values.begin(), event_type->enum_values.end(), e.wire_name),
+        event_type->enum_values.end())
+        << e.wire_name;
+  }
+  EXPECT_EQ(event_type->enum_values[18], "botEntitlementsUpdated");
 }
 
 TEST(Contracts, VerifyIsClean) {
@@ -100,76 +176,88 @@ TEST(Contracts, VerifyIsClean) {
 
 TEST(Contracts, SpecWorkedExamples) {
   EXPECT_EQ(canonical_text(*find_event("Heartbeat")), "EVENT:Heartbeat\n  Timestamp:long\n");
+  EXPECT_EQ(crypto::sha256_hex("EVENT:Ready\n  Intents:long\n  SpaceIds:Guid[]\n"),
+            "af9c11272a6b02ea211da307137349df80f2d3b0c3e3f569e66d7f3bde53ba14");  // 1.7.0
   EXPECT_EQ(canonical_text(*find_event("Ready")),
-            "EVENT:Ready\n  Intents:long\n  SpaceIds:Guid[]\n");
+            "EVENT:Ready\n  Intents:long\n  Spaces:BotSpaceInfo[]\n"
+            "    GrantedEntitlements:ArgonEntitlement\n    PendingApproval:bool\n"
+            "    SpaceId:Guid\n");
   EXPECT_EQ(computed_hash(*find_event("Ready")),
-            "af9c11272a6b02ea211da307137349df80f2d3b0c3e3f569e66d7f3bde53ba14");
+            "ed6777c0df6afe84a18e0909683a943f781c56658becd371c697e87241616fb0");
 }
 
-// Every fixture: our rendering equals the file byte for byte, and hashes to the manifest value.
-TEST(Contracts, CanonicalTextsMatchFixtures) {
-  REQUIRE_SPEC(dir);
-  auto manifest = load_manifest(dir);
-  std::map<std::string, std::string> manifest_hash;  // "IMessages.v1" / "Event.Ready"
-  for (const auto& i : manifest.at("interfaces").as_array()) {
-    const auto& o = i.as_object();
-    manifest_hash[std::string(o.at("name").as_string()) + ".v" +
-                  std::to_string(o.at("version").as_int64())] = o.at("computedHash").as_string();
-  }
-  for (const auto& e : manifest.at("events").as_array()) {
-    const auto& o = e.as_object();
-    manifest_hash["Event." + std::string(o.at("name").as_string())] =
-        o.at("computedHash").as_string();
-  }
-
-  int files = 0, interface_files = 0, event_files = 0;
-  for (const auto& entry : fs::directory_iterator(dir / "contracts")) {
-    if (entry.path().extension() != ".txt") continue;
-    ++files;
-    std::string stem = entry.path().stem().string();  // "IMessages.v1.2885642024b3"
-    auto last_dot = stem.rfind('.');
-    ASSERT_NE(last_dot, std::string::npos) << stem;
-    std::string key = stem.substr(0, last_dot);
-    std::string prefix = stem.substr(last_dot + 1);
-    auto first_dot = key.find('.');
-    std::string head = key.substr(0, first_dot), tail = key.substr(first_dot + 1);
-    std::string fixture = read_file(entry.path());
-
-    std::string ours;
-    if (head == "Event") {
-      ++event_files;
-      const auto* e = find_event(tail);
-      ASSERT_NE(e, nullptr) << stem;
-      ours = canonical_text(*e);
-      EXPECT_EQ(computed_hash(*e), manifest_hash[key]) << stem;
-      if (e->declared_hash) {
-        EXPECT_EQ(*e->declared_hash, manifest_hash[key]) << stem;
-      }
-    } else {
-      ++interface_files;
-      ASSERT_EQ(tail[0], 'v') << stem;
-      const auto* i = find_interface(head, std::stoi(tail.substr(1)));
-      ASSERT_NE(i, nullptr) << stem;
-      ours = canonical_text(*i);
-      EXPECT_EQ(computed_hash(*i), manifest_hash[key]) << stem;
-      if (i->declared_hash) {
-        EXPECT_EQ(*i->declared_hash, manifest_hash[key]) << stem;
-      }
+// Every contract of the latest manifest: our rendering equals its canonical text byte for byte
+// (contracts-latest/ for what changed since 1.7.0, contracts/ for the rest) and hashes to the
+// manifest's value — except CallIncoming (kCallIncomingRefHead).
+TEST(Contracts, CanonicalTextsMatchLatestFixtures) {
+  auto hashes = manifest_hashes(latest_manifest());
+  ASSERT_EQ(hashes.size(), 14u + 28u);
+  std::vector<TypeDecl> copy;
+  TypeLookup without_locale = without_from_locale(copy);
+  for (const auto& [key, hash] : hashes) {
+    SCOPED_TRACE(key);
+    std::string file = key + "." + hash.substr(0, 12) + ".txt";
+    fs::path path = spec_dir() / "contracts-latest" / file;
+    if (!fs::exists(path)) path = spec_dir() / "contracts" / file;
+    std::string fixture = read_file(path);
+    ASSERT_EQ(crypto::sha256_hex(fixture), hash);
+    if (key == "Event.CallIncoming") {
+      EXPECT_EQ(our_text(key, &without_locale), fixture);
+      std::string ours = our_text(key);
+      EXPECT_EQ(ours, read_file(spec_dir() / "contracts-latest/refhead-unverified" /
+                                "Event.CallIncoming.34230d8ea1aa.txt"));
+      EXPECT_EQ(crypto::sha256_hex(ours), kCallIncomingRefHead);
+      continue;
     }
-    EXPECT_EQ(ours, fixture) << stem;
-    auto hash = crypto::sha256_hex(ours);
-    EXPECT_EQ(hash.substr(0, 12), prefix) << stem;
-    EXPECT_EQ(hash, manifest_hash[key]) << stem;
+    std::string ours = our_text(key);
+    EXPECT_EQ(ours, fixture);
+    EXPECT_EQ(crypto::sha256_hex(ours), hash);
   }
-  EXPECT_EQ(files, 38);
-  EXPECT_EQ(interface_files, 13);
-  EXPECT_EQ(event_files, 25);
+  // Every latest text is used: contracts-latest/ holds nothing the manifest does not name.
+  int latest_files = 0;
+  for (const auto& entry : fs::directory_iterator(spec_dir() / "contracts-latest")) {
+    if (entry.path().extension() != ".txt") continue;
+    ++latest_files;
+    std::string stem = entry.path().stem().string();
+    std::string key = stem.substr(0, stem.rfind('.'));
+    ASSERT_TRUE(hashes.contains(key)) << stem;
+    EXPECT_EQ(hashes[key].substr(0, 12), stem.substr(stem.rfind('.') + 1));
+  }
+  EXPECT_EQ(latest_files, 11);
 }
 
-// The descriptors agree with api-manifest.json field by field.
+// What 1.7.0 declared and 1.9.0 did not change still renders to the 1.7.0 texts; what changed is
+// exactly the list of UPSTREAM.md §1.
+TEST(Contracts, UnchangedContractsKeepTheir170Hashes) {
+  auto old_hashes = manifest_hashes(load_manifest("api-manifest.json"));
+  auto new_hashes = manifest_hashes(latest_manifest());
+  ASSERT_EQ(old_hashes.size(), 13u + 25u);
+  std::vector<std::string> changed;
+  int unchanged = 0;
+  for (const auto& [key, old_hash] : old_hashes) {
+    SCOPED_TRACE(key);
+    ASSERT_TRUE(new_hashes.contains(key));
+    if (new_hashes[key] != old_hash) {
+      changed.push_back(key);
+      continue;
+    }
+    if (key == "Event.CallIncoming") continue;  // fromLocale, see above
+    ++unchanged;
+    std::string fixture =
+        read_file(spec_dir() / "contracts" / (key + "." + old_hash.substr(0, 12) + ".txt"));
+    EXPECT_EQ(our_text(key), fixture);
+    EXPECT_EQ(crypto::sha256_hex(our_text(key)), old_hash);
+  }
+  EXPECT_EQ(unchanged, 38 - 7 - 1);
+  EXPECT_EQ(changed,
+            (std::vector<std::string>{"Event.CommandInteraction", "Event.ControlInteraction",
+                                      "Event.ModalSubmit", "Event.Ready", "Event.SelectInteraction",
+                                      "ICalls.v20260401", "IMessages.v1"}));
+}
+
+// The descriptors agree with api-manifest-latest.json field by field.
 TEST(Contracts, DescriptorsMatchManifest) {
-  REQUIRE_SPEC(dir);
-  auto manifest = load_manifest(dir);
+  auto manifest = latest_manifest();
 
   const auto& mi = manifest.at("interfaces").as_array();
   ASSERT_EQ(mi.size(), interfaces().size());
@@ -254,6 +342,7 @@ TEST(Contracts, DescriptorsMatchManifest) {
     const auto& o = ml[n].as_object();
     EXPECT_EQ(manifest_rate_limits()[n].interface_name, o.at("interfaceName").as_string());
     EXPECT_EQ(manifest_rate_limits()[n].permit_limit, o.at("permitLimit").as_int64());
+    EXPECT_NE(o.at("interfaceName").as_string(), "IReactions");  // UPSTREAM.md §2.6
     const auto* i = find_interface(o.at("interfaceName").as_string(), 1);
     if (!i) i = find_interface(o.at("interfaceName").as_string(), 20260401);
     ASSERT_NE(i, nullptr);
@@ -278,11 +367,16 @@ json::value strip(const json::value& v, const std::vector<std::string_view>& dro
   return v;
 }
 
-// manifest_json() reproduces api-manifest.json minus the type shapes and dtos.
+// manifest_json() reproduces api-manifest-latest.json minus the type shapes and dtos (and with
+// CallIncoming's reference-head hash).
 TEST(Contracts, ManifestJsonRoundTrips) {
-  REQUIRE_SPEC(dir);
-  auto manifest = load_manifest(dir);
+  auto manifest = latest_manifest();
+  for (auto& e : manifest.at("events").as_array()) {
+    if (e.as_object().at("name").as_string() == "CallIncoming")
+      e.as_object()["computedHash"] = kCallIncomingRefHead;
+  }
   auto ours = manifest_json().as_object();
+  EXPECT_EQ(ours.at("botApiVersion").as_string(), kBotApiVersion);
 
   // Drop what we do not render (keeping key order), then compare whole values.
   json::value stripped = strip(manifest, {"requestTypeShape", "responseTypeShape",

@@ -1,4 +1,5 @@
-// Descriptors: the 14 intents and the 25 SSE events with their payload shapes (SPEC.md §4.7, §5).
+// Descriptors: the 14 intents and the 28 SSE events with their payload shapes (SPEC.md §4.7, §5;
+// UPSTREAM.md §2.4, §3, §4, §5 for the 1.8.0–1.9.0 changes).
 #include "argon/contracts/descriptors.hpp"
 
 namespace argon::contracts::detail {
@@ -79,15 +80,25 @@ void add_events(Descriptors& d) {
   const PropertyDecl channel_id{"ChannelId", s(kGuid)};
   const PropertyDecl user{"User", named("BotUserV1")};
   const PropertyDecl interaction_id{"InteractionId", s(kGuid)};
+  // 1.9.0: null when the interacting user is not in a voice channel of the event's space.
+  const PropertyDecl voice_state{"VoiceState", or_null(named("BotVoiceStateV1"))};
+
+  // 1.8.0 (manifest 803db80): ready's spaceIds became spaces[] and the stable hash was re-pinned.
+  d.types.push_back(class_type("BotSpaceInfo", "",
+                               {{"SpaceId", s(kGuid)},
+                                {"GrantedEntitlements", named("ArgonEntitlement")},
+                                {"PendingApproval", s(kBool)}}));
 
   // Connection (always delivered; stable)
   add(d, {"Ready",
           std::nullopt,
           "Connection",
-          "Sent immediately on SSE connection. Contains active intents and subscribed space IDs.",
-          {{"Intents", s(kLong)}, {"SpaceIds", array_of("Guid")}},
+          "Sent immediately on SSE connection. Contains active intents and per-space entitlement "
+          "info.",
+          {{"Intents", s(kLong)}, {"Spaces", array_of("BotSpaceInfo")}},
           "ReadyEventPayload",
-          "af9c11272a6b02ea211da307137349df80f2d3b0c3e3f569e66d7f3bde53ba14"});
+          // 1.7.0 declared af9c11272a6b… for {Intents, SpaceIds}
+          "ed6777c0df6afe84a18e0909683a943f781c56658becd371c697e87241616fb0"});
   add(d, {"Heartbeat",
           std::nullopt,
           "Connection",
@@ -172,7 +183,9 @@ void add_events(Descriptors& d) {
           bit::kCalls,
           "Calls",
           "An incoming call is ringing for the bot.",
-          {{"CallId", s(kGuid)}, {"FromUserId", s(kGuid)}}});
+          // FromLocale: reference server after 1.9.0, not in a public manifest (UPSTREAM.md §5);
+          // it moves this draft hash from 39cba6e56952… to 34230d8ea1aa….
+          {{"CallId", s(kGuid)}, {"FromUserId", s(kGuid)}, {"FromLocale", or_null(s(kString))}}});
   add(d, {"CallEnded",
           bit::kCalls,
           "Calls",
@@ -190,7 +203,8 @@ void add_events(Descriptors& d) {
            {"CommandId", s(kGuid)},
            {"CommandName", s(kString)},
            user,
-           {"Options", list_of("BotCommandOptionValueV1")}}});
+           {"Options", list_of("BotCommandOptionValueV1")},
+           voice_state}});
 
   // Bot lifecycle (always delivered)
   add(d, {"BotInstallingToSpace",
@@ -205,6 +219,15 @@ void add_events(Descriptors& d) {
           "Sent directly to the bot when a server administrator uninstalls it from a space. "
           "Always delivered regardless of intents.",
           {space_id}});
+  // Manifest 803db80; argon never sends it (no approval flow) but knows its name (UPSTREAM §3).
+  add(d, {"BotEntitlementsUpdated",
+          std::nullopt,
+          "BotLifecycle",
+          "Sent directly to the bot when its required entitlements are out of sync with a space's "
+          "granted entitlements. Always delivered regardless of intents.",
+          {space_id,
+           {"RequiredEntitlements", named("ArgonEntitlement")},
+           {"GrantedEntitlements", named("ArgonEntitlement")}}});
 
   // Control interactions
   add(d, {"ControlInteraction",
@@ -217,7 +240,8 @@ void add_events(Descriptors& d) {
            channel_id,
            space_id,
            user,
-           {"ControlId", s(kString)}}});
+           {"ControlId", s(kString)},
+           voice_state}});
   add(d, {"SelectInteraction",
           bit::kControlInteractions,
           "ControlInteractions",
@@ -229,7 +253,8 @@ void add_events(Descriptors& d) {
            channel_id,
            space_id,
            user,
-           {"Values", list_of("string")}}});
+           {"Values", list_of("string")},
+           voice_state}});
   add(d, {"ModalSubmit",
           bit::kControlInteractions,
           "ControlInteractions",
@@ -239,7 +264,8 @@ void add_events(Descriptors& d) {
            channel_id,
            space_id,
            user,
-           {"Values", list_of("ModalSubmitValueV1")}}});
+           {"Values", list_of("ModalSubmitValueV1")},
+           voice_state}});
 
   // Typing
   add(d, {"TypingStart",
@@ -264,6 +290,21 @@ void add_events(Descriptors& d) {
           "Archetypes",
           "An archetype (role) was updated in a space.",
           {space_id, {"Archetype", named("BotArchetypeV1")}}});
+
+  // Reactions (1.8.0, UPSTREAM.md §2.4)
+  for (const char* name : {"ReactionAdd", "ReactionRemove"}) {
+    bool added = std::string_view(name) == "ReactionAdd";
+    add(d, {name,
+            bit::kReactions,
+            "Reactions",
+            added ? "A user added a reaction to a message."
+                  : "A user removed a reaction from a message.",
+            {space_id,
+             channel_id,
+             {"MessageId", s(kLong)},
+             {"UserId", s(kGuid)},
+             {"Emoji", s(kString)}}});
+  }
 }
 
 }  // namespace argon::contracts::detail

@@ -53,7 +53,8 @@ void add_commands(Descriptors& d) {
        .name = "Delete",
        .description = "Deletes a slash command by its commandId (query parameter).",
        .response_type = "DeletedResponse",
-       .errors = {command_not_found()}},
+       .errors = {command_not_found()},
+       .query = {{"commandId", named("Guid"), true}}},
       {.method = "GET",
        .name = "List",
        .description = "Lists all commands registered by this bot across all scopes.",
@@ -62,7 +63,8 @@ void add_commands(Descriptors& d) {
        .name = "ListForSpace",
        .description = "Lists commands available in a specific space (global + space-scoped). Pass "
                       "spaceId as a query parameter.",
-       .response_type = "CommandListResponse"},
+       .response_type = "CommandListResponse",
+       .query = {{"spaceId", named("Guid"), true}}},
       {.method = "POST",
        .name = "Register",
        .description = "Registers a new slash command. Commands can be global or scoped to a "
@@ -100,7 +102,8 @@ void add_events_interface(Descriptors& d) {
                       "events. Supports reconnection via Last-Event-ID header or lastEventId "
                       "query parameter.",
        .response_type = "BotSseEvent",
-       .errors = {{403, "missing_intents", "No valid intents specified."}}},
+       .errors = {{403, "missing_intents", "No valid intents specified."}},
+       .query = {{"intents", named("long"), false}, {"lastEventId", named("string"), false}}},
   };
   d.interfaces.push_back(std::move(i));
 }

@@ -1,4 +1,4 @@
-// Descriptors: IMessages/v1, IInteractions/v1, ITyping/v1.
+// Descriptors: IMessages/v1, IReactions/v1, IInteractions/v1, ITyping/v1.
 #include "argon/contracts/descriptors.hpp"
 
 namespace argon::contracts::detail {
@@ -35,7 +35,9 @@ void add_messages(Descriptors& d) {
                                 {"CreatorId", s(kGuid)},
                                 {"CreatedAt", s(kDateTimeOffset)},
                                 {"ReplyTo", nullable("long")},
-                                {"Controls", list_of("ControlRowV1")}}));
+                                {"Controls", list_of("ControlRowV1")},
+                                // 1.8.0: re-pinned IMessages without a version bump (UPSTREAM §2.5)
+                                {"Reactions", list_of("ReactionDto")}}));
   d.types.push_back(class_type("MessageHistoryResponse",
                                nested("MessagesV1", "MessageHistoryResponse"),
                                {{"Messages", list_of("MessageDto")}}));
@@ -44,7 +46,8 @@ void add_messages(Descriptors& d) {
   i.name = "IMessages";
   i.version = 1;
   i.description = "Send messages and retrieve message history from channels.";
-  i.declared_hash = "2885642024b3ef35e571ce02cf7c9dc58861071df3ac2954931065c49ca356d5";
+  // 1.7.0 declared 2885642024b3…; 1.8.0 re-pinned it when History messages gained `reactions`.
+  i.declared_hash = "bd1b0ab376c3db85c5c8932b02b13938e0e6de5e69662afc928869bf3b54eba6";
   i.rate_limit_per_minute = 120;
   i.routes = {
       {.method = "GET",
@@ -54,7 +57,10 @@ void add_messages(Descriptors& d) {
                       "(1–100, default 50).",
        .permission = RoutePermission::ReadMessages,
        .response_type = "MessageHistoryResponse",
-       .errors = {not_a_member()}},
+       .errors = {not_a_member()},
+       .query = {{"channelId", named("Guid"), true},
+                 {"from", named("long"), false},
+                 {"limit", named("int"), false}}},
       {.method = "POST",
        .name = "Send",
        .description = "Sends a text message to a channel. Include a unique randomId for "
@@ -63,6 +69,74 @@ void add_messages(Descriptors& d) {
        .request_type = "SendMessageRequest",
        .response_type = "SendMessageResponse",
        .errors = {not_a_member()}},
+  };
+  d.interfaces.push_back(std::move(i));
+}
+
+// IReactions/v1 (Bot API 1.8.0, UPSTREAM.md §2.1). ReactionDto is the route-side name of
+// BotReactionV1 (types_dtos.cpp): the same three fields.
+void add_reactions(Descriptors& d) {
+  const char* c = "ReactionsV1";
+  d.types.push_back(
+      class_type("ReactionDto", "",
+                 {{"Emoji", s(kString)}, {"Count", s(kInt)}, {"UserIds", list_of("Guid")}}));
+  d.types.back().description = "The same as BotReactionV1 (the manifest's DTO name).";
+  d.types.push_back(
+      class_type("AddReactionRequest", nested(c, "AddReactionRequest"),
+                 {{"ChannelId", s(kGuid)}, {"MessageId", s(kLong)}, {"Emoji", s(kString)}}));
+  d.types.push_back(
+      class_type("RemoveReactionRequest", nested(c, "RemoveReactionRequest"),
+                 {{"ChannelId", s(kGuid)}, {"MessageId", s(kLong)}, {"Emoji", s(kString)}}));
+  d.types.push_back(class_type("ListReactionsResponse", nested(c, "ListReactionsResponse"),
+                               {{"Reactions", list_of("ReactionDto")}}));
+  d.types.push_back(class_type("BatchGetReactionsRequest", nested(c, "BatchGetReactionsRequest"),
+                               {{"ChannelId", s(kGuid)}, {"MessageIds", list_of("long")}}));
+  d.types.push_back(class_type("MessageReactionsDto", "",
+                               {{"MessageId", s(kLong)}, {"Reactions", list_of("ReactionDto")}}));
+  d.types.push_back(class_type("BatchGetReactionsResponse", nested(c, "BatchGetReactionsResponse"),
+                               {{"Messages", list_of("MessageReactionsDto")}}));
+
+  const ErrorDecl message_not_found{404, "message_not_found",
+                                    "Message does not exist in this channel."};
+  InterfaceDecl i;
+  i.name = "IReactions";
+  i.version = 1;
+  i.description = "Add and remove emoji reactions on messages.";
+  i.declared_hash = "a192cbc985de63a76e4a7cd0413a774327a667ba5d44cf9eb81c579f448e7807";
+  i.rate_limit_per_minute = 60;  // changelog 1.8.0; not in the manifest policies (UPSTREAM §2.6)
+  i.routes = {
+      {.method = "POST",
+       .name = "Add",
+       .description = "Adds a reaction to a message. Each user can react once per emoji. Maximum "
+                      "20 unique emoji per message.",
+       .permission = RoutePermission::AddReactions,
+       .request_type = "AddReactionRequest",
+       .errors = {{403, "insufficient_permissions",
+                   "Bot does not have the AddReactions permission."},
+                  not_a_member(),
+                  message_not_found,
+                  {409, "already_reacted", "Bot has already reacted with this emoji."},
+                  {422, "reaction_limit_reached", "Maximum 20 unique emoji per message."}}},
+      {.method = "POST",
+       .name = "BatchGet",
+       .description = "Returns current reactions for up to 50 messages in a single channel. "
+                      "Ideal for refreshing visible messages after reconnect.",
+       .request_type = "BatchGetReactionsRequest",
+       .response_type = "BatchGetReactionsResponse"},
+      {.method = "GET",
+       .name = "List",
+       .description = "Lists all reactions on a message. Returns emoji, count, and a preview of "
+                      "user IDs (up to 3).",
+       .response_type = "ListReactionsResponse",
+       .errors = {message_not_found},
+       .query = {{"channelId", named("Guid"), true}, {"messageId", named("long"), true}}},
+      {.method = "DELETE",
+       .name = "Remove",
+       .description = "Removes the bot's reaction from a message. Only the bot's own reaction "
+                      "can be removed.",
+       .request_type = "RemoveReactionRequest",
+       .errors = {message_not_found,
+                  {404, "reaction_not_found", "Bot has not reacted with this emoji."}}},
   };
   d.interfaces.push_back(std::move(i));
 }
@@ -173,6 +247,7 @@ void add_typing(Descriptors& d) {
 
 void add_message_interfaces(Descriptors& d) {
   add_messages(d);
+  add_reactions(d);
   add_interactions(d);
   add_typing(d);
 }

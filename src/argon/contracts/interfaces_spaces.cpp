@@ -34,21 +34,24 @@ void add_archetypes(Descriptors& d) {
        .description =
            "Gets a single archetype by ID. Pass spaceId and archetypeId as query parameters.",
        .response_type = "BotArchetypeV1",
-       .errors = {not_a_member(), {404, "not_found", "Archetype not found."}}},
+       .errors = {not_a_member(), {404, "not_found", "Archetype not found."}},
+       .query = {{"spaceId", named("Guid"), true}, {"archetypeId", named("Guid"), true}}},
       {.method = "GET",
        .name = "List",
        .description = "Lists all archetypes in a space. Returns id, name, colour, isMentionable, "
                       "isDefault. Permissions are included only if the bot has the "
                       "ManageArchetype entitlement.",
        .response_type = "ArchetypeListResponse",
-       .errors = {not_a_member()}},
+       .errors = {not_a_member()},
+       .query = {{"spaceId", named("Guid"), true}}},
       {.method = "GET",
        .name = "ListMembers",
        .description = "Lists all members assigned to a specific archetype. Pass spaceId and "
                       "archetypeId as query parameters.",
        .permission = RoutePermission::ViewMembers,
        .response_type = "ArchetypeMembersResponse",
-       .errors = {not_a_member()}},
+       .errors = {not_a_member()},
+       .query = {{"spaceId", named("Guid"), true}, {"archetypeId", named("Guid"), true}}},
   };
   d.interfaces.push_back(std::move(i));
 }
@@ -119,12 +122,14 @@ void add_channels(Descriptors& d) {
        .description = "Deletes a channel. Pass spaceId and channelId as query parameters.",
        .permission = RoutePermission::ManageChannels,
        .response_type = "DeletedResponse",
-       .errors = {not_a_member()}},
+       .errors = {not_a_member()},
+       .query = {{"spaceId", named("Guid"), true}, {"channelId", named("Guid"), true}}},
       {.method = "GET",
        .name = "List",
        .description = "Lists all channels in a space. Pass spaceId as a query parameter.",
        .response_type = "ChannelListResponse",
-       .errors = {not_a_member()}},
+       .errors = {not_a_member()},
+       .query = {{"spaceId", named("Guid"), true}}},
   };
   d.interfaces.push_back(std::move(i));
 }
@@ -147,7 +152,10 @@ void add_members(Descriptors& d) {
        .permission = RoutePermission::KickMembers,
        .response_type = "KickResponse",
        .errors = {{400, "kick_failed", "Failed to kick user — they may not be in the channel."},
-                  not_a_member()}},
+                  not_a_member()},
+       .query = {{"spaceId", named("Guid"), true},
+                 {"channelId", named("Guid"), true},
+                 {"userId", named("Guid"), true}}},
   };
   d.interfaces.push_back(std::move(i));
 }
@@ -179,14 +187,16 @@ void add_spaces(Descriptors& d) {
        .description = "Gets space details — name, description, and community flag. Pass "
                       "spaceId as a query parameter.",
        .response_type = "BotSpaceDetail",
-       .errors = {not_a_member()}},
+       .errors = {not_a_member()},
+       .query = {{"spaceId", named("Guid"), true}}},
       {.method = "GET",
        .name = "GetMember",
        .description =
            "Gets a single member's details. Pass spaceId and userId as query parameters.",
        .permission = RoutePermission::ViewMembers,
        .response_type = "BotMember",
-       .errors = {not_a_member()}},
+       .errors = {not_a_member()},
+       .query = {{"spaceId", named("Guid"), true}, {"userId", named("Guid"), true}}},
       {.method = "GET",
        .name = "ListMembers",
        .description = "Lists all members of a space with their username, display name, and "
@@ -194,7 +204,8 @@ void add_spaces(Descriptors& d) {
        .permission = RoutePermission::ViewMembers,
        .privileged = true,
        .response_type = "MemberListResponse",
-       .errors = {not_a_member()}},
+       .errors = {not_a_member()},
+       .query = {{"spaceId", named("Guid"), true}}},
   };
   d.interfaces.push_back(std::move(i));
 }

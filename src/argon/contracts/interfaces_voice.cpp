@@ -100,8 +100,12 @@ void add_calls(Descriptors& d) {
   const char* c = "CallsDraft";
   d.types.push_back(
       class_type("AcceptCallRequest", nested(c, "AcceptCallRequest"), {{"CallId", s(kGuid)}}));
+  // 1.8.0: Accept answers the four fields SPEC §11.4 already returned.
   d.types.push_back(class_type("AcceptCallResponse", nested(c, "AcceptCallResponse"),
-                               {{"Token", s(kString)}, {"RoomName", s(kString)}}));
+                               {{"Token", s(kString)},
+                                {"RoomName", s(kString)},
+                                {"CallerId", s(kGuid)},
+                                {"AudioBaseUrl", s(kString)}}));
   d.types.push_back(class_type("RejectCallRequest", nested(c, "RejectCallRequest"),
                                {{"CallId", s(kGuid)}, {"Reason", s(kString)}}));
   d.types.push_back(
@@ -110,20 +114,13 @@ void add_calls(Descriptors& d) {
                                {{"CallId", s(kGuid)}, {"CallerId", s(kGuid)}}));
   d.types.push_back(class_type("RingingCallsResponse", nested(c, "RingingCallsResponse"),
                                {{"Calls", list_of("RingingCall")}}));
-  d.types.push_back(class_type("SubscribeCallTrackRequest", nested(c, "SubscribeCallTrackRequest"),
-                               {{"CallId", s(kGuid)}}));
-  d.types.push_back(class_type("SubscribeCallTrackResponse",
-                               nested(c, "SubscribeCallTrackResponse"),
-                               {{"Token", s(kString)},
-                                {"WsUrl", s(kString)},
-                                {"RoomName", s(kString)},
-                                {"CallerId", s(kGuid)}}));
-
   InterfaceDecl i;
   i.name = "ICalls";
   i.version = kDraftVersion;
   i.stable = false;
   i.description = "Receive and manage incoming calls. Verified bots only.";
+  // 1.8.0 dropped SubscribeCallTrack from the contract; botapi still answers it outside the
+  // contract table (UPSTREAM.md §2.8).
   i.rate_limit_per_minute = 20;
   i.routes = {
       {.method = "POST",
@@ -153,19 +150,6 @@ void add_calls(Descriptors& d) {
        .privileged = true,
        .response_type = "RingingCallsResponse",
        .errors = {not_verified()}},
-      {.method = "POST",
-       .name = "SubscribeCallTrack",
-       .description = "Subscribes to the caller's audio track in an active call. Returns a token "
-                      "and WebSocket URL for receiving Opus audio frames. The caller may take a "
-                      "few seconds to connect after the call is accepted — retry or delay the "
-                      "subscription.",
-       .permission = RoutePermission::ConnectVoice,
-       .privileged = true,
-       .request_type = "SubscribeCallTrackRequest",
-       .response_type = "SubscribeCallTrackResponse",
-       .errors = {{400, "not_accepted", "Call is not in accepted state."},
-                  not_callee(),
-                  not_verified()}},
   };
   d.interfaces.push_back(std::move(i));
 }

@@ -99,7 +99,8 @@ boost::json::value manifest_json() {
         {"interfaceName", p.interface_name}, {"permitLimit", p.permit_limit}, {"window", "1m"}});
   }
 
-  return json::object{{"interfaces", std::move(ifaces)},
+  return json::object{{"botApiVersion", kBotApiVersion},
+                      {"interfaces", std::move(ifaces)},
                       {"intents", std::move(intent_list)},
                       {"events", std::move(event_list)},
                       {"rateLimits", std::move(limits)}};

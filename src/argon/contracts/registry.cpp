@@ -159,12 +159,12 @@ std::int64_t all_intents() {
 }
 
 const std::vector<RateLimitPolicy>& manifest_rate_limits() {
-  // The manifest lists a policy for every interface except these two, whose limits come from the
-  // changelog (DECISIONS.md §8).
+  // The manifest lists a policy for every interface except these three, whose limits come from
+  // the changelog (DECISIONS.md §8; IReactions: UPSTREAM.md §2.6).
   static const std::vector<RateLimitPolicy> policies = [] {
     std::vector<RateLimitPolicy> out;
     for (const auto& i : interfaces()) {
-      if (i.name == "IArchetypes" || i.name == "ITyping") continue;
+      if (i.name == "IArchetypes" || i.name == "ITyping" || i.name == "IReactions") continue;
       out.push_back({i.name, i.rate_limit_per_minute});
     }
     return out;

@@ -22,19 +22,24 @@ std::string TypeRef::canonical() const {
 }
 
 TypeRef named(std::string element) {
-  return {std::move(element), Wrapper::None};
+  return {std::move(element), Wrapper::None, false};
 }
 TypeRef list_of(std::string element) {
-  return {std::move(element), Wrapper::List};
+  return {std::move(element), Wrapper::List, false};
 }
 TypeRef read_only_list_of(std::string element) {
-  return {std::move(element), Wrapper::ReadOnlyList};
+  return {std::move(element), Wrapper::ReadOnlyList, false};
 }
 TypeRef array_of(std::string element) {
-  return {std::move(element), Wrapper::Array};
+  return {std::move(element), Wrapper::Array, false};
 }
 TypeRef nullable(std::string element) {
-  return {std::move(element), Wrapper::Nullable};
+  return {std::move(element), Wrapper::Nullable, false};
+}
+
+TypeRef or_null(TypeRef ref) {
+  ref.null_on_wire = true;
+  return ref;
 }
 
 bool is_simple_type(std::string_view element) {
@@ -49,13 +54,35 @@ bool is_simple_type(std::string_view element) {
 }
 
 TypeDecl class_type(std::string name, std::string full_name, std::vector<PropertyDecl> props) {
-  return {std::move(name), std::move(full_name), TypeKind::Class, std::move(props)};
+  TypeDecl t;
+  t.name = std::move(name);
+  t.full_name = std::move(full_name);
+  t.kind = TypeKind::Class;
+  t.properties = std::move(props);
+  return t;
 }
-TypeDecl enum_type(std::string name) {
-  return {std::move(name), "", TypeKind::Enum, {}};
+TypeDecl enum_type(std::string name, std::vector<std::string> values) {
+  TypeDecl t;
+  t.name = std::move(name);
+  t.kind = TypeKind::Enum;
+  t.enum_values = std::move(values);
+  return t;
+}
+TypeDecl flags_type(std::string name,
+                    std::vector<std::pair<std::string, std::uint64_t>> names_and_bits) {
+  TypeDecl t = enum_type(std::move(name));
+  t.flags = true;
+  for (auto& [n, bit] : names_and_bits) {
+    t.enum_values.push_back(std::move(n));
+    t.flag_values.push_back(bit);
+  }
+  return t;
 }
 TypeDecl opaque_type(std::string name) {
-  return {std::move(name), "", TypeKind::Opaque, {}};
+  TypeDecl t;
+  t.name = std::move(name);
+  t.kind = TypeKind::Opaque;
+  return t;
 }
 
 }  // namespace argon::contracts

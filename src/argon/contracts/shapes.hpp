@@ -3,8 +3,10 @@
 // (primitive, enum, or project class) optionally wrapped once in List<T>, IReadOnlyList<T>, T[] or
 // Nullable<T>; a class declares its public properties in declaration order. The canonical text
 // renderer only needs these facts, so they are all a descriptor carries.
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace argon::contracts {
@@ -14,6 +16,9 @@ enum class Wrapper { None, List, ReadOnlyList, Array, Nullable };
 struct TypeRef {
   std::string element;  // canonical name of the base type: "Guid", "long", "BotCommandOption", …
   Wrapper wrapper = Wrapper::None;
+  // The JSON value may be null although the CLR type is a plain reference (`voiceState`,
+  // `fromLocale`, `locale`). Only OpenAPI reads it: §13.2 hashes the CLR spelling alone.
+  bool null_on_wire = false;
 
   // The canonical spelling: "Guid", "List<BotCommand>", "IReadOnlyList<X>", "Guid[]", "long?".
   std::string canonical() const;
@@ -26,6 +31,7 @@ TypeRef list_of(std::string element);
 TypeRef read_only_list_of(std::string element);
 TypeRef array_of(std::string element);
 TypeRef nullable(std::string element);
+TypeRef or_null(TypeRef ref);  // the same reference, documented as `X | null` on the wire
 
 // Canonical names of the CLR simple types (§13.2: never expanded).
 namespace clr {
@@ -64,10 +70,21 @@ struct TypeDecl {
                           // empty for types never named on a REQUEST/RESPONSE line
   TypeKind kind = TypeKind::Class;
   std::vector<PropertyDecl> properties;  // declaration order (the renderer sorts)
+  // Enums: the wire names in declaration order (the manifest's enumValues). A flags enum is
+  // written as an integer mask, every other enum as its camelCase name (SPEC.md §1).
+  std::vector<std::string> enum_values{};
+  bool flags = false;
+  std::vector<std::uint64_t> flag_values{};  // flags enums: the bit of each name
+  // The JSON form when it is another declared type: the reflected surface of the entity union
+  // (IMessageEntity) is {UnionKey, UnionIndex}, but bots send and read BotMessageEntityV1.
+  std::string wire_type{};
+  std::string description{};  // for OpenAPI; optional
 };
 
 TypeDecl class_type(std::string name, std::string full_name, std::vector<PropertyDecl> props);
-TypeDecl enum_type(std::string name);
+TypeDecl enum_type(std::string name, std::vector<std::string> values = {});
+TypeDecl flags_type(std::string name,
+                    std::vector<std::pair<std::string, std::uint64_t>> names_and_bits);
 TypeDecl opaque_type(std::string name);
 
 // Every type the descriptors declare (route types, shared DTOs, event payloads, enums, opaque

@@ -1,5 +1,5 @@
 // Shapes shared by several interfaces and events: archetypes, controls, entities, commands, the
-// SSE envelope, plus the enums and plain-object types the contracts reference without expanding.
+// SSE envelope and the enums; the DTOs named as plain properties are in types_dtos.cpp.
 #include "argon/contracts/descriptors.hpp"
 
 namespace argon::contracts::detail {
@@ -69,9 +69,11 @@ void add_shared_types(Descriptors& d) {
                           {"Description", s(kString)},
                           {"Default", nullable("bool")}}));
 
-  // Entities: the MessagePack union interface (its reflected surface is the union key/index).
+  // Entities: the MessagePack union interface (its reflected surface is the union key/index);
+  // on the wire an entity is a BotMessageEntityV1.
   t.push_back(
       class_type("IMessageEntity", "", {{"UnionKey", s(kString)}, {"UnionIndex", s(kUInt32)}}));
+  t.back().wire_type = "BotMessageEntityV1";
 
   // Slash commands (SPEC.md §6.2)
   t.push_back(class_type("BotCommandOption", "",
@@ -90,16 +92,47 @@ void add_shared_types(Descriptors& d) {
   t.push_back(class_type("ModalSubmitValueV1", "",
                          {{"CustomId", s(kString)}, {"Values", list_of("string")}}));
 
-  // Enums
-  for (const char* e :
-       {"BotEventType", "ControlType", "ButtonVariant", "ChannelType", "BotCommandOptionType"}) {
-    t.push_back(enum_type(e));
-  }
-  // Plain object types referenced only as single properties (never expanded by §13.2).
-  for (const char* o : {"BotUserV1", "BotMessageV1", "BotChannelFullV1", "BotPresenceV1",
-                        "ModalDefinitionV1", "OklchColor"}) {
-    t.push_back(opaque_type(o));
-  }
+  // Enums (wire names in declaration order, as the manifest's enumValues)
+  t.push_back(
+      enum_type("BotEventType",
+                // UPSTREAM.md §0: botEntitlementsUpdated sits after botUninstallingFromSpace (the
+                // integer values of the later types moved by one); the reactions came last.
+                {"ready",
+                 "heartbeat",
+                 "resumed",
+                 "messageCreate",
+                 "messageEdit",
+                 "memberJoin",
+                 "memberLeave",
+                 "memberUpdate",
+                 "channelCreate",
+                 "channelDelete",
+                 "presenceUpdate",
+                 "voiceJoin",
+                 "voiceLeave",
+                 "callIncoming",
+                 "callEnded",
+                 "commandInteraction",
+                 "botInstallingToSpace",
+                 "botUninstallingFromSpace",
+                 "botEntitlementsUpdated",
+                 "controlInteraction",
+                 "selectInteraction",
+                 "modalSubmit",
+                 "typingStart",
+                 "typingStop",
+                 "archetypeCreate",
+                 "archetypeUpdate",
+                 "reactionAdd",
+                 "reactionRemove"}));
+  t.push_back(enum_type(
+      "ControlType", {"button", "stringSelect", "userSelect", "archetypeSelect", "channelSelect"}));
+  t.push_back(enum_type("ButtonVariant", {"callback", "link"}));
+  t.push_back(enum_type("ChannelType", {"text", "voice", "announcement"}));
+  t.push_back(enum_type("BotCommandOptionType",
+                        {"string", "integer", "boolean", "user", "channel", "role", "number"}));
+  // The wire shapes of the DTOs that contracts name only as plain properties (types_dtos.cpp).
+  add_dto_types(d);
 }
 
 ErrorDecl not_a_member() {

@@ -278,14 +278,16 @@ TEST(Permissions, RoutePermissionMappingOfDecisions5) {
   EXPECT_EQ(entitlement_for(RoutePermission::KickMembers), 1ull << 44);
   EXPECT_EQ(entitlement_for(RoutePermission::ViewMembers), 1ull << 0);
   EXPECT_EQ(entitlement_for(RoutePermission::ConnectVoice), 1ull << 20);
+  EXPECT_EQ(entitlement_for(RoutePermission::AddReactions), 1ull << 8);  // UPSTREAM.md §2.2
   EXPECT_EQ(entitlement::kManageServer, 1ull << 55);
   EXPECT_EQ(entitlement::kManageArchetype, 1ull << 51);
 }
 
 TEST(Permissions, RoutePermissionNamesRoundTrip) {
-  for (auto p : {RoutePermission::SendMessages, RoutePermission::ReadMessages,
-                 RoutePermission::ManageChannels, RoutePermission::KickMembers,
-                 RoutePermission::ViewMembers, RoutePermission::ConnectVoice}) {
+  for (auto p :
+       {RoutePermission::SendMessages, RoutePermission::ReadMessages,
+        RoutePermission::ManageChannels, RoutePermission::KickMembers, RoutePermission::ViewMembers,
+        RoutePermission::ConnectVoice, RoutePermission::AddReactions}) {
     auto parsed = parse_route_permission(route_permission_name(p));
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(*parsed, p);

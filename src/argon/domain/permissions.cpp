@@ -19,14 +19,17 @@ std::string_view route_permission_name(RoutePermission p) {
       return "ViewMembers";
     case RoutePermission::ConnectVoice:
       return "ConnectVoice";
+    case RoutePermission::AddReactions:
+      return "AddReactions";
   }
   return "";
 }
 
 std::optional<RoutePermission> parse_route_permission(std::string_view name) {
-  for (auto p : {RoutePermission::SendMessages, RoutePermission::ReadMessages,
-                 RoutePermission::ManageChannels, RoutePermission::KickMembers,
-                 RoutePermission::ViewMembers, RoutePermission::ConnectVoice}) {
+  for (auto p :
+       {RoutePermission::SendMessages, RoutePermission::ReadMessages,
+        RoutePermission::ManageChannels, RoutePermission::KickMembers, RoutePermission::ViewMembers,
+        RoutePermission::ConnectVoice, RoutePermission::AddReactions}) {
     if (route_permission_name(p) == name) return p;
   }
   return std::nullopt;

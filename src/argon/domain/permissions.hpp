@@ -58,7 +58,8 @@ enum class RoutePermission {
   ManageChannels,
   KickMembers,
   ViewMembers,
-  ConnectVoice
+  ConnectVoice,
+  AddReactions  // IReactions/Add (Bot API 1.8.0)
 };
 
 constexpr Entitlements entitlement_for(RoutePermission p) {
@@ -75,6 +76,8 @@ constexpr Entitlements entitlement_for(RoutePermission p) {
       return entitlement::kViewChannel;
     case RoutePermission::ConnectVoice:
       return entitlement::kConnect;
+    case RoutePermission::AddReactions:
+      return entitlement::kAddReactions;
   }
   return 0;
 }
