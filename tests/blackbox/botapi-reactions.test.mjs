@@ -269,7 +269,7 @@ test('Add without AddReactions → 403 insufficient_permissions; Remove, List an
 
 test('401 without a token; the people\'s routes: 401, GET lists, DELETE ?emoji=', async () => {
   const w = await world();
-  expectError(await add(w, { channelId: w.general, messageId: w.msg, emoji: THUMBS }, undefined), 401, 'unauthorized');
+  expectError(await c.post('/IReactions/v1/Add', { channelId: w.general, messageId: w.msg, emoji: THUMBS }), 401, 'unauthorized');
   expectError(await c.post(`/api/v1/channels/${w.general}/messages/${w.msg}/reactions`, { emoji: THUMBS }), 401, 'unauthorized');
   expectStatus(await personAdd(w, w.member, THUMBS), 204);
   expectError(await personAdd(w, w.member, THUMBS), 409, 'already_reacted');
