@@ -136,6 +136,8 @@ Runtime::Runtime(const Config& config)
                       ? std::make_unique<services::BroadcastBotAuthCache>(
                             *bus_, [this] { return nodes_->live_node_ids(); }, nodes_->node_id())
                       : nullptr),
+      locales_(std::make_unique<services::UserLocales>(
+          clock_, std::max<std::int64_t>(1, config.i64("locale.ttl_seconds")) * 1000)),
       accounts_(*context_),
       spaces_(*context_),
       messages_(*context_),
@@ -143,6 +145,8 @@ Runtime::Runtime(const Config& config)
       bots_(*context_, auth_cache_.get()),
       commands_(*context_),
       interactions_(*context_) {
+  context_->locales = locales_.get();
+  if (bus_->clustered()) locales_->share_through(*bus_);
   // Never reuse an id already stored, even if the clock went back since the last run.
   snowflake_->advance_past(
       database_->read_now([](store::Connection& c) { return store::messages::max_id(c); }));

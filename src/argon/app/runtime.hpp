@@ -14,6 +14,7 @@
 #include "argon/services/messages.hpp"
 #include "argon/services/nodes.hpp"
 #include "argon/services/spaces.hpp"
+#include "argon/services/user_locales.hpp"
 
 namespace argon::app {
 
@@ -40,6 +41,7 @@ class Runtime {
   services::CommandService& commands() { return commands_; }
   services::InteractionService& interactions() { return interactions_; }
   services::AccountService& accounts() { return accounts_; }
+  services::UserLocales& locales() { return *locales_; }
 
   // Stops timers and closes the store (idempotent).
   void close();
@@ -58,6 +60,8 @@ class Runtime {
   // The shared-state seams: in the store when clustered (bus.url), else null (in-process).
   std::unique_ptr<services::TypingTimers> typing_timers_;
   std::unique_ptr<services::BotAuthCache> auth_cache_;
+  // People's current locales, in memory (told to the other nodes over the bus when clustered).
+  std::unique_ptr<services::UserLocales> locales_;
   services::AccountService accounts_;
   services::SpaceService spaces_;
   services::MessageService messages_;

@@ -54,11 +54,13 @@ Task<Result<Uuid>> InteractionService::invoke_command(const Uuid& person_id, con
       values.push_back(json::object{{"name", v.name},
                                     {"type", static_cast<std::int64_t>(v.type)},
                                     {"value", wire::command_value_json(v.value)}});
-    json::object payload{
-        {"interactionId", interaction.id.str()}, {"spaceId", space_id.str()},
-        {"channelId", channel_id.str()},         {"commandId", command.id.str()},
-        {"commandName", command.name},           {"user", person_json(c, space_id, person_id)},
-        {"options", std::move(values)}};
+    json::object payload{{"interactionId", interaction.id.str()},
+                         {"spaceId", space_id.str()},
+                         {"channelId", channel_id.str()},
+                         {"commandId", command.id.str()},
+                         {"commandName", command.name},
+                         {"user", person_json(ctx_, c, space_id, person_id)},
+                         {"options", std::move(values)}};
     batch.append(c, events::bot_stream(app->bot_user_id), "commandInteraction", space_id,
                  json::serialize(payload), ctx_.now_ms());
     return interaction.id;
@@ -92,7 +94,7 @@ Task<Result<Uuid>> InteractionService::click(const Uuid& person_id, std::int64_t
                          {"messageId", message_id},
                          {"channelId", target->channel.id.str()},
                          {"spaceId", target->channel.space_id.str()},
-                         {"user", person_json(c, target->channel.space_id, person_id)},
+                         {"user", person_json(ctx_, c, target->channel.space_id, person_id)},
                          {"controlId", control_id}};
     batch.append(c, events::bot_stream(target->app.bot_user_id), "controlInteraction",
                  target->channel.space_id, json::serialize(payload), ctx_.now_ms());
@@ -132,7 +134,7 @@ Task<Result<Uuid>> InteractionService::select(const Uuid& person_id, std::int64_
                          {"messageId", message_id},
                          {"channelId", target->channel.id.str()},
                          {"spaceId", target->channel.space_id.str()},
-                         {"user", person_json(c, target->channel.space_id, person_id)},
+                         {"user", person_json(ctx_, c, target->channel.space_id, person_id)},
                          {"values", std::move(list)}};
     batch.append(c, events::bot_stream(target->app.bot_user_id), "selectInteraction",
                  target->channel.space_id, json::serialize(payload), ctx_.now_ms());
@@ -169,7 +171,7 @@ Task<Result<Uuid>> InteractionService::submit_modal(const Uuid& person_id,
                          {"customId", modal->custom_id},
                          {"channelId", channel->id.str()},
                          {"spaceId", channel->space_id.str()},
-                         {"user", person_json(c, channel->space_id, person_id)},
+                         {"user", person_json(ctx_, c, channel->space_id, person_id)},
                          {"values", std::move(*fields)}};
     batch.append(c, events::bot_stream(app->bot_user_id), "modalSubmit", channel->space_id,
                  json::serialize(payload), now);
