@@ -240,6 +240,8 @@ int serve(const Config& config) {
                                voice_settings(config, rt.database(), rt.nodes().node_id()));
   // Several nodes: rooms served here, requests from other nodes, dead nodes' rooms.
   voice.start(&rt.nodes());
+  // Interactions carry the person's voice channel (voiceState) from the voice rooms.
+  rt.interactions().use_voice(&voice.rooms());
 
   http::Router router;
   router.add("GET", "/healthz",
@@ -341,7 +343,8 @@ int serve(const Config& config) {
                server.active_connections());
   server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
   voice.shutdown();  // the rooms served here are given up (their members get voiceLeave)
-  hub.shutdown();    // saves where every stream stopped (implicit resume after a restart)
+  rt.interactions().use_voice(nullptr);
+  hub.shutdown();  // saves where every stream stopped (implicit resume after a restart)
   if (!streams.wait_presence_settled(std::chrono::seconds(5)))
     spdlog::warn("presence: closed streams still being counted out after 5 s");
   count_out(rt.nodes().node_id());  // this node's streams are gone: other nodes see it at once

@@ -78,7 +78,7 @@ VoiceService::VoiceService(Context& ctx, VoiceSettings settings, std::unique_ptr
     if (clustered_)
       rooms_ = std::make_unique<StoreVoiceRooms>(ctx_.db, ctx_.clock, settings_.node_lease_ms);
     else
-      rooms_ = std::make_unique<LocalVoiceRooms>(ctx_.db, settings_.node_id);
+      rooms_ = std::make_unique<LocalVoiceRooms>(ctx_.db, ctx_.clock, settings_.node_id);
   }
   if (!calls_) {
     if (clustered_)

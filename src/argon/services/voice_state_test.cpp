@@ -203,7 +203,7 @@ TEST_F(VoiceStateTest, NodesClaimingOneRoomAtOnceAgreeOnOneOwner) {
 }
 
 TEST_F(VoiceStateTest, LocalRoomsAreAlwaysThisNodesAndKeepMembersInMemory) {
-  LocalVoiceRooms local(*db_, 7);
+  LocalVoiceRooms local(*db_, clock_, 7);
   EXPECT_EQ(sync_wait(local.claim("r", 7, 5, nullptr))->node_id, 7);
   EXPECT_EQ(sync_wait(local.owner("r"))->node_id, 7);
   std::atomic<int> runs{0};

@@ -273,6 +273,11 @@ CREATE TABLE rate_slots (
   PRIMARY KEY (bot_id, node_id)
 );
 )SQL"},
+      // Interactions carry the person's voice channel in their space (UPSTREAM.md §4): looked up
+      // by user in voice_members, whose joined_at is the slot's joinedAt.
+      {4, "voice members by user (interaction voiceState)", R"SQL(
+CREATE INDEX voice_members_user ON voice_members(user_id, joined_at);
+)SQL"},
   };
   return kMigrations;
 }
