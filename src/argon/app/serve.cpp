@@ -342,9 +342,9 @@ int serve(const Config& config) {
   spdlog::info("server: stopping signal={} drain_seconds={} connections={}", sig, drain.count(),
                server.active_connections());
   server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
+  rt.interactions().use_voice(nullptr);  // no requests any more
   voice.shutdown();  // the rooms served here are given up (their members get voiceLeave)
-  rt.interactions().use_voice(nullptr);
-  hub.shutdown();  // saves where every stream stopped (implicit resume after a restart)
+  hub.shutdown();    // saves where every stream stopped (implicit resume after a restart)
   if (!streams.wait_presence_settled(std::chrono::seconds(5)))
     spdlog::warn("presence: closed streams still being counted out after 5 s");
   count_out(rt.nodes().node_id());  // this node's streams are gone: other nodes see it at once
