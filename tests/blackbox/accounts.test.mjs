@@ -37,7 +37,7 @@ test('register → 201 {userId, username, displayName, token}; displayName defau
   assert.ok(r.body.token.length >= 16, 'token looks too short');
   const me = await c.get('/api/v1/me', r.body.token);
   expectStatus(me, 200);
-  assert.deepEqual(me.body, { userId: r.body.userId, username: u, displayName: u, flags: 0 });
+  assert.deepEqual(me.body, { userId: r.body.userId, username: u, displayName: u, flags: 0, locale: null });
 });
 
 test('register with displayName; username is normalised to lowercase', async () => {

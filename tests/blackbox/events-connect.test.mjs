@@ -30,14 +30,16 @@ after(async () => { await server?.stop(); });
 
 const streamOf = (w, opts) => openReady(() => openBotStream(server, w.app.token, opts));
 
-test('ready: first frame, id ready, {intents: 12253 by default, spaceIds: the bot\'s spaces}; SSE headers', async () => {
+test('ready: first frame, id ready, {intents: 12253 by default, spaceIds: the bot\'s spaces, spaces}; SSE headers', async () => {
   const w = await botWorld(server);
   const s = await streamOf(w);
   try {
     assert.match(String(s.headers.get('cache-control')), /no-cache/i);
-    assert.deepEqual(Object.keys(s.ready.data).sort(), ['intents', 'spaceIds']);
+    assert.deepEqual(Object.keys(s.ready.data).sort(), ['intents', 'spaceIds', 'spaces']);
     assert.equal(s.ready.data.intents, 12253);
     assert.deepEqual(s.ready.data.spaceIds, [w.sid]);
+    // UPSTREAM §3 (botapi-upstream-state.test.mjs covers the mask): one entry per space.
+    assert.deepEqual(s.ready.data.spaces.map((x) => x.spaceId), [w.sid]);
     // Wire: exactly one id, one event and one data line per frame; data is one-line JSON.
     assert.deepEqual(s.ready.lines.map((l) => l.split(':')[0]).sort(), ['data', 'event', 'id']);
     assert.equal(s.ready.dataText, JSON.stringify(s.ready.data));
@@ -49,6 +51,7 @@ test('ready.spaceIds lists every space of the bot; a bot in no space gets []', a
   const app = await createApp(server, owner);
   let s = await openReady(() => openBotStream(server, app.token));
   assert.deepEqual(s.ready.data.spaceIds, []);
+  assert.deepEqual(s.ready.data.spaces, []);
   s.close();
   const a = await createSpace(server, owner, 'A');
   const b = await createSpace(server, owner, 'B');
@@ -56,6 +59,7 @@ test('ready.spaceIds lists every space of the bot; a bot in no space gets []', a
   await installBot(server, owner, b.spaceId, app.appId);
   s = await openReady(() => openBotStream(server, app.token));
   assert.deepEqual([...s.ready.data.spaceIds].sort(), [a.spaceId, b.spaceId].sort());
+  assert.deepEqual(s.ready.data.spaces.map((x) => x.spaceId).sort(), [a.spaceId, b.spaceId].sort());
   s.close();
 });
 

@@ -37,7 +37,7 @@ const keys = (o) => Object.keys(o).sort();
 const ENTITY_KEYS = ['type', 'offset', 'length', 'userId', 'archetypeId', 'email', 'hashtag', 'quotedUserId', 'colour',
   'domain', 'path', 'numerator', 'denominator', 'callerId', 'callId', 'durationSeconds', 'inviterId', 'fileName',
   'fileSize', 'contentType', 'width', 'height', 'thumbHash'].sort();
-const USER_KEYS = ['avatarUrl', 'displayName', 'flags', 'userId', 'username'];
+const USER_KEYS = ['avatarUrl', 'displayName', 'flags', 'locale', 'userId', 'username'];
 
 function assertUser(u, expected) {
   assert.deepEqual(keys(u), USER_KEYS, JSON.stringify(u));
@@ -46,6 +46,7 @@ function assertUser(u, expected) {
   assert.equal(typeof u.displayName, 'string');
   assert.ok(u.avatarUrl === null || typeof u.avatarUrl === 'string');
   assert.ok(Number.isInteger(u.flags));
+  assert.ok(u.locale === null || /^[a-z]{2,3}$/.test(u.locale), `locale ${u.locale}`);
   for (const [k, v] of Object.entries(expected ?? {})) assert.equal(u[k], v, `user.${k}: ${JSON.stringify(u)}`);
 }
 

@@ -195,7 +195,7 @@ test('running a command: typed values, commandInteraction on the owning bot\'s s
     const f = await s.next(isEvent('commandInteraction'));
     assert.ok(parseDirectEventId(f.id), `direct event id: ${f.id}`);
     assert.deepEqual(Object.keys(f.data).sort(),
-      ['channelId', 'commandId', 'commandName', 'interactionId', 'options', 'spaceId', 'user']);
+      ['channelId', 'commandId', 'commandName', 'interactionId', 'options', 'spaceId', 'user', 'voiceState']);
     assert.equal(f.data.interactionId, r.body.interactionId);
     assert.equal(f.data.spaceId, w.sid);
     assert.equal(f.data.channelId, w.general);

@@ -54,7 +54,8 @@ test('buttons: a click → {interactionId} and controlInteraction on the sending
     expectStatus(r, 200);
     assert.deepEqual(Object.keys(r.body), ['interactionId']);
     const f = await s.next(isEvent('controlInteraction'));
-    assert.deepEqual(Object.keys(f.data).sort(), ['channelId', 'controlId', 'controlType', 'interactionId', 'messageId', 'spaceId', 'user']);
+    assert.deepEqual(Object.keys(f.data).sort(), ['channelId', 'controlId', 'controlType', 'interactionId', 'messageId', 'spaceId', 'user', 'voiceState']);
+    assert.equal(f.data.voiceState, null);
     assert.equal(f.data.interactionId, r.body.interactionId);
     assert.equal(f.data.controlType, 0);
     assert.equal(String(f.data.messageId), mid);
@@ -112,7 +113,7 @@ test('selects: values checked against the control; selectInteraction carries the
     expectStatus(r, 200);
     const f = await s.next(isEvent('selectInteraction'));
     assert.deepEqual(Object.keys(f.data).sort(),
-      ['channelId', 'controlType', 'customId', 'interactionId', 'messageId', 'spaceId', 'user', 'values']);
+      ['channelId', 'controlType', 'customId', 'interactionId', 'messageId', 'spaceId', 'user', 'values', 'voiceState']);
     assert.equal(f.data.interactionId, r.body.interactionId);
     assert.equal(f.data.controlType, 1);
     assert.equal(f.data.customId, 'fruit');
@@ -197,7 +198,7 @@ test('modal submission: validated, once, by that person; modalSubmit is a live i
     assert.deepEqual(Object.keys(r.body), ['interactionId']);
     assert.notEqual(r.body.interactionId, modalId);
     const f = await s.next(isEvent('modalSubmit'));
-    assert.deepEqual(Object.keys(f.data).sort(), ['channelId', 'customId', 'interactionId', 'spaceId', 'user', 'values']);
+    assert.deepEqual(Object.keys(f.data).sort(), ['channelId', 'customId', 'interactionId', 'spaceId', 'user', 'values', 'voiceState']);
     assert.equal(f.data.interactionId, r.body.interactionId);
     assert.equal(f.data.customId, 'feedback');
     assert.equal(f.data.channelId, w.general);

@@ -60,7 +60,7 @@ test('the full call: ring, Ringing, accept, both talk (duplex + SubscribeCallTra
   try {
     const callId = await call(carol, V);
     const inc = await bs.next(isEvent('callIncoming'));
-    assert.deepEqual(inc.data, { callId, fromUserId: carol.userId });
+    assert.deepEqual(inc.data, { callId, fromUserId: carol.userId, fromLocale: null });
     assert.ok(parseDirectEventId(inc.id) !== null, `callIncoming is a direct event: ${inc.id}`);
     assert.deepEqual((await ringing(V)).filter((x) => x.callId === callId), [{ callId, callerId: carol.userId }]);
 

@@ -90,6 +90,8 @@ const std::vector<ConfigKey>& config_keys() {
        "a person who joined voice but never connected is left after this"},
       {"calls.ring_timeout_seconds", "30", "an unanswered call ends after this"},
       {"interactions.ttl_seconds", "60", "how long an interaction can be answered"},
+      {"locale.ttl_seconds", "1800",
+       "a person's X-Argon-Locale is kept this long after their last request that sent one"},
       {"ratelimit.max_concurrency", "10", "concurrent requests per bot"},
       {"ratelimit.window_seconds", "60", "Bot API sliding window (smoothed over 6 segments)"},
       {"log.level",

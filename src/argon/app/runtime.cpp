@@ -146,6 +146,8 @@ Runtime::Runtime(const Config& config)
                       ? std::make_unique<services::BroadcastBotAuthCache>(
                             *bus_, [this] { return nodes_->live_node_ids(); }, nodes_->node_id())
                       : nullptr),
+      locales_(std::make_unique<services::UserLocales>(
+          clock_, std::max<std::int64_t>(1, config.i64("locale.ttl_seconds")) * 1000)),
       accounts_(*context_),
       account_admin_(*context_),
       spaces_(*context_),
@@ -156,6 +158,8 @@ Runtime::Runtime(const Config& config)
       commands_(*context_),
       interactions_(*context_) {
   if (adjustable_) clock_.on_advance([this](std::int64_t ms) { scheduler_.advance(ms); });
+  context_->locales = locales_.get();
+  if (bus_->clustered()) locales_->share_through(*bus_);
   // Never reuse an id already stored, even if the clock went back since the last run.
   snowflake_->advance_past(
       database_->read_now([](store::Connection& c) { return store::messages::max_id(c); }));

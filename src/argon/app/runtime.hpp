@@ -16,6 +16,7 @@
 #include "argon/services/nodes.hpp"
 #include "argon/services/reactions.hpp"
 #include "argon/services/spaces.hpp"
+#include "argon/services/user_locales.hpp"
 
 namespace argon::app {
 
@@ -44,6 +45,7 @@ class Runtime {
   services::InteractionService& interactions() { return interactions_; }
   services::AccountService& accounts() { return accounts_; }
   services::AccountAdminService& account_admin() { return account_admin_; }
+  services::UserLocales& locales() { return *locales_; }
 
   // Stops timers and closes the store (idempotent).
   void close();
@@ -62,6 +64,8 @@ class Runtime {
   // The shared-state seams: in the store when clustered (bus.url), else null (in-process).
   std::unique_ptr<services::TypingTimers> typing_timers_;
   std::unique_ptr<services::BotAuthCache> auth_cache_;
+  // People's current locales, in memory (told to the other nodes over the bus when clustered).
+  std::unique_ptr<services::UserLocales> locales_;
   services::AccountService accounts_;
   services::AccountAdminService account_admin_;
   services::SpaceService spaces_;

@@ -244,6 +244,8 @@ int serve(const Config& config) {
                                voice_settings(config, rt.database(), rt.nodes().node_id()));
   // Several nodes: rooms served here, requests from other nodes, dead nodes' rooms.
   voice.start(&rt.nodes());
+  // Interactions carry the person's voice channel (voiceState) from the voice rooms.
+  rt.interactions().use_voice(&voice.rooms());
 
   http::Router router;
   router.add("GET", "/healthz",
@@ -347,6 +349,7 @@ int serve(const Config& config) {
   spdlog::info("server: stopping signal={} drain_seconds={} connections={}", sig, drain.count(),
                server.active_connections());
   server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
+  rt.interactions().use_voice(nullptr);  // no requests any more
   voice.shutdown();  // the rooms served here are given up (their members get voiceLeave)
   hub.shutdown();    // saves where every stream stopped (implicit resume after a restart)
   if (!streams.wait_presence_settled(std::chrono::seconds(5)))

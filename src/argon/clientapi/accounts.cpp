@@ -4,6 +4,7 @@
 #include "argon/api/respond.hpp"
 #include "argon/api/task_handler.hpp"
 #include "argon/clientapi/routes.hpp"
+#include "argon/wire/shapes.hpp"
 
 namespace argon::clientapi {
 namespace json = boost::json;
@@ -43,14 +44,17 @@ void register_account_routes(http::Router& router, ClientServices& s) {
                    200, json::object{{"userId", grant.user.id.str()}, {"token", grant.token}});
              }));
 
-  router.add("GET", "/api/v1/me",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
-               co_return api::json_response(200, json::object{{"userId", user.id.str()},
-                                                              {"username", user.username},
-                                                              {"displayName", user.display_name},
-                                                              {"flags", user.flags}});
-             }));
+  router.add(
+      "GET", "/api/v1/me", api::task_handler([&s](http::Request& req) -> Task<http::Response> {
+        CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+        co_return api::json_response(
+            200,
+            json::object{{"userId", user.id.str()},
+                         {"username", user.username},
+                         {"displayName", user.display_name},
+                         {"flags", user.flags},
+                         {"locale", wire::string_or_null(s.accounts.current_locale(user.id))}});
+      }));
 
   router.add("PUT", "/api/v1/me/presence",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {

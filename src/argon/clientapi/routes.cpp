@@ -24,6 +24,10 @@ Task<Result<User>> authenticate_person(const http::Request& request,
   auto token = api::authorization_credentials(request, "Bearer");
   if (!token) co_return Error::unauthorized("Missing or invalid session token.");
   auto user = co_await accounts.authenticate(*token);
+  // Any authenticated request may carry the app's locale (UPSTREAM.md §5).
+  if (user)
+    if (const auto* locale = request.header("x-argon-locale"))
+      accounts.note_locale(user->id, *locale);
   co_return user;
 }
 

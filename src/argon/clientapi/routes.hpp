@@ -51,7 +51,8 @@ void register_event_routes(http::Router& router, ClientServices& s);
 void register_interaction_routes(http::Router& router, ClientServices& s);
 void register_voice_routes(http::Router& router, ClientServices& s);
 
-// `Authorization: Bearer <session token>` → the person (401 unauthorized otherwise).
+// `Authorization: Bearer <session token>` → the person (401 unauthorized otherwise). An
+// `X-Argon-Locale` header of an authenticated request becomes the person's current locale.
 Task<Result<User>> authenticate_person(const http::Request& request,
                                        services::AccountService& accounts);
 services::Caller person_caller(const User& user);

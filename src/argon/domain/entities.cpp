@@ -29,6 +29,7 @@ constexpr std::array<std::string_view, kEntityTypeCount> kNames = {
     "systemCallTimeout",
     "systemUserJoined",
     "attachment",
+    "gif",
 };
 
 std::string field(std::string_view path, std::size_t index, std::string_view name) {
@@ -43,6 +44,36 @@ std::string field(std::string_view path, std::size_t index, std::string_view nam
 Status missing(std::string_view path, std::size_t index, std::string_view name, EntityType type) {
   return Error::validation(field(path, index, name) + ": required for " +
                            std::string(entity_type_name(type)) + " entities");
+}
+
+// gif: gifId and hmac non-empty tokens, width and height in range, previewUrl an http(s) URL.
+Status validate_gif(const Entity& e, std::string_view path, std::size_t i) {
+  for (auto [name, value] :
+       {std::pair<std::string_view, const std::optional<std::string>*>{"gifId", &e.gif_id},
+        {"hmac", &e.hmac}}) {
+    if (!*value) return missing(path, i, name, e.type);
+    if ((*value)->empty() || (*value)->size() > kMaxGifToken || is_blank(**value))
+      return Error::validation(field(path, i, name) + ": must be 1.." +
+                               std::to_string(kMaxGifToken) + " bytes, not blank");
+  }
+  for (auto [name, value] :
+       {std::pair<std::string_view, const std::optional<std::int32_t>*>{"width", &e.width},
+        {"height", &e.height}}) {
+    if (!*value) return missing(path, i, name, e.type);
+    if (**value < 1 || **value > kMaxGifSide)
+      return Error::validation(field(path, i, name) + ": must be 1.." +
+                               std::to_string(kMaxGifSide));
+  }
+  if (e.preview_url) {
+    const std::string& url = *e.preview_url;
+    const bool web = url.starts_with("https://") || url.starts_with("http://");
+    if (!web || url.size() > kMaxGifUrl || !is_valid_utf8(url) ||
+        url.find_first_of(" \t\r\n") != std::string::npos)
+      return Error::validation(field(path, i, "previewUrl") +
+                               ": must be an http(s) URL of at most " + std::to_string(kMaxGifUrl) +
+                               " bytes");
+  }
+  return ok_status();
 }
 
 }  // namespace
@@ -112,6 +143,10 @@ Status validate_entities(std::string_view text, const std::vector<Entity>& entit
                                std::string(entity_type_name(e.type)) +
                                " entities are created only by the server");
     }
+    if (e.type == EntityType::kGif && origin == EntityOrigin::kBot) {
+      return Error::validation(field(path, i, "type") +
+                               ": gif entities (type 21) cannot be sent by bots");
+    }
     if (e.offset < 0) {
       return Error::validation(field(path, i, "offset") + ": must not be negative");
     }
@@ -154,6 +189,9 @@ Status validate_entities(std::string_view text, const std::vector<Entity>& entit
       case EntityType::kAttachment:
         if (!e.file_id) return missing(path, i, "fileId", e.type);
         ++attachments;
+        break;
+      case EntityType::kGif:
+        ARGON_TRY(validate_gif(e, path, i));
         break;
       default:
         break;

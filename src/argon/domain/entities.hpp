@@ -36,13 +36,19 @@ enum class EntityType : std::int32_t {
   kSystemCallTimeout = 18,
   kSystemUserJoined = 19,
   kAttachment = 20,
+  kGif = 21,  // UPSTREAM.md §5 (reference-only): people may post one, bots may not
 };
 
-inline constexpr std::size_t kEntityTypeCount = 21;
+inline constexpr std::size_t kEntityTypeCount = 22;
+// gif extras: gifId and hmac at most this many bytes, previewUrl at most kMaxGifUrl, width and
+// height 1..kMaxGifSide.
+inline constexpr std::size_t kMaxGifToken = 256;
+inline constexpr std::size_t kMaxGifUrl = 2048;
+inline constexpr std::int32_t kMaxGifSide = 16384;
 inline constexpr std::size_t kMaxEntitiesPerMessage = 100;
 inline constexpr std::size_t kMaxAttachmentsPerMessage = 10;
 
-// camelCase names indexed by the numeric value ("hashtag", "mention", …, "attachment").
+// camelCase names indexed by the numeric value ("hashtag", "mention", …, "attachment", "gif").
 std::span<const std::string_view> entity_type_names();
 std::string_view entity_type_name(EntityType type);
 // Case-insensitive; also accepts the guide's alias "hashTag" (which matches case-insensitively).
@@ -66,7 +72,7 @@ struct Entity {
   std::optional<Uuid> caller_id;                 // systemCall*
   std::optional<Uuid> call_id;                   // systemCall*
   std::optional<Uuid> inviter_id;                // systemUserJoined
-  std::optional<Uuid> file_id;                   // attachment
+  std::optional<Uuid> file_id;                   // attachment, gif (optional there)
   std::optional<std::string> email;              // email
   std::optional<std::string> hashtag;            // hashtag (without '#')
   std::optional<std::string> domain;             // url
@@ -74,12 +80,15 @@ struct Entity {
   std::optional<std::string> file_name;          // attachment
   std::optional<std::string> content_type;       // attachment
   std::optional<std::string> thumb_hash;         // attachment
+  std::optional<std::string> gif_id;             // gif
+  std::optional<std::string> hmac;               // gif
+  std::optional<std::string> preview_url;        // gif (optional)
   std::optional<std::int32_t> colour;            // underline
   std::optional<std::int32_t> numerator;         // fraction
   std::optional<std::int32_t> denominator;       // fraction
   std::optional<std::int32_t> duration_seconds;  // systemCallEnded
-  std::optional<std::int32_t> width;             // attachment
-  std::optional<std::int32_t> height;            // attachment
+  std::optional<std::int32_t> width;             // attachment, gif
+  std::optional<std::int32_t> height;            // attachment, gif
   std::optional<std::int64_t> file_size;         // attachment
 
   bool operator==(const Entity&) const = default;
@@ -90,7 +99,8 @@ struct Entity {
 void apply_entity_defaults(std::vector<Entity>& entities);
 
 // Checks count (≤ 100, ≤ 10 attachments), spans inside `text` (UTF-16 units), system types only
-// from the server, and the variant's required extras. Messages are "<path>[i].<field>: <problem>"
+// from the server, gif never from a bot (the reference's request converter rejects it), and the
+// variant's required extras. Messages are "<path>[i].<field>: <problem>"
 // with `path` defaulting to "entities".
 Status validate_entities(std::string_view text, const std::vector<Entity>& entities,
                          EntityOrigin origin, std::string_view path = "entities");

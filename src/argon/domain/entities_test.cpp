@@ -26,7 +26,7 @@ std::string message(const Status& s) {
 }
 
 TEST(EntityTypeTest, NamesFollowSpecOrder) {
-  ASSERT_EQ(entity_type_names().size(), 21u);
+  ASSERT_EQ(entity_type_names().size(), 22u);
   EXPECT_EQ(entity_type_name(EntityType::kHashtag), "hashtag");
   EXPECT_EQ(entity_type_name(EntityType::kMentionEveryone), "mentionEveryone");
   EXPECT_EQ(entity_type_name(EntityType::kUnderline), "underline");
@@ -34,6 +34,8 @@ TEST(EntityTypeTest, NamesFollowSpecOrder) {
   EXPECT_EQ(entity_type_name(EntityType::kAttachment), "attachment");
   EXPECT_EQ(static_cast<int>(EntityType::kBold), 10);
   EXPECT_EQ(static_cast<int>(EntityType::kAttachment), 20);
+  EXPECT_EQ(entity_type_name(EntityType::kGif), "gif");
+  EXPECT_EQ(static_cast<int>(EntityType::kGif), 21);
 }
 
 TEST(EntityTypeTest, ParsesNamesCaseInsensitivelyWithAlias) {
@@ -44,7 +46,9 @@ TEST(EntityTypeTest, ParsesNamesCaseInsensitivelyWithAlias) {
   EXPECT_FALSE(entity_type_from_name("blink"));
   EXPECT_EQ(entity_type_from_int(0), EntityType::kHashtag);
   EXPECT_EQ(entity_type_from_int(20), EntityType::kAttachment);
-  EXPECT_FALSE(entity_type_from_int(21));
+  EXPECT_EQ(entity_type_from_int(21), EntityType::kGif);
+  EXPECT_EQ(entity_type_from_name("GIF"), EntityType::kGif);
+  EXPECT_FALSE(entity_type_from_int(22));
   EXPECT_FALSE(entity_type_from_int(-1));
 }
 
@@ -199,6 +203,66 @@ TEST(ApplyEntityDefaultsTest, FillsNumericAndPathDefaults) {
   EXPECT_EQ(list[2].path, "");
   EXPECT_FALSE(list[3].colour);
   EXPECT_FALSE(list[3].path);
+}
+
+Entity gif(int offset = 0, int length = 1) {
+  Entity e = span(EntityType::kGif, offset, length);
+  e.gif_id = "tenor-123";
+  e.hmac = "9f86d081884c7d65";
+  e.width = 320;
+  e.height = 240;
+  return e;
+}
+
+TEST(ValidateEntitiesTest, GifFromAPersonWithItsExtras) {
+  EXPECT_TRUE(validate_entities("x", {gif()}, EntityOrigin::kPerson));
+  Entity full = gif();
+  full.file_id = id(kUser);
+  full.preview_url = "https://media.example/preview.gif";
+  full.version = 2;
+  EXPECT_TRUE(validate_entities("x", {full}, EntityOrigin::kPerson));
+  EXPECT_FALSE(is_system_entity(EntityType::kGif));
+}
+
+TEST(ValidateEntitiesTest, GifNeverFromABot) {
+  Entity bold = span(EntityType::kBold, 0, 1);
+  EXPECT_EQ(message(validate_entities("xy", {bold, gif(1)}, EntityOrigin::kBot)),
+            "entities[1].type: gif entities (type 21) cannot be sent by bots");
+  EXPECT_EQ(validate_entities("x", {gif()}, EntityOrigin::kBot).error().code, "validation_error");
+  EXPECT_TRUE(validate_entities("x", {gif()}, EntityOrigin::kSystem));
+}
+
+TEST(ValidateEntitiesTest, GifExtrasAreChecked) {
+  struct Case {
+    void (*change)(Entity&);
+    const char* expected;
+  };
+  const Case cases[] = {
+      {[](Entity& e) { e.gif_id.reset(); }, "entities[0].gifId: required for gif entities"},
+      {[](Entity& e) { e.hmac.reset(); }, "entities[0].hmac: required for gif entities"},
+      {[](Entity& e) { e.width.reset(); }, "entities[0].width: required for gif entities"},
+      {[](Entity& e) { e.height.reset(); }, "entities[0].height: required for gif entities"},
+      {[](Entity& e) { e.gif_id = ""; }, "entities[0].gifId: must be 1..256 bytes, not blank"},
+      {[](Entity& e) { e.hmac = "  "; }, "entities[0].hmac: must be 1..256 bytes, not blank"},
+      {[](Entity& e) { e.gif_id = std::string(257, 'a'); },
+       "entities[0].gifId: must be 1..256 bytes, not blank"},
+      {[](Entity& e) { e.width = 0; }, "entities[0].width: must be 1..16384"},
+      {[](Entity& e) { e.height = 16385; }, "entities[0].height: must be 1..16384"},
+      {[](Entity& e) { e.preview_url = "ftp://x/y.gif"; },
+       "entities[0].previewUrl: must be an http(s) URL of at most 2048 bytes"},
+      {[](Entity& e) { e.preview_url = "https://x/a b.gif"; },
+       "entities[0].previewUrl: must be an http(s) URL of at most 2048 bytes"},
+      {[](Entity& e) { e.preview_url = "https://x/" + std::string(2048, 'a'); },
+       "entities[0].previewUrl: must be an http(s) URL of at most 2048 bytes"},
+  };
+  for (const auto& c : cases) {
+    Entity e = gif();
+    c.change(e);
+    EXPECT_EQ(message(validate_entities("x", {e}, EntityOrigin::kPerson)), c.expected);
+  }
+  Entity past = gif(0, 2);
+  EXPECT_EQ(message(validate_entities("x", {past}, EntityOrigin::kPerson)),
+            "entities[0].length: span ends past the end of text (2 > 1)");
 }
 
 }  // namespace

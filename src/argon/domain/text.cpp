@@ -107,6 +107,20 @@ bool is_blank(std::string_view text) {
   return true;
 }
 
+std::string_view trim_white_space(std::string_view text) {
+  std::size_t begin = text.size(), end = 0;
+  std::uint32_t cp = 0;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t at = pos;
+    pos += decode(text, pos, cp);
+    if (cp != 0xFFFFFFFF && is_white_space(cp)) continue;
+    if (begin == text.size()) begin = at;
+    end = pos;
+  }
+  if (begin >= end) return {};
+  return text.substr(begin, end - begin);
+}
+
 bool equals_ignore_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {

@@ -22,6 +22,9 @@ std::size_t codepoint_length(std::string_view utf8);
 // U+2029, U+202F, U+205F, U+3000).
 bool is_blank(std::string_view text);
 
+// The text without the white space (the set is_blank uses) at either end.
+std::string_view trim_white_space(std::string_view text);
+
 // ASCII case-insensitive comparison (JSON names and enum names, DECISIONS.md §3).
 bool equals_ignore_case(std::string_view a, std::string_view b);
 

@@ -6,6 +6,7 @@
 
 #include "argon/domain/names.hpp"
 #include "argon/store/account_admin_repo.hpp"
+#include "argon/services/user_locales.hpp"
 #include "argon/store/accounts_repo.hpp"
 #include "argon/store/spaces_repo.hpp"
 #include "argon/wire/shapes.hpp"
@@ -176,13 +177,21 @@ Task<Result<User>> AccountService::get_user(Uuid id) {
   co_return *user;
 }
 
+void AccountService::note_locale(const Uuid& user_id, std::string_view raw) {
+  if (ctx_.locales) ctx_.locales->note(user_id, raw);
+}
+
+std::optional<std::string> AccountService::current_locale(const Uuid& user_id) const {
+  return locale_of(ctx_, user_id);
+}
+
 void append_presence_events(store::Connection& c, EventBatch& batch, const User& user,
                             const Presence& presence, std::int64_t now_ms) {
   for (const auto& space_id : store::members::space_ids_of(c, user.id)) {
     auto member = store::members::find(c, space_id, user.id);
     boost::json::object payload{
         {"spaceId", space_id.str()},
-        {"user", member ? wire::bot_user_json(*member) : wire::bot_user_json(user)},
+        {"user", member ? user_json(batch.context(), *member) : user_json(batch.context(), user)},
         {"presence", wire::presence_json(presence)}};
     batch.append(c, events::space_stream(space_id), "presenceUpdate", space_id,
                  boost::json::serialize(payload), now_ms);

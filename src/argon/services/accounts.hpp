@@ -40,6 +40,11 @@ class AccountService {
   Task<Result<User>> get_user(Uuid id);
   // Emits presenceUpdate in every space of the person.
   Task<Status> set_presence(Uuid user_id, Presence presence);
+  // The X-Argon-Locale header of an authenticated request (UPSTREAM.md §5): kept as the
+  // person's current locale when it normalises to one (blank or invalid: nothing changes).
+  void note_locale(const Uuid& user_id, std::string_view raw);
+  // The person's current locale (null: none, or not for 30 minutes).
+  std::optional<std::string> current_locale(const Uuid& user_id) const;
 
  private:
   Task<Result<SessionGrant>> create_person(std::string username,

@@ -6,6 +6,7 @@
 #include "argon/domain/names.hpp"
 #include "argon/domain/text.hpp"
 #include "argon/services/local_state.hpp"
+#include "argon/services/user_locales.hpp"
 #include "argon/store/accounts_repo.hpp"
 #include "argon/store/spaces_repo.hpp"
 #include "argon/wire/shapes.hpp"
@@ -151,7 +152,7 @@ Task<Result<BotApp>> BotService::install(Uuid caller_id, Uuid space_id, Uuid app
     boost::json::object direct{{"spaceId", space_id.str()}};
     batch.append(c, events::bot_stream(app->bot_user_id), "botInstallingToSpace", space_id,
                  boost::json::serialize(direct), now);
-    boost::json::object join{{"spaceId", space_id.str()}, {"user", wire::bot_user_json(*member)}};
+    boost::json::object join{{"spaceId", space_id.str()}, {"user", user_json(ctx_, *member)}};
     batch.append(c, events::space_stream(space_id), "memberJoin", space_id,
                  boost::json::serialize(join), now);
     return *app;

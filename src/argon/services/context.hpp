@@ -45,6 +45,8 @@ struct ServiceLimits {
 using argon::Scheduler;
 using argon::Task;
 
+class UserLocales;
+
 struct Context {
   store::Database& db;
   const Clock& clock;
@@ -54,6 +56,9 @@ struct Context {
   Executor* background = nullptr;   // runs background operations (timers); null: synchronously
   Scheduler* scheduler = nullptr;
   ServiceLimits limits;
+  // People's current app locales (user_locales.hpp), composed into the user JSON bots receive;
+  // null: nobody has one.
+  UserLocales* locales = nullptr;
 
   std::int64_t now_ms() const { return clock.now_unix_ms(); }
 };
@@ -78,6 +83,7 @@ class EventBatch {
                                       std::move(payload), now_ms));
   }
   void clear() { records_.clear(); }
+  const Context& context() const { return ctx_; }
   const std::vector<events::EventRecord>& records() const { return records_; }
 
  private:

@@ -24,6 +24,17 @@ Error interaction_not_found() {
 }
 }  // namespace
 
+json::value InteractionService::voice_state_json(store::Connection& c, const Uuid& space_id,
+                                                 const Uuid& person_id) const {
+  VoicePresence* voice = voice_.load();
+  auto slot = voice ? voice->slot_in_space(c, space_id, person_id) : std::nullopt;
+  if (!slot) return nullptr;
+  // state: ChannelMemberState flags; we track no mute/deafen/stream state (0 = none).
+  return json::object{{"channelId", slot->channel_id.str()},
+                      {"joinedAt", format_iso8601_ms(slot->joined_at_ms)},
+                      {"state", 0}};
+}
+
 Task<Result<Uuid>> InteractionService::invoke_command(const Uuid& person_id, const Uuid& channel_id,
                                                       const Uuid& command_id,
                                                       const std::vector<SubmittedValue>& options) {
@@ -54,11 +65,14 @@ Task<Result<Uuid>> InteractionService::invoke_command(const Uuid& person_id, con
       values.push_back(json::object{{"name", v.name},
                                     {"type", static_cast<std::int64_t>(v.type)},
                                     {"value", wire::command_value_json(v.value)}});
-    json::object payload{
-        {"interactionId", interaction.id.str()}, {"spaceId", space_id.str()},
-        {"channelId", channel_id.str()},         {"commandId", command.id.str()},
-        {"commandName", command.name},           {"user", person_json(c, space_id, person_id)},
-        {"options", std::move(values)}};
+    json::object payload{{"interactionId", interaction.id.str()},
+                         {"spaceId", space_id.str()},
+                         {"channelId", channel_id.str()},
+                         {"commandId", command.id.str()},
+                         {"commandName", command.name},
+                         {"user", person_json(ctx_, c, space_id, person_id)},
+                         {"options", std::move(values)},
+                         {"voiceState", voice_state_json(c, space_id, person_id)}};
     batch.append(c, events::bot_stream(app->bot_user_id), "commandInteraction", space_id,
                  json::serialize(payload), ctx_.now_ms());
     return interaction.id;
@@ -92,8 +106,9 @@ Task<Result<Uuid>> InteractionService::click(const Uuid& person_id, std::int64_t
                          {"messageId", message_id},
                          {"channelId", target->channel.id.str()},
                          {"spaceId", target->channel.space_id.str()},
-                         {"user", person_json(c, target->channel.space_id, person_id)},
-                         {"controlId", control_id}};
+                         {"user", person_json(ctx_, c, target->channel.space_id, person_id)},
+                         {"controlId", control_id},
+                         {"voiceState", voice_state_json(c, target->channel.space_id, person_id)}};
     batch.append(c, events::bot_stream(target->app.bot_user_id), "controlInteraction",
                  target->channel.space_id, json::serialize(payload), ctx_.now_ms());
     return interaction.id;
@@ -132,8 +147,9 @@ Task<Result<Uuid>> InteractionService::select(const Uuid& person_id, std::int64_
                          {"messageId", message_id},
                          {"channelId", target->channel.id.str()},
                          {"spaceId", target->channel.space_id.str()},
-                         {"user", person_json(c, target->channel.space_id, person_id)},
-                         {"values", std::move(list)}};
+                         {"user", person_json(ctx_, c, target->channel.space_id, person_id)},
+                         {"values", std::move(list)},
+                         {"voiceState", voice_state_json(c, target->channel.space_id, person_id)}};
     batch.append(c, events::bot_stream(target->app.bot_user_id), "selectInteraction",
                  target->channel.space_id, json::serialize(payload), ctx_.now_ms());
     return interaction.id;
@@ -169,8 +185,9 @@ Task<Result<Uuid>> InteractionService::submit_modal(const Uuid& person_id,
                          {"customId", modal->custom_id},
                          {"channelId", channel->id.str()},
                          {"spaceId", channel->space_id.str()},
-                         {"user", person_json(c, channel->space_id, person_id)},
-                         {"values", std::move(*fields)}};
+                         {"user", person_json(ctx_, c, channel->space_id, person_id)},
+                         {"values", std::move(*fields)},
+                         {"voiceState", voice_state_json(c, channel->space_id, person_id)}};
     batch.append(c, events::bot_stream(app->bot_user_id), "modalSubmit", channel->space_id,
                  json::serialize(payload), now);
     return interaction.id;

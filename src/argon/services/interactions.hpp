@@ -2,12 +2,15 @@
 // The interaction lifecycle (SPEC.md §7–8, DECISIONS.md §9): people invoke commands, click
 // buttons, submit selects and modals; the owning bot acknowledges, defers or opens a modal.
 // Interactions live in the store (any node can answer) for limits.interaction_ttl_ms.
+#include <atomic>
+#include <boost/json/value.hpp>
 #include <string>
 #include <vector>
 
 #include "argon/domain/commands.hpp"
 #include "argon/domain/modal.hpp"
 #include "argon/services/bots.hpp"
+#include "argon/services/voice_rooms.hpp"
 
 namespace argon::services {
 
@@ -22,7 +25,12 @@ struct ModalFieldValue {
 
 class InteractionService {
  public:
-  explicit InteractionService(Context& ctx) : ctx_(ctx) {}
+  explicit InteractionService(Context& ctx, VoicePresence* voice = nullptr)
+      : ctx_(ctx), voice_(voice) {}
+
+  // Where the people's voice membership is read for the events' `voiceState` (the voice
+  // service's rooms, which exist once the server runs); null: nobody is in voice.
+  void use_voice(VoicePresence* voice) { voice_.store(voice); }
 
   // People. Each returns the new interaction id and emits its event to the owning bot.
   Task<Result<Uuid>> invoke_command(const Uuid& person_id, const Uuid& channel_id,
@@ -47,8 +55,13 @@ class InteractionService {
 
  private:
   Task<Status> respond(const BotIdentity& bot, const Uuid& interaction_id, const char* event_type);
+  // BotVoiceStateV1 {channelId, joinedAt, state: 0} of the person's voice channel in the space,
+  // or null (UPSTREAM.md §4), read inside the event's transaction.
+  boost::json::value voice_state_json(store::Connection& c, const Uuid& space_id,
+                                      const Uuid& person_id) const;
 
   Context& ctx_;
+  std::atomic<VoicePresence*> voice_;
 };
 
 }  // namespace argon::services

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "argon/services/reactions.hpp"
+#include "argon/services/user_locales.hpp"
 #include "argon/store/accounts_repo.hpp"
 #include "argon/store/messages_repo.hpp"
 #include "argon/store/spaces_repo.hpp"
@@ -87,7 +88,7 @@ Task<Result<SendResult>> MessageService::send(const Caller& caller, SendRequest 
     m.created_at_ms = now;
     json::object payload{{"spaceId", m.space_id.str()},
                          {"channelId", m.channel_id.str()},
-                         {"message", wire::bot_message_json(m, wire::bot_user_json(*sender))}};
+                         {"message", wire::bot_message_json(m, user_json(ctx_, *sender))}};
     batch.append(c, events::space_stream(m.space_id), "messageCreate", m.space_id,
                  json::serialize(payload), now);
     return SendResult{stored.id, false};

@@ -5,6 +5,7 @@
 
 #include "argon/domain/text.hpp"
 #include "argon/services/messages.hpp"
+#include "argon/services/user_locales.hpp"
 #include "argon/store/accounts_repo.hpp"
 #include "argon/store/messages_repo.hpp"
 #include "argon/store/spaces_repo.hpp"
@@ -28,15 +29,13 @@ store::StoredInteraction new_interaction(Context& ctx, const Uuid& app_id, std::
   return i;
 }
 
-json::object person_json(store::Connection& c, const Uuid& space_id, const Uuid& person_id) {
-  if (auto member = store::members::find(c, space_id, person_id))
-    return wire::bot_user_json(*member);
-  if (auto user = store::users::find(c, person_id)) return wire::bot_user_json(*user);
-  return json::object{{"userId", person_id.str()},
-                      {"username", ""},
-                      {"displayName", ""},
-                      {"avatarUrl", nullptr},
-                      {"flags", 0}};
+json::object person_json(const Context& ctx, store::Connection& c, const Uuid& space_id,
+                         const Uuid& person_id) {
+  if (auto member = store::members::find(c, space_id, person_id)) return user_json(ctx, *member);
+  if (auto user = store::users::find(c, person_id)) return user_json(ctx, *user);
+  return json::object{
+      {"userId", person_id.str()}, {"username", ""}, {"displayName", ""},
+      {"avatarUrl", nullptr},      {"flags", 0},     {"locale", locale_json(ctx, person_id)}};
 }
 
 namespace {

@@ -16,7 +16,8 @@ namespace argon::services {
 store::StoredInteraction new_interaction(Context& ctx, const Uuid& app_id, std::string kind,
                                          const Channel& channel, const Uuid& person_id);
 // BotUserV1 of a member as the space shows them.
-boost::json::object person_json(store::Connection& c, const Uuid& space_id, const Uuid& person_id);
+boost::json::object person_json(const Context& ctx, store::Connection& c, const Uuid& space_id,
+                                const Uuid& person_id);
 // user/channel/role values must name a member, a channel, an archetype of the space.
 Status check_ids_in_space(store::Connection& c, const Uuid& space_id,
                           const std::vector<TypedValue>& values);

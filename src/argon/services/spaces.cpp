@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "argon/domain/names.hpp"
+#include "argon/services/user_locales.hpp"
 #include "argon/store/accounts_repo.hpp"
 #include "argon/store/spaces_repo.hpp"
 #include "argon/wire/shapes.hpp"
@@ -29,7 +30,7 @@ void append_member_update(store::Connection& c, EventBatch& batch, const Uuid& s
                           const Uuid& user_id, std::int64_t now_ms) {
   auto member = store::members::find(c, space_id, user_id);
   if (!member) return;
-  json::object payload{{"spaceId", space_id.str()}, {"user", wire::bot_user_json(*member)}};
+  json::object payload{{"spaceId", space_id.str()}, {"user", user_json(batch.context(), *member)}};
   batch.append(c, events::space_stream(space_id), "memberUpdate", space_id,
                json::serialize(payload), now_ms);
 }
@@ -119,7 +120,7 @@ Task<Result<Uuid>> SpaceService::accept_invite(const Uuid& user_id, const std::s
     if (!store::invites::count_use(c, code))
       return Error::not_found("invite_not_found", "Invite not found or no longer valid.");
     auto member = store::members::find(c, inv->space_id, user_id);
-    json::object payload{{"spaceId", inv->space_id.str()}, {"user", wire::bot_user_json(*member)}};
+    json::object payload{{"spaceId", inv->space_id.str()}, {"user", user_json(ctx_, *member)}};
     batch.append(c, events::space_stream(inv->space_id), "memberJoin", inv->space_id,
                  json::serialize(payload), now);
     return inv->space_id;

@@ -14,6 +14,13 @@
 namespace argon::services {
 namespace json = boost::json;
 
+json::object ready_space_json(const Uuid& space_id, Entitlements granted) {
+  // An unsigned JSON integer: ManageServer (1 << 55) and the higher bits stay exact.
+  return json::object{{"spaceId", space_id.str()},
+                      {"grantedEntitlements", static_cast<std::uint64_t>(granted)},
+                      {"pendingApproval", false}};
+}
+
 StreamService::StreamService(Context& ctx, events::Hub& hub, AccountService& accounts,
                              StreamLimits limits, PresenceCounter* presence)
     : ctx_(ctx),
@@ -87,16 +94,23 @@ Task<StreamService::Start> StreamService::resume_position(
 Task<events::StreamSetup> StreamService::prepare_bot(BotIdentity bot, std::int64_t intents,
                                                      std::optional<std::string> resume) {
   std::int64_t effective = effective_intents(intents, bot.app.is_verified);
-  auto spaces = co_await ctx_.db.read(
-      [&](store::Connection& c) { return store::members::space_ids_of(c, bot.user.id); });
+  // Each space with the bot's effective entitlements there (the OR of its archetypes).
+  auto spaces = co_await ctx_.db.read([&](store::Connection& c) {
+    std::vector<std::pair<Uuid, Entitlements>> out;
+    for (const auto& id : store::members::space_ids_of(c, bot.user.id))
+      out.emplace_back(id, store::members::permission_mask(c, id, bot.user.id));
+    return out;
+  });
   events::StreamSetup setup;
   setup.owner = bot.user.id;
   setup.own_stream = events::bot_stream(bot.user.id);
   setup.streams.push_back(setup.own_stream);
   json::array space_ids;
-  for (const auto& id : spaces) {
+  json::array space_infos;
+  for (const auto& [id, granted] : spaces) {
     setup.streams.push_back(events::space_stream(id));
     space_ids.emplace_back(id.str());
+    space_infos.push_back(ready_space_json(id, granted));
   }
   auto start = co_await resume_position(bot.user.id, setup.own_stream, setup.streams, resume);
   setup.start = std::move(start.cursor);
@@ -108,8 +122,9 @@ Task<events::StreamSetup> StreamService::prepare_bot(BotIdentity bot, std::int64
     if (!decl->intent_bit) return true;  // lifecycle: always delivered
     return (effective & (std::int64_t{1} << *decl->intent_bit)) != 0;
   };
-  setup.ready_payload =
-      json::serialize(json::object{{"intents", effective}, {"spaceIds", std::move(space_ids)}});
+  setup.ready_payload = json::serialize(json::object{{"intents", effective},
+                                                     {"spaceIds", std::move(space_ids)},
+                                                     {"spaces", std::move(space_infos)}});
   co_return setup;
 }
 

@@ -3,6 +3,7 @@
 // streams they follow, where they resume (DECISIONS.md §7), what they may see (intents), and a
 // bot's presence (Online while at least one of its streams is open).
 #include <atomic>
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <memory>
 
@@ -16,6 +17,11 @@ namespace argon::services {
 struct StreamLimits {
   std::int64_t resume_window_ms = 600000;  // how long a disconnected stream's position is kept
 };
+
+// One entry of the bot's `ready.spaces` (UPSTREAM.md §3): {spaceId, grantedEntitlements (the
+// bot's effective mask there, a u64 integer), pendingApproval (always false: no approval flow, so
+// botEntitlementsUpdated is never sent)}.
+boost::json::object ready_space_json(const Uuid& space_id, Entitlements granted);
 
 class StreamService {
  public:

@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "argon/services/user_locales.hpp"
 #include "argon/store/accounts_repo.hpp"
 #include "argon/store/spaces_repo.hpp"
 #include "argon/voice/jwt.hpp"
@@ -57,7 +58,7 @@ Status append_voice_event(store::Connection& c, EventBatch& batch, const char* t
   json::object payload{
       {"spaceId", space_id.str()},
       {"channelId", channel_id.str()},
-      {"user", member ? wire::bot_user_json(*member) : wire::bot_user_json(*user)}};
+      {"user", member ? user_json(batch.context(), *member) : user_json(batch.context(), *user)}};
   batch.append(c, events::space_stream(space_id), type, space_id, json::serialize(payload), now);
   return {};
 }
@@ -77,7 +78,7 @@ VoiceService::VoiceService(Context& ctx, VoiceSettings settings, std::unique_ptr
     if (clustered_)
       rooms_ = std::make_unique<StoreVoiceRooms>(ctx_.db, ctx_.clock, settings_.node_lease_ms);
     else
-      rooms_ = std::make_unique<LocalVoiceRooms>(ctx_.db, settings_.node_id);
+      rooms_ = std::make_unique<LocalVoiceRooms>(ctx_.db, ctx_.clock, settings_.node_id);
   }
   if (!calls_) {
     if (clustered_)

@@ -67,6 +67,8 @@ class VoiceService {
   ~VoiceService();
 
   voice::Relay& relay() { return relay_; }
+  // Who is in which room (interactions read voiceState from it, UPSTREAM.md §4).
+  VoiceRooms& rooms() { return *rooms_; }
   // The server's public base (http://host:port); WebSocket URLs derive from it.
   void set_public_base(std::string http_base);
   std::string ws_base() const;

@@ -3,6 +3,7 @@
 // change and its events commit together, so a call ends once whichever node ends it.
 #include <boost/json/serialize.hpp>
 
+#include "argon/services/user_locales.hpp"
 #include "argon/services/voice.hpp"
 #include "argon/store/accounts_repo.hpp"
 
@@ -22,13 +23,16 @@ Task<Result<Uuid>> VoiceService::start_call(const Uuid& caller_id, const Uuid& c
                   CallState::Ringing, now,       now + settings_.ring_timeout_ms};
   EventBatch batch{ctx_};
   // Recorded before callIncoming goes out: the bot may accept the moment it sees it.
-  CallChange also = [&batch](store::Connection& c, const CallRecord& call) -> Status {
+  CallChange also = [this, &batch](store::Connection& c, const CallRecord& call) -> Status {
     batch.clear();
     auto callee = store::users::find(c, call.callee);
     if (!callee || !callee->is_bot())
       return Error::not_found("not_found", "No bot with that user id.");
+    // fromLocale: the caller's current app locale at ring time (UPSTREAM.md §5).
     append_direct(batch, c, events::bot_stream(call.callee), "callIncoming",
-                  json::object{{"callId", call.id.str()}, {"fromUserId", call.caller.str()}},
+                  json::object{{"callId", call.id.str()},
+                               {"fromUserId", call.caller.str()},
+                               {"fromLocale", locale_json(ctx_, call.caller)}},
                   call.started_at_ms);
     return {};
   };

@@ -4,9 +4,10 @@ namespace argon::services {
 
 // ---- LocalVoiceRoomMembers ---------------------------------------------------------------------
 
-bool LocalVoiceRoomMembers::join(const std::string& room, const Uuid& who) {
+bool LocalVoiceRoomMembers::join(const std::string& room, const Uuid& who,
+                                 std::int64_t joined_at_ms) {
   std::lock_guard lock(mutex_);
-  return rooms_[room].insert(who).second;
+  return rooms_[room].emplace(who, joined_at_ms).second;
 }
 
 bool LocalVoiceRoomMembers::leave(const std::string& room, const Uuid& who) {
@@ -28,10 +29,33 @@ bool LocalVoiceRoomMembers::empty(const std::string& room) const {
   return rooms_.find(room) == rooms_.end();
 }
 
+std::optional<std::pair<std::string, std::int64_t>> LocalVoiceRoomMembers::latest_with_prefix(
+    const std::string& prefix, const Uuid& who) const {
+  std::lock_guard lock(mutex_);
+  std::optional<std::pair<std::string, std::int64_t>> latest;
+  for (auto it = rooms_.lower_bound(prefix); it != rooms_.end() && it->first.starts_with(prefix);
+       ++it) {
+    auto member = it->second.find(who);
+    if (member != it->second.end() && (!latest || member->second > latest->second))
+      latest.emplace(it->first, member->second);
+  }
+  return latest;
+}
+
+namespace {
+// "{spaceId}/" + a channel id: the channel of a voice room of that space.
+std::optional<VoiceSlot> slot_of(const std::string& prefix, const std::string& room,
+                                 std::int64_t joined_at_ms) {
+  auto channel = Uuid::parse(std::string_view(room).substr(prefix.size()));
+  if (!channel) return std::nullopt;
+  return VoiceSlot{*channel, joined_at_ms};
+}
+}  // namespace
+
 // ---- LocalVoiceRooms ---------------------------------------------------------------------------
 
 Task<Result<bool>> LocalVoiceRooms::join(std::string room, Uuid who, VoiceChange also) {
-  if (!members_.join(room, who)) co_return false;
+  if (!members_.join(room, who, clock_.now_unix_ms())) co_return false;
   if (also) {
     auto done = co_await db_.transact([&](store::Connection& c) { return also(c); });
     if (!done) {
@@ -72,6 +96,14 @@ Task<bool> LocalVoiceRooms::release(std::string room, int, std::int64_t) {
 
 Task<Result<std::vector<std::string>>> LocalVoiceRooms::release_node(int, bool, VoiceLeft) {
   co_return std::vector<std::string>{};  // one node: nobody else serves a room
+}
+
+std::optional<VoiceSlot> LocalVoiceRooms::slot_in_space(store::Connection&, const Uuid& space_id,
+                                                        const Uuid& who) {
+  const std::string prefix = space_id.str() + "/";
+  auto latest = members_.latest_with_prefix(prefix, who);
+  if (!latest) return std::nullopt;
+  return slot_of(prefix, latest->first, latest->second);
 }
 
 // ---- StoreVoiceRooms ---------------------------------------------------------------------------
@@ -203,6 +235,18 @@ Task<Result<std::vector<std::string>>> StoreVoiceRooms::release_node(int node_id
     return rooms;
   });
   co_return out;
+}
+
+std::optional<VoiceSlot> StoreVoiceRooms::slot_in_space(store::Connection& c, const Uuid& space_id,
+                                                        const Uuid& who) {
+  const std::string prefix = space_id.str() + "/";
+  // Ids are lowercase hex and dashes: the prefix holds no LIKE wildcard.
+  auto row = c.query_one(
+      "SELECT room, joined_at FROM voice_members WHERE user_id = $1 AND room LIKE $2"
+      " ORDER BY joined_at DESC, room LIMIT 1",
+      {who.str(), prefix + "%"});
+  if (!row) return std::nullopt;
+  return slot_of(prefix, row->text(0), row->i64(1));
 }
 
 }  // namespace argon::services

@@ -21,19 +21,41 @@
 
 namespace argon::services {
 
-// An in-memory set of identities per room (the building block of LocalVoiceRooms).
+// Where a user is in voice in one space (UPSTREAM.md §4, interactions' voiceState).
+struct VoiceSlot {
+  Uuid channel_id;
+  std::int64_t joined_at_ms = 0;  // when they joined that room (Unix ms)
+};
+
+// The read side of voice membership that event payloads need: which voice channel of a space a
+// user is in, right now. Voice channels' rooms are named "{spaceId}/{channelId}" (voice.hpp).
+class VoicePresence {
+ public:
+  virtual ~VoicePresence() = default;
+  // The voice channel of `space_id` whose room `who` is in — the one joined last if several —
+  // since when. Read inside the caller's transaction `c` (the store's rooms) or from memory (one
+  // node's): it never waits for anything else.
+  virtual std::optional<VoiceSlot> slot_in_space(store::Connection& c, const Uuid& space_id,
+                                                 const Uuid& who) = 0;
+};
+
+// An in-memory set of identities per room, with when each joined (the building block of
+// LocalVoiceRooms).
 class LocalVoiceRoomMembers final {
  public:
-  // true when `who` was not in the room yet.
-  bool join(const std::string& room, const Uuid& who);
+  // true when `who` was not in the room yet (then `joined_at_ms` is recorded).
+  bool join(const std::string& room, const Uuid& who, std::int64_t joined_at_ms = 0);
   // true when `who` was in the room (exactly one caller sees true: one voiceLeave).
   bool leave(const std::string& room, const Uuid& who);
   bool contains(const std::string& room, const Uuid& who) const;
   bool empty(const std::string& room) const;
+  // Among the rooms whose name starts with `prefix`, the one `who` joined last: (room, joined at).
+  std::optional<std::pair<std::string, std::int64_t>> latest_with_prefix(const std::string& prefix,
+                                                                         const Uuid& who) const;
 
  private:
   mutable std::mutex mutex_;
-  std::map<std::string, std::set<Uuid>> rooms_;
+  std::map<std::string, std::map<Uuid, std::int64_t>> rooms_;  // room → who → joined at
 };
 
 // What goes with a membership change: the voice event(s) it appends. It runs inside the change's
@@ -51,10 +73,8 @@ struct RoomOwner {
   std::int64_t stamp = 0;  // claim: the owner's claim stamp now in force (see release)
 };
 
-class VoiceRooms {
+class VoiceRooms : public VoicePresence {
  public:
-  virtual ~VoiceRooms() = default;
-
   // ---- who is in a room: the people who joined it through the client API (connected yet or
   // not), and every identity with a socket on the room's relay.
   // Adds `who`: true when they were not in yet (then `also` ran with the change).
@@ -87,7 +107,8 @@ class VoiceRooms {
 // `node_id`, nothing is recorded).
 class LocalVoiceRooms final : public VoiceRooms {
  public:
-  LocalVoiceRooms(store::Database& db, int node_id) : db_(db), node_id_(node_id) {}
+  LocalVoiceRooms(store::Database& db, const Clock& clock, int node_id)
+      : db_(db), clock_(clock), node_id_(node_id) {}
 
   Task<Result<bool>> join(std::string room, Uuid who, VoiceChange also) override;
   Task<Result<bool>> leave(std::string room, Uuid who, VoiceChange also) override;
@@ -98,11 +119,14 @@ class LocalVoiceRooms final : public VoiceRooms {
   Task<bool> release(std::string room, int node_id, std::int64_t stamp) override;
   Task<Result<std::vector<std::string>>> release_node(int node_id, bool only_if_dead,
                                                       VoiceLeft left) override;
+  std::optional<VoiceSlot> slot_in_space(store::Connection& c, const Uuid& space_id,
+                                         const Uuid& who) override;
 
   LocalVoiceRoomMembers& members() { return members_; }
 
  private:
   store::Database& db_;
+  const Clock& clock_;
   int node_id_;
   LocalVoiceRoomMembers members_;
 };
@@ -123,6 +147,9 @@ class StoreVoiceRooms final : public VoiceRooms {
   Task<bool> release(std::string room, int node_id, std::int64_t stamp) override;
   Task<Result<std::vector<std::string>>> release_node(int node_id, bool only_if_dead,
                                                       VoiceLeft left) override;
+  // voice_members (room, user_id, joined_at), on the caller's connection.
+  std::optional<VoiceSlot> slot_in_space(store::Connection& c, const Uuid& space_id,
+                                         const Uuid& who) override;
 
  private:
   std::int64_t lease_cutoff() const { return clock_.now_unix_ms() - lease_ms_; }

@@ -203,7 +203,7 @@ TEST_F(VoiceStateTest, NodesClaimingOneRoomAtOnceAgreeOnOneOwner) {
 }
 
 TEST_F(VoiceStateTest, LocalRoomsAreAlwaysThisNodesAndKeepMembersInMemory) {
-  LocalVoiceRooms local(*db_, 7);
+  LocalVoiceRooms local(*db_, clock_, 7);
   EXPECT_EQ(sync_wait(local.claim("r", 7, 5, nullptr))->node_id, 7);
   EXPECT_EQ(sync_wait(local.owner("r"))->node_id, 7);
   std::atomic<int> runs{0};
@@ -214,6 +214,44 @@ TEST_F(VoiceStateTest, LocalRoomsAreAlwaysThisNodesAndKeepMembersInMemory) {
   EXPECT_EQ(runs.load(), 2);
   EXPECT_TRUE(sync_wait(local.release("r", 7, 5)));
   EXPECT_EQ(members_in("r"), 0);  // nothing in the store
+}
+
+// The voice channel of a space a user is in (interactions' voiceState), on both implementations:
+// only rooms "{spaceId}/{channelId}" of that space count, the latest join wins, a leave ends it.
+TEST_F(VoiceStateTest, SlotInSpaceOnBothImplementations) {
+  LocalVoiceRooms local(*db_, clock_, 7);
+  for (VoiceRooms* rooms : std::initializer_list<VoiceRooms*>{&rooms_, &local}) {
+    SCOPED_TRACE(rooms == &local ? "local" : "store");
+    const Uuid space = id(50), other = id(51), a = id(60), b = id(61), who = id(1);
+    auto slot = [&](const Uuid& s, const Uuid& u) {
+      return db_->read_now([&](store::Connection& c) { return rooms->slot_in_space(c, s, u); });
+    };
+    auto room = [](const Uuid& s, const Uuid& ch) { return s.str() + "/" + ch.str(); };
+    EXPECT_FALSE(slot(space, who));
+    ASSERT_TRUE(*sync_wait(rooms->join(room(other, a), who, nullptr)));     // another space
+    ASSERT_TRUE(*sync_wait(rooms->join("call/" + a.str(), who, nullptr)));  // a call
+    ASSERT_TRUE(*sync_wait(rooms->join(room(space, a), id(2), nullptr)));   // somebody else
+    EXPECT_FALSE(slot(space, who));
+    clock_.advance_ms(1000);
+    const std::int64_t first = clock_.now_unix_ms();
+    ASSERT_TRUE(*sync_wait(rooms->join(room(space, a), who, nullptr)));
+    auto in_a = slot(space, who);
+    ASSERT_TRUE(in_a);
+    EXPECT_EQ(in_a->channel_id, a);
+    EXPECT_EQ(in_a->joined_at_ms, first);
+    clock_.advance_ms(1000);
+    ASSERT_TRUE(*sync_wait(rooms->join(room(space, b), who, nullptr)));
+    EXPECT_EQ(slot(space, who)->channel_id, b);  // joined last
+    EXPECT_EQ(slot(space, who)->joined_at_ms, first + 1000);
+    EXPECT_EQ(slot(other, who)->channel_id, a);
+    ASSERT_TRUE(*sync_wait(rooms->leave(room(space, b), who, nullptr)));
+    EXPECT_EQ(slot(space, who)->channel_id, a);
+    EXPECT_EQ(slot(space, who)->joined_at_ms, first);  // a re-read does not move the join
+    ASSERT_TRUE(*sync_wait(rooms->leave(room(space, a), who, nullptr)));
+    EXPECT_FALSE(slot(space, who));
+    for (const auto& r : {room(other, a), "call/" + a.str(), room(space, a)})
+      for (const Uuid& u : {who, id(2)}) (void)sync_wait(rooms->leave(r, u, nullptr));
+  }
 }
 
 // ---- calls -------------------------------------------------------------------------------------

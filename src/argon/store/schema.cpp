@@ -306,6 +306,11 @@ CREATE TABLE login_failures (
 CREATE INDEX login_failures_subject ON login_failures(subject, failed_at);
 CREATE INDEX login_failures_age ON login_failures(failed_at);
 )SQL"},
+      // Interactions carry the person's voice channel in their space (UPSTREAM.md §4): looked up
+      // by user in voice_members, whose joined_at is the slot's joinedAt.
+      {6, "voice members by user (interaction voiceState)", R"SQL(
+CREATE INDEX voice_members_user ON voice_members(user_id, joined_at);
+)SQL"},
   };
   return kMigrations;
 }

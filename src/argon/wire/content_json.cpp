@@ -93,6 +93,16 @@ Result<Entity> parse_entity(const json::value& v, const std::string& path, Entit
     ARGON_TRY(get_i32(e.height, r, "height"));
     ARGON_TRY(get(e.thumb_hash, r.optional_string("thumbHash")));
   }
+  if (all || t == EntityType::kGif) {
+    ARGON_TRY(get(e.gif_id, r.optional_string("gifId")));
+    ARGON_TRY(get(e.hmac, r.optional_string("hmac")));
+    ARGON_TRY(get(e.preview_url, r.optional_string("previewUrl")));
+  }
+  if (t == EntityType::kGif && !all) {
+    ARGON_TRY(get(e.file_id, r.optional_uuid("fileId")));
+    ARGON_TRY(get_i32(e.width, r, "width"));
+    ARGON_TRY(get_i32(e.height, r, "height"));
+  }
   return e;
 }
 
@@ -312,6 +322,9 @@ json::object entity_storage_json(const Entity& e) {
   put(o, "fileName", e.file_name);
   put(o, "contentType", e.content_type);
   put(o, "thumbHash", e.thumb_hash);
+  put(o, "gifId", e.gif_id);
+  put(o, "hmac", e.hmac);
+  put(o, "previewUrl", e.preview_url);
   put(o, "colour", e.colour);
   put(o, "numerator", e.numerator);
   put(o, "denominator", e.denominator);

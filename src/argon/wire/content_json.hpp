@@ -37,12 +37,14 @@ Result<ModalDefinition> parse_modal(const boost::json::value* value,
 // ---- output --------------------------------------------------------------------------------
 
 // Union form for History / MessageDto: type, offset, length, version and that variant's own
-// fields (null when absent), incl. fileId for attachments. Type written as the name by default.
+// fields (null when absent), incl. fileId for attachments and gif {gifId, hmac, fileId, width,
+// height, previewUrl}. Type written as the name by default.
 boost::json::object entity_union_json(const Entity& entity, EnumStyle style = EnumStyle::kName);
 boost::json::array entities_union_json(const std::vector<Entity>& entities,
                                        EnumStyle style = EnumStyle::kName);
 
-// Flattened event form BotMessageEntityV1: every field, null when absent; no fileId, no version.
+// Flattened event form BotMessageEntityV1: every field, null when absent; no fileId, no version
+// (a gif fills only width and height).
 // Type written as the integer by default (DECISIONS.md §3).
 boost::json::object entity_flat_json(const Entity& entity, EnumStyle style = EnumStyle::kInteger);
 boost::json::array entities_flat_json(const std::vector<Entity>& entities,

@@ -226,8 +226,8 @@ TEST(ParseEntitiesTest, Errors) {
   auto v3 = parse(R"([{"type":"blink","offset":0,"length":1}])");
   EXPECT_NE(message(parse_entities(&v3)).find("entities[0].type: must be one of hashtag,"),
             std::string::npos);
-  auto v4 = parse(R"([{"type":21,"offset":0,"length":1}])");
-  EXPECT_NE(message(parse_entities(&v4)).find("(or 0 to 20)"), std::string::npos);
+  auto v4 = parse(R"([{"type":22,"offset":0,"length":1}])");
+  EXPECT_NE(message(parse_entities(&v4)).find("(or 0 to 21)"), std::string::npos);
   auto v5 = parse(R"([{"type":"bold","length":1}])");
   EXPECT_EQ(message(parse_entities(&v5)), "entities[0].offset: required");
   auto v6 = parse(R"([{"type":"mention","offset":0,"length":1,"userId":"nope"}])");
@@ -313,6 +313,58 @@ TEST(EntityJsonTest, FlatFormHasEveryFieldButNoFileIdOrVersion) {
   EXPECT_EQ(entities_flat_json({attachment()}).size(), 1u);
 }
 
+TEST(ParseEntitiesTest, GifUnionFormParsesAndEchoes) {
+  auto v = parse(R"([{"type":21,"offset":0,"length":1,"version":1,"gifId":"tenor-9","hmac":"abc",
+                      "fileId":"0f8fad5b-d9cb-469f-a165-70867728950e","width":"320","height":240,
+                      "previewUrl":"https://media.example/p.gif","userId":"ignored"}])");
+  auto e = parse_entities(&v);
+  ASSERT_TRUE(e) << message(e);
+  ASSERT_EQ(e->size(), 1u);
+  const Entity& g = (*e)[0];
+  EXPECT_EQ(g.type, EntityType::kGif);
+  EXPECT_EQ(g.gif_id, "tenor-9");
+  EXPECT_EQ(g.hmac, "abc");
+  EXPECT_EQ(g.file_id, Uuid::parse(kFile));
+  EXPECT_EQ(g.width, 320);
+  EXPECT_EQ(g.height, 240);
+  EXPECT_EQ(g.preview_url, "https://media.example/p.gif");
+  EXPECT_FALSE(g.user_id);  // not a gif field
+  EXPECT_TRUE(validate_entities("x", *e, EntityOrigin::kPerson));
+  EXPECT_EQ(validate_entities("x", *e, EntityOrigin::kBot).error().message,
+            "entities[0].type: gif entities (type 21) cannot be sent by bots");
+
+  auto u = entity_union_json(g, EnumStyle::kInteger);
+  EXPECT_EQ(json::serialize(u),
+            R"({"type":21,"offset":0,"length":1,"version":1,"gifId":"tenor-9","hmac":"abc",)"
+            R"("fileId":"0f8fad5b-d9cb-469f-a165-70867728950e","width":320,"height":240,)"
+            R"("previewUrl":"https://media.example/p.gif"})");
+  Entity bare = g;
+  bare.file_id.reset();
+  bare.preview_url.reset();
+  auto b = entity_union_json(bare);
+  EXPECT_EQ(b.at("type").as_string(), "gif");
+  EXPECT_TRUE(b.at("fileId").is_null());
+  EXPECT_TRUE(b.at("previewUrl").is_null());
+  EXPECT_EQ(b.size(), 10u);
+
+  // The flattened event form has its fixed fields: only width and height carry the gif.
+  auto f = entity_flat_json(g);
+  EXPECT_EQ(f.size(), 23u);
+  EXPECT_EQ(f.at("type").as_int64(), 21);
+  EXPECT_EQ(f.at("width").as_int64(), 320);
+  EXPECT_EQ(f.at("height").as_int64(), 240);
+  EXPECT_FALSE(f.contains("gifId"));
+  EXPECT_TRUE(f.at("fileName").is_null());
+
+  auto named = parse(R"([{"type":"GIF","offset":0,"length":0,"gifId":"g","hmac":"h"}])");
+  auto n = parse_entities(&named);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(validate_entities("x", *n, EntityOrigin::kPerson).error().message,
+            "entities[0].width: required for gif entities");
+  auto wrong = parse(R"([{"type":21,"offset":0,"length":0,"gifId":5}])");
+  EXPECT_FALSE(parse_entities(&wrong));
+}
+
 // ---- modal ----
 
 TEST(ModalJsonTest, ParsesValidatesAndWrites) {
@@ -385,6 +437,15 @@ TEST(StorageTest, EntitiesRoundTripLosslessly) {
   url.type = EntityType::kUrl;
   url.domain = "example.com";  // path deliberately absent: must stay absent
   list.push_back(url);
+  Entity gif;
+  gif.type = EntityType::kGif;
+  gif.gif_id = "g1";
+  gif.hmac = "h1";
+  gif.file_id = *Uuid::parse(kFile);
+  gif.width = 10;
+  gif.height = 20;
+  gif.preview_url = "https://p/x.gif";
+  list.push_back(gif);
 
   std::string text = serialize_entities_for_storage(list);
   EXPECT_EQ(text.find("null"), std::string::npos);

@@ -85,6 +85,14 @@ json::object entity_union_json(const Entity& e, EnumStyle style) {
       o["height"] = opt(e.height);
       o["thumbHash"] = opt(e.thumb_hash);
       break;
+    case EntityType::kGif:  // UPSTREAM.md §5
+      o["gifId"] = opt(e.gif_id);
+      o["hmac"] = opt(e.hmac);
+      o["fileId"] = opt(e.file_id);
+      o["width"] = opt(e.width);
+      o["height"] = opt(e.height);
+      o["previewUrl"] = opt(e.preview_url);
+      break;
     default:
       break;
   }

@@ -18,20 +18,19 @@ json::value string_or_null(const std::optional<std::string>& s) {
   return json::value(*s);
 }
 
-json::object bot_user_json(const User& u) {
+json::object bot_user_json(const User& u, const std::optional<std::string>& locale) {
   return {{"userId", u.id.str()},
           {"username", u.username},
           {"displayName", u.display_name},
           {"avatarUrl", string_or_null(u.avatar_url)},
-          {"flags", u.flags}};
+          {"flags", u.flags},
+          {"locale", string_or_null(locale)}};
 }
 
-json::object bot_user_json(const Member& m) {
-  return {{"userId", m.user_id.str()},
-          {"username", m.username},
-          {"displayName", m.display_name},
-          {"avatarUrl", string_or_null(m.avatar_url)},
-          {"flags", m.user_flags}};
+json::object bot_user_json(const Member& m, const std::optional<std::string>& locale) {
+  return {{"userId", m.user_id.str()},     {"username", m.username},
+          {"displayName", m.display_name}, {"avatarUrl", string_or_null(m.avatar_url)},
+          {"flags", m.user_flags},         {"locale", string_or_null(locale)}};
 }
 
 json::object channel_json(const Channel& c) {

@@ -12,9 +12,10 @@ namespace argon::wire {
 boost::json::value uuid_or_null(const std::optional<Uuid>& id);
 boost::json::value string_or_null(const std::optional<std::string>& s);
 
-// BotUserV1 {userId, username, displayName, avatarUrl, flags}
-boost::json::object bot_user_json(const User& user);
-boost::json::object bot_user_json(const Member& member);
+// BotUserV1 {userId, username, displayName, avatarUrl, flags, locale} (`locale`: the person's
+// current app locale, UPSTREAM.md §5; services compose it with services::user_json)
+boost::json::object bot_user_json(const User& user, const std::optional<std::string>& locale);
+boost::json::object bot_user_json(const Member& member, const std::optional<std::string>& locale);
 // Client API channel {channelId, spaceId, name, description, channelType: 0|1|2}
 boost::json::object channel_json(const Channel& channel);
 // Bot API BotChannel {channelId, spaceId, name, description, channelType: "Text"|…, groupId}
