@@ -49,6 +49,17 @@ argon_area(botapi DEPS argon_services argon_api argon_contracts)
 argon_area(app DEPS argon_clientapi argon_botapi argon_contracts LIBS CLI11::CLI11 tomlplusplus::tomlplusplus
            spdlog::spdlog fmt::fmt)
 
+# The version and git commit, regenerated at every build (cmake/build_info.cmake).
+set(ARGON_BUILD_INFO ${CMAKE_BINARY_DIR}/generated/build_info.cpp)
+add_custom_target(
+  argon_build_info_source
+  COMMAND ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DOUT=${ARGON_BUILD_INFO}
+          -DVERSION=${PROJECT_VERSION} -P ${CMAKE_SOURCE_DIR}/cmake/build_info.cmake
+  BYPRODUCTS ${ARGON_BUILD_INFO}
+  COMMENT "argon build info")
+target_sources(argon_app PRIVATE ${ARGON_BUILD_INFO})
+add_dependencies(argon_app argon_build_info_source)
+
 if(EXISTS ${ARGON_SRC}/argon/main.cpp)
   add_executable(argon ${ARGON_SRC}/argon/main.cpp)
   target_link_libraries(argon PRIVATE argon_app)

@@ -135,6 +135,7 @@ test('an invalid enumerated config value is a start-up error naming the valid va
   const warning = await runCli(['user', 'create', uname('cfg'), '--data-dir', dir], { env: { ARGON_LOG_LEVEL: 'Warning' } });
   assert.equal(warning.code, 0, warning.stderr);
   assert.doesNotMatch(warning.stderr, / info /, 'info lines are filtered at warning');
+});
 
 // The project's copy of the newest published manifest (Bot API 1.9.0; UPSTREAM §1).
 const LATEST = JSON.parse(fs.readFileSync(
@@ -169,4 +170,10 @@ test('argon contracts manifest prints the latest manifest (without shapes) and i
   assert.deepEqual(pick(m.events, eventKeys), pick(LATEST.events, eventKeys));
   assert.deepEqual(m.intents, LATEST.intents);
   assert.deepEqual(m.rateLimits, LATEST.rateLimits);
+});
+
+test('argon --version: version, git commit and Bot API version on one line, exit 0', async () => {
+  const res = await runCli(['--version']);
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout.trim(), /^argon \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown), Bot API 1\.9\.0\)$/);
 });

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "argon/app/build_info.hpp"
 #include "argon/app/demo.hpp"
 #include "argon/app/runtime.hpp"
 #include "argon/app/serve.hpp"
@@ -116,6 +117,11 @@ int verify_contracts() {
   return mismatches.empty() ? 0 : 1;
 }
 
+std::string version_line() {
+  return std::string("argon ") + kArgonVersion + " (commit " + kGitCommit + ", Bot API " +
+         std::string(contracts::kBotApiVersion) + ")";
+}
+
 int report(const Error& e) {
   std::fprintf(stderr, "argon: %s: %s\n", e.code.c_str(), e.message.value_or("").c_str());
   return 1;
@@ -182,6 +188,7 @@ int run_user_action(Runtime& rt, const std::string& action, const std::string& u
 
 int run_cli(int argc, char** argv) {
   CLI::App cli{"argon: a self-hostable chat server speaking the Argon Bot API"};
+  cli.set_version_flag("--version", version_line());
   cli.require_subcommand(1);
   CommonFlags common;
 
