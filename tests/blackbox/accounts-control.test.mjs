@@ -227,3 +227,28 @@ test('accounts.registration = invite: 403 invite_required, 404 invite_not_found,
     expectStatus(await ic.post('/api/v1/auth/login', { username: owner.username, password: PASSWORD }), 200);
   } finally { await invited.stop(); }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Client API request budgets
+
+test('client API budgets: per person on authenticated routes, per address on register/login (429 rate_limited + Retry-After)', async () => {
+  const limited = await startServer({
+    env: { ARGON_RATELIMIT_PERSON_REQUESTS: '5', ARGON_RATELIMIT_ADDRESS_REQUESTS: '4' },
+    nodes: 1,
+  });
+  try {
+    const lc = api(limited);
+    const a = await register(limited);  // address budget: 1 of 4
+    const b = await register(limited);  // 2 of 4
+    for (let i = 0; i < 5; i += 1) expectStatus(await lc.get('/api/v1/me', a.token), 200);
+    const over = await lc.get('/api/v1/me', a.token);
+    expectError(over, 429, 'rate_limited');
+    assert.ok(Number(over.headers.get('retry-after')) >= 1, 'Retry-After');
+    expectStatus(await lc.get('/api/v1/me', b.token), 200);  // another person's budget
+    expectError(await lc.get('/api/v1/me', 'not-a-token'), 401, 'unauthorized');  // auth first
+    expectStatus(await lc.post('/api/v1/auth/login', { username: a.username, password: PASSWORD }), 200);  // 3
+    expectStatus(await lc.post('/api/v1/auth/login', { username: b.username, password: PASSWORD }), 200);  // 4
+    expectError(await lc.post('/api/v1/auth/login', { username: a.username, password: PASSWORD }), 429, 'rate_limited');
+    expectError(await lc.post('/api/v1/auth/register', { username: uname('late'), password: PASSWORD }), 429, 'rate_limited');
+  } finally { await limited.stop(); }
+});

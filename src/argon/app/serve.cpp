@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "argon/api/task_handler.hpp"
 #include "argon/app/build_info.hpp"
@@ -304,6 +305,15 @@ int serve(const Config& config) {
   botapi::BotServices bot{rt.bots(),   rt.spaces(), rt.messages(), rt.reactions(),
                           rt.typing(), streams,     rt.commands(), rt.interactions(),
                           voice,       *limiter,    stream_queue,  rate_limit_overrides(config)};
+  // People's budgets: counted by each node in its own memory (a request costs no store write; a
+  // person spreading requests over N nodes gets up to N budgets), windows only (no cap on
+  // requests running together).
+  services::RateLimitConfig people_limits = limits;
+  people_limits.max_concurrency = std::numeric_limits<int>::max();
+  services::LocalRateLimiter people_limiter(rt.context().clock, people_limits);
+  client.limiter = &people_limiter;
+  client.person_permits = static_cast<int>(config.i64("ratelimit.person_requests"));
+  client.address_permits = static_cast<int>(config.i64("ratelimit.address_requests"));
   botapi::register_audio_routes(router, voice);
   botapi::register_routes(router, bot);
 

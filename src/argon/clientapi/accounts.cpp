@@ -18,6 +18,7 @@ constexpr std::string_view kActivityNames[] = {"game", "software", "streaming", 
 void register_account_routes(http::Router& router, ClientServices& s) {
   router.add("POST", "/api/v1/auth/register",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
+               CO_API_CHECK(co_await limit_address(req, s));
                CO_API_TRY(body, api::body_object(req));
                wire::ObjectReader in(body);
                CO_API_TRY(username, in.required_string("username"));
@@ -35,6 +36,7 @@ void register_account_routes(http::Router& router, ClientServices& s) {
 
   router.add("POST", "/api/v1/auth/login",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
+               CO_API_CHECK(co_await limit_address(req, s));
                CO_API_TRY(body, api::body_object(req));
                wire::ObjectReader in(body);
                CO_API_TRY(username, in.required_string("username"));
@@ -46,7 +48,7 @@ void register_account_routes(http::Router& router, ClientServices& s) {
 
   router.add(
       "GET", "/api/v1/me", api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-        CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+        CO_API_TRY(user, co_await authenticate_person(req, s));
         co_return api::json_response(
             200,
             json::object{{"userId", user.id.str()},
@@ -58,7 +60,7 @@ void register_account_routes(http::Router& router, ClientServices& s) {
 
   router.add("PUT", "/api/v1/me/presence",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(body, api::body_object(req));
                wire::ObjectReader in(body);
                CO_API_TRY(status, in.required_enum("status", kStatusNames));

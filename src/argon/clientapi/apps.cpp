@@ -11,7 +11,7 @@ namespace json = boost::json;
 void register_app_routes(http::Router& router, ClientServices& s) {
   router.add(
       "POST", "/api/v1/apps", api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-        CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+        CO_API_TRY(user, co_await authenticate_person(req, s));
         CO_API_TRY(body, api::body_object(req));
         wire::ObjectReader in(body);
         CO_API_TRY(name, in.required_string("name"));
@@ -27,7 +27,7 @@ void register_app_routes(http::Router& router, ClientServices& s) {
 
   router.add("GET", "/api/v1/apps",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                json::array apps;
                auto owned = co_await s.bots.list_apps(user.id);
                for (const auto& a : owned)
@@ -41,7 +41,7 @@ void register_app_routes(http::Router& router, ClientServices& s) {
 
   router.add("POST", "/api/v1/apps/{appId}/token",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(app_id, api::path_uuid(req, "appId"));
                CO_API_TRY(token, co_await s.bots.rotate_token(user.id, app_id));
                co_return api::json_response(200, json::object{{"token", token}});
@@ -49,7 +49,7 @@ void register_app_routes(http::Router& router, ClientServices& s) {
 
   router.add("POST", "/api/v1/spaces/{spaceId}/bots",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                CO_API_TRY(body, api::body_object(req));
                wire::ObjectReader in(body);
@@ -63,7 +63,7 @@ void register_app_routes(http::Router& router, ClientServices& s) {
 
   router.add("DELETE", "/api/v1/spaces/{spaceId}/bots/{appId}",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                CO_API_TRY(app_id, api::path_uuid(req, "appId"));
                CO_API_CHECK(co_await s.bots.uninstall(user.id, space_id, app_id));

@@ -30,7 +30,7 @@ Result<services::ArchetypeFields> read_fields(const json::object& body) {
 void register_archetype_routes(http::Router& router, ClientServices& s) {
   router.add("POST", "/api/v1/spaces/{spaceId}/archetypes",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                CO_API_TRY(body, api::body_object(req));
                CO_API_TRY(fields, read_fields(body));
@@ -40,7 +40,7 @@ void register_archetype_routes(http::Router& router, ClientServices& s) {
 
   router.add("PATCH", "/api/v1/spaces/{spaceId}/archetypes/{archetypeId}",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                CO_API_TRY(archetype_id, api::path_uuid(req, "archetypeId"));
                CO_API_TRY(body, api::body_object(req));
@@ -54,7 +54,7 @@ void register_archetype_routes(http::Router& router, ClientServices& s) {
     router.add(assign ? "PUT" : "DELETE",
                "/api/v1/spaces/{spaceId}/members/{userId}/archetypes/{archetypeId}",
                api::task_handler([&s, assign](http::Request& req) -> Task<http::Response> {
-                 CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+                 CO_API_TRY(user, co_await authenticate_person(req, s));
                  CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                  CO_API_TRY(target, api::path_uuid(req, "userId"));
                  CO_API_TRY(archetype_id, api::path_uuid(req, "archetypeId"));

@@ -14,7 +14,7 @@ constexpr std::string_view kChannelTypes[] = {"text", "voice", "announcement"};
 void register_channel_routes(http::Router& router, ClientServices& s) {
   router.add("POST", "/api/v1/spaces/{spaceId}/channels",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                CO_API_TRY(body, api::body_object(req));
                wire::ObjectReader in(body);
@@ -29,7 +29,7 @@ void register_channel_routes(http::Router& router, ClientServices& s) {
 
   router.add("DELETE", "/api/v1/spaces/{spaceId}/channels/{channelId}",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                CO_API_TRY(channel_id, api::path_uuid(req, "channelId"));
                CO_API_CHECK(co_await s.spaces.delete_channel(user.id, space_id, channel_id));

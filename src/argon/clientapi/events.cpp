@@ -9,7 +9,7 @@ namespace argon::clientapi {
 void register_event_routes(http::Router& router, ClientServices& s) {
   router.add(
       "GET", "/api/v1/events", api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-        CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+        CO_API_TRY(user, co_await authenticate_person(req, s));
         std::optional<std::string> resume;
         if (const auto* header = req.header("last-event-id")) resume = *header;
         if (const auto* query = req.query_param("lastEventId")) resume = *query;

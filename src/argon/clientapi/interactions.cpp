@@ -49,7 +49,7 @@ Result<services::ModalFieldValue> field_value(const json::value& item, std::size
 void register_interaction_routes(http::Router& router, ClientServices& s) {
   router.add("GET", "/api/v1/spaces/{spaceId}/commands",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                CO_API_TRY(commands, co_await s.commands.usable_in_space(user.id, space_id));
                json::array out;
@@ -63,7 +63,7 @@ void register_interaction_routes(http::Router& router, ClientServices& s) {
 
   router.add("POST", "/api/v1/channels/{channelId}/commands/{commandId}",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(channel_id, api::path_uuid(req, "channelId"));
                CO_API_TRY(command_id, api::path_uuid(req, "commandId"));
                CO_API_TRY(body, api::body_object(req));
@@ -92,7 +92,7 @@ void register_interaction_routes(http::Router& router, ClientServices& s) {
 
   router.add("POST", "/api/v1/messages/{messageId}/controls/{controlId}",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(message_id, api::path_int(req, "messageId"));
                CO_API_TRY(
                    id, co_await s.interactions.click(user.id, message_id, *req.param("controlId")));
@@ -101,7 +101,7 @@ void register_interaction_routes(http::Router& router, ClientServices& s) {
 
   router.add("POST", "/api/v1/messages/{messageId}/selects/{customId}",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(message_id, api::path_int(req, "messageId"));
                CO_API_TRY(body, api::body_object(req));
                wire::ObjectReader in(body);
@@ -121,7 +121,7 @@ void register_interaction_routes(http::Router& router, ClientServices& s) {
 
   router.add("POST", "/api/v1/interactions/{interactionId}/modal",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(interaction_id, api::path_uuid(req, "interactionId"));
                CO_API_TRY(body, api::body_object(req));
                wire::ObjectReader in(body);

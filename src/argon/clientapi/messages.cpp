@@ -13,7 +13,7 @@ namespace json = boost::json;
 void register_message_routes(http::Router& router, ClientServices& s) {
   router.add("POST", "/api/v1/channels/{channelId}/messages",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(channel_id, api::path_uuid(req, "channelId"));
                CO_API_TRY(body, api::body_object(req));
                wire::ObjectReader in(body);
@@ -29,7 +29,7 @@ void register_message_routes(http::Router& router, ClientServices& s) {
 
   router.add("PATCH", "/api/v1/channels/{channelId}/messages/{messageId}",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(channel_id, api::path_uuid(req, "channelId"));
                CO_API_TRY(message_id, api::path_int(req, "messageId"));
                CO_API_TRY(body, api::body_object(req));
@@ -49,7 +49,7 @@ void register_message_routes(http::Router& router, ClientServices& s) {
 
   router.add("GET", "/api/v1/channels/{channelId}/messages",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(channel_id, api::path_uuid(req, "channelId"));
                wire::QueryReader q(req.query);
                CO_API_TRY(from, q.optional_int("from", INT64_MIN, INT64_MAX));
@@ -63,7 +63,7 @@ void register_message_routes(http::Router& router, ClientServices& s) {
 
   router.add("POST", "/api/v1/channels/{channelId}/typing",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(channel_id, api::path_uuid(req, "channelId"));
                CO_API_CHECK(co_await s.typing.start(person_caller(user), channel_id, std::nullopt));
                co_return api::no_content();
@@ -71,7 +71,7 @@ void register_message_routes(http::Router& router, ClientServices& s) {
 
   router.add("DELETE", "/api/v1/channels/{channelId}/typing",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(channel_id, api::path_uuid(req, "channelId"));
                CO_API_CHECK(co_await s.typing.stop(person_caller(user), channel_id));
                co_return api::no_content();

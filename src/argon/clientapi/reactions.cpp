@@ -36,21 +36,21 @@ Result<services::ReactionTarget> read_target(const http::Request& req) {
 
 void register_reaction_routes(http::Router& router, ClientServices& s) {
   router.add("POST", kPath, api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(target, read_target(req));
                CO_API_CHECK(co_await s.reactions.add(person_caller(user), std::move(target)));
                co_return api::no_content();
              }));
 
   router.add("DELETE", kPath, api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(target, read_target(req));
                CO_API_CHECK(co_await s.reactions.remove(person_caller(user), std::move(target)));
                co_return api::no_content();
              }));
 
   router.add("GET", kPath, api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(channel_id, api::path_uuid(req, "channelId"));
                CO_API_TRY(message_id, api::path_int(req, "messageId"));
                CO_API_TRY(reactions,

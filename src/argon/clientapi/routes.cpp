@@ -1,6 +1,9 @@
 #include "argon/clientapi/routes.hpp"
 
+#include <array>
+
 #include "argon/api/respond.hpp"
+#include "argon/crypto/crypto.hpp"
 
 namespace argon::clientapi {
 
@@ -19,16 +22,50 @@ void register_routes(http::Router& router, ClientServices& s) {
   register_voice_routes(router, s);
 }
 
-Task<Result<User>> authenticate_person(const http::Request& request,
-                                       services::AccountService& accounts) {
+namespace {
+// A 429 like the Bot API's (DECISIONS.md §8): Retry-After in whole seconds, at least 1.
+Error rate_limited(const services::Decision& d) {
+  Error e{429, "rate_limited", "Too many requests; slow down."};
+  e.retry_after_seconds = services::retry_after_header(d.retry_after_seconds);
+  return e;
+}
+
+// The limiter's key for a client address: a name-based id of the address text.
+Uuid address_key(const std::string& address) {
+  auto digest = crypto::sha256_hex("client-address:" + address);
+  std::array<std::uint8_t, 16> bytes{};
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<std::uint8_t>(std::stoi(digest.substr(2 * i, 2), nullptr, 16));
+  return Uuid::v4_from_bytes(bytes);
+}
+
+// One request of `key` against the window (the permit's concurrency slot is given back at once:
+// people's requests are limited by rate, not by how many run together).
+Task<Status> take_permit(ClientServices& s, Uuid key, int permits) {
+  if (!s.limiter || permits <= 0) co_return Status{};
+  auto outcome = co_await s.limiter->acquire(key, "clientapi", permits);
+  if (!outcome.decision.allowed) co_return rate_limited(outcome.decision);
+  co_return Status{};
+}
+}  // namespace
+
+Task<Result<User>> authenticate_person(const http::Request& request, ClientServices& s) {
   auto token = api::authorization_credentials(request, "Bearer");
   if (!token) co_return Error::unauthorized("Missing or invalid session token.");
-  auto user = co_await accounts.authenticate(*token);
+  auto user = co_await s.accounts.authenticate(*token);
+  if (!user) co_return user;
   // Any authenticated request may carry the app's locale (UPSTREAM.md §5).
-  if (user)
-    if (const auto* locale = request.header("x-argon-locale"))
-      accounts.note_locale(user->id, *locale);
+  if (const auto* locale = request.header("x-argon-locale"))
+    s.accounts.note_locale(user->id, *locale);
+  Status admitted = co_await take_permit(s, user->id, s.person_permits);
+  if (!admitted) co_return admitted.error();
   co_return user;
+}
+
+Task<Status> limit_address(const http::Request& request, ClientServices& s) {
+  Uuid key = address_key(request.remote_address);
+  Status admitted = co_await take_permit(s, key, s.address_permits);
+  co_return admitted;
 }
 
 services::Caller person_caller(const User& user) {

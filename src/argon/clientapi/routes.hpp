@@ -9,6 +9,7 @@
 #include "argon/services/commands.hpp"
 #include "argon/services/interactions.hpp"
 #include "argon/services/messages.hpp"
+#include "argon/services/rate_limiter.hpp"
 #include "argon/services/reactions.hpp"
 #include "argon/services/spaces.hpp"
 #include "argon/services/streams.hpp"
@@ -33,6 +34,11 @@ struct ClientServices {
   std::string admin_token;  // empty: the operator routes answer 404
   std::size_t stream_queue_bytes = 256 * 1024;
   AdjustableClock* test_clock = nullptr;  // testing.clock = adjustable: POST /api/v1/admin/clock
+  // Request budgets per window (ratelimit.window_seconds): per person on every authenticated
+  // route, per client address on register and login. null limiter or 0: unlimited.
+  services::RateLimiter* limiter = nullptr;
+  int person_permits = 0;
+  int address_permits = 0;
 };
 
 void register_routes(http::Router& router, ClientServices& s);
@@ -52,9 +58,11 @@ void register_interaction_routes(http::Router& router, ClientServices& s);
 void register_voice_routes(http::Router& router, ClientServices& s);
 
 // `Authorization: Bearer <session token>` → the person (401 unauthorized otherwise). An
-// `X-Argon-Locale` header of an authenticated request becomes the person's current locale.
-Task<Result<User>> authenticate_person(const http::Request& request,
-                                       services::AccountService& accounts);
+// `X-Argon-Locale` header of an authenticated request becomes the person's current locale. The
+// request counts against the person's budget (429 rate_limited with Retry-After over it).
+Task<Result<User>> authenticate_person(const http::Request& request, ClientServices& s);
+// The unauthenticated routes (register, login): counted per client address.
+Task<Status> limit_address(const http::Request& request, ClientServices& s);
 services::Caller person_caller(const User& user);
 
 // The operator routes: 404 when no operator token is configured (the routes do not exist then),

@@ -27,7 +27,7 @@ json::object detail_json(const services::SpaceDetail& d, bool with_members) {
 void register_space_routes(http::Router& router, ClientServices& s) {
   router.add("POST", "/api/v1/spaces",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(body, api::body_object(req));
                wire::ObjectReader in(body);
                CO_API_TRY(name, in.required_string("name"));
@@ -38,7 +38,7 @@ void register_space_routes(http::Router& router, ClientServices& s) {
 
   router.add("GET", "/api/v1/spaces",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                json::array spaces;
                auto mine = co_await s.spaces.list_spaces(user.id);
                for (const auto& space : mine) spaces.push_back(wire::space_json(space));
@@ -47,7 +47,7 @@ void register_space_routes(http::Router& router, ClientServices& s) {
 
   router.add("GET", "/api/v1/spaces/{spaceId}",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                CO_API_TRY(detail, co_await s.spaces.get_space(user.id, space_id));
                co_return api::json_response(200, detail_json(detail, true));
@@ -55,7 +55,7 @@ void register_space_routes(http::Router& router, ClientServices& s) {
 
   router.add("POST", "/api/v1/spaces/{spaceId}/invites",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                CO_API_TRY(body, api::body_object(req));
                wire::ObjectReader in(body);
@@ -75,7 +75,7 @@ void register_space_routes(http::Router& router, ClientServices& s) {
   router.add(
       "POST", "/api/v1/invites/{code}/accept",
       api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-        CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+        CO_API_TRY(user, co_await authenticate_person(req, s));
         const std::string* code = req.param("code");
         if (!code || code->size() > 64)
           co_return api::error_response(Error::not_found("invite_not_found", "Invite not found."));
@@ -85,7 +85,7 @@ void register_space_routes(http::Router& router, ClientServices& s) {
 
   router.add("GET", "/api/v1/spaces/{spaceId}/members/{userId}",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                CO_API_TRY(target, api::path_uuid(req, "userId"));
                CO_API_TRY(member, co_await s.spaces.get_member(user.id, space_id, target));
@@ -94,7 +94,7 @@ void register_space_routes(http::Router& router, ClientServices& s) {
 
   router.add("DELETE", "/api/v1/spaces/{spaceId}/members/{userId}",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+               CO_API_TRY(user, co_await authenticate_person(req, s));
                CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
                CO_API_TRY(target, api::path_uuid(req, "userId"));
                CO_API_CHECK(co_await s.spaces.remove_member(user.id, space_id, target));
@@ -104,7 +104,7 @@ void register_space_routes(http::Router& router, ClientServices& s) {
   router.add(
       "PATCH", "/api/v1/spaces/{spaceId}/members/{userId}",
       api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-        CO_API_TRY(user, co_await authenticate_person(req, s.accounts));
+        CO_API_TRY(user, co_await authenticate_person(req, s));
         CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
         CO_API_TRY(target, api::path_uuid(req, "userId"));
         CO_API_TRY(body, api::body_object(req));
