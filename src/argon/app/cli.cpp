@@ -13,6 +13,7 @@
 
 #include "argon/app/build_info.hpp"
 #include "argon/app/demo.hpp"
+#include "argon/app/logging.hpp"
 #include "argon/app/runtime.hpp"
 #include "argon/app/serve.hpp"
 #include "argon/contracts/contracts.hpp"
@@ -40,25 +41,6 @@ void add_common(CLI::App* cmd, CommonFlags& f) {
   cmd->add_option("--config", f.config_file, "TOML config file");
 }
 
-// `level` is one of log.level's choices (checked before): any case, "warn" or "warning".
-spdlog::level::level_enum log_level(std::string level) {
-  for (auto& c : level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (level == "warn" || level == "warning") return spdlog::level::warn;
-  if (level == "trace") return spdlog::level::trace;
-  if (level == "debug") return spdlog::level::debug;
-  if (level == "error") return spdlog::level::err;
-  if (level == "critical") return spdlog::level::critical;
-  if (level == "off") return spdlog::level::off;
-  return spdlog::level::info;
-}
-
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("argon");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(log_level(level));
-}
-
 // Loads the layered configuration; exits the process with 2 on a bad file.
 Config load_config(const CommonFlags& f) {
   std::map<std::string, std::string> flags;
@@ -83,7 +65,7 @@ Config load_config(const CommonFlags& f) {
       std::fprintf(stderr, "argon: config: %s\n", problem.c_str());
     std::exit(2);
   }
-  setup_logging(config->str("log.level"));
+  setup_logging(config->str("log.level"), config->str("log.format"));
   for (const auto& w : config->warnings()) spdlog::warn("config: {}", w);
   auto invalid = config->invalid_integers();
   if (!invalid.empty()) {

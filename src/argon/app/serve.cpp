@@ -13,11 +13,13 @@
 
 #include "argon/api/task_handler.hpp"
 #include "argon/app/build_info.hpp"
+#include "argon/app/logging.hpp"
 #include "argon/app/runtime.hpp"
 #include "argon/botapi/routes.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/contracts/contracts.hpp"
 #include "argon/domain/names.hpp"
+#include "argon/domain/text.hpp"
 #include "argon/events/event_log.hpp"
 #include "argon/events/hub.hpp"
 #include "argon/http/server.hpp"
@@ -320,6 +322,13 @@ int serve(const Config& config) {
   // GetMe with a recently checked token is answered on the network thread (no worker hop).
   http::Router inline_router;
   botapi::register_inline_routes(inline_router, bot);
+  {
+    AccessLogOptions access;
+    access.json = equals_ignore_case(config.str("log.format"), "json");
+    access.enabled = !equals_ignore_case(config.str("log.access"), "off");
+    access.slow_ms = config.i64("log.slow_request_ms");
+    options.on_answered = access_logger(access);
+  }
   options.inline_dispatch =
       [&inline_router](http::Request& request) -> std::optional<http::Response> {
     botapi::rewrite_path_token(request);

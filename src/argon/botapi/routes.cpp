@@ -97,6 +97,7 @@ http::Handler inline_get_me(BotServices& s, const contracts::InterfaceDecl& ifac
     auto token = api::authorization_credentials(req, "Bot");
     auto bot = token ? s.bots.cached(*token) : std::nullopt;
     if (!bot) return http::Response{0, {}, {}, {}};
+    req.principal = "bot:" + bot->user.id.str();
     auto outcome = s.limiter.acquire_here(bot->app.id, iface.name, limit);
     if (!outcome.decision.allowed) return rate_limited(outcome.decision);
     http::Response response = get_me_response(*bot);
@@ -190,11 +191,12 @@ http::Response metadata_response() {
   return api::json_response(200, json::object{{"interfaces", std::move(out)}});
 }
 
-Task<Result<services::BotIdentity>> authenticate_bot(const http::Request& request,
+Task<Result<services::BotIdentity>> authenticate_bot(http::Request& request,
                                                      services::BotService& bots) {
   auto token = api::authorization_credentials(request, "Bot");
   if (!token) co_return Error::unauthorized("Missing or invalid bot token.");
   auto bot = co_await bots.authenticate(*token);
+  if (bot) request.principal = "bot:" + bot->user.id.str();
   co_return bot;
 }
 

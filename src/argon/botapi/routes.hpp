@@ -85,7 +85,7 @@ http::Response metadata_response();
 http::Response openapi_response();
 
 // `Authorization: Bot <token>` → the bot; 401 otherwise.
-Task<Result<services::BotIdentity>> authenticate_bot(const http::Request& request,
+Task<Result<services::BotIdentity>> authenticate_bot(http::Request& request,
                                                      services::BotService& bots);
 
 // 200 with an empty body: routes without a response type (SPEC.md §1.3).

@@ -49,11 +49,12 @@ Task<Status> take_permit(ClientServices& s, Uuid key, int permits) {
 }
 }  // namespace
 
-Task<Result<User>> authenticate_person(const http::Request& request, ClientServices& s) {
+Task<Result<User>> authenticate_person(http::Request& request, ClientServices& s) {
   auto token = api::authorization_credentials(request, "Bearer");
   if (!token) co_return Error::unauthorized("Missing or invalid session token.");
   auto user = co_await s.accounts.authenticate(*token);
   if (!user) co_return user;
+  request.principal = "user:" + user->id.str();
   // Any authenticated request may carry the app's locale (UPSTREAM.md §5).
   if (const auto* locale = request.header("x-argon-locale"))
     s.accounts.note_locale(user->id, *locale);

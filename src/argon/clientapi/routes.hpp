@@ -60,7 +60,7 @@ void register_voice_routes(http::Router& router, ClientServices& s);
 // `Authorization: Bearer <session token>` → the person (401 unauthorized otherwise). An
 // `X-Argon-Locale` header of an authenticated request becomes the person's current locale. The
 // request counts against the person's budget (429 rate_limited with Retry-After over it).
-Task<Result<User>> authenticate_person(const http::Request& request, ClientServices& s);
+Task<Result<User>> authenticate_person(http::Request& request, ClientServices& s);
 // The unauthenticated routes (register, login): counted per client address.
 Task<Status> limit_address(const http::Request& request, ClientServices& s);
 services::Caller person_caller(const User& user);

@@ -25,6 +25,13 @@ struct Request {
   std::string body;
   std::string remote_address;  // peer IP address as text
   HeaderList params;           // filled by Router from {name} pattern segments
+  // For logs (never the raw path, which may hold a bot token): the matched route's pattern
+  // (Router::match; empty when none matched), the request id (the client's X-Request-Id when
+  // well-formed, else generated; echoed on the response), and who the request authenticated as
+  // ("user:<id>" / "bot:<id>", set by the APIs' authentication; empty when anonymous).
+  std::string route;
+  std::string request_id;
+  std::string principal;
 
   // First header with that (lowercase) name, or nullptr.
   const std::string* header(std::string_view lowercase_name) const;

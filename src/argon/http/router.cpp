@@ -18,7 +18,7 @@ void Router::add(std::string method, std::string pattern, AsyncHandler handler, 
     throw std::invalid_argument("route pattern must start with '/': " + pattern);
   }
   if (method.empty()) throw std::invalid_argument("route method must not be empty");
-  Route route{std::move(method), {}, std::move(handler), opts};
+  Route route{std::move(method), pattern, {}, std::move(handler), opts};
   std::size_t pos = 1;
   while (pos <= pattern.size()) {
     auto slash = pattern.find('/', pos);
@@ -85,6 +85,7 @@ RouteMatch Router::match(Request& request) const {
         request.params.emplace_back(best->segments[i].text, request.segments[i]);
       }
     }
+    request.route = best->pattern;
     result.handler = &best->handler;
     return result;
   }

@@ -62,6 +62,7 @@ class Router {
   };
   struct Route {
     std::string method;
+    std::string pattern;  // as added: Request::route of a match
     std::vector<Segment> segments;
     AsyncHandler handler;
     RouteOptions options;

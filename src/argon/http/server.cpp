@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <future>
 #include <limits>
+#include <random>
 #include <stdexcept>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -45,6 +47,27 @@ std::string_view trim(std::string_view s) {
 
 bool is_json_media_type(std::string_view content_type) {
   return iequals_ascii(trim(content_type.substr(0, content_type.find(';'))), "application/json");
+}
+
+// A client's X-Request-Id is kept when it is 1..128 characters of [A-Za-z0-9._:-] (it goes into
+// log lines and back into a header: nothing that could break either).
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == ':' || c == '-';
+  });
+}
+
+// 16 hex digits from a per-thread generator: unique enough to find a request's lines.
+std::string new_request_id() {
+  thread_local std::mt19937_64 gen{std::random_device{}() ^
+                                   std::hash<std::thread::id>{}(std::this_thread::get_id())};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint64_t v = gen();
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<std::size_t>(i)] = kHex[v & 0xF];
+  return out;
 }
 
 bool method_takes_json_body(std::string_view m) {
@@ -270,25 +293,29 @@ asio::awaitable<void> Session::serve() {
       res = Response::error(503, "service_unavailable", "The server is shutting down");
     }
     const int status = res.status;
+    if (!req.request_id.empty()) res.headers.emplace_back("X-Request-Id", req.request_id);
+    auto answered = [&] {
+      if (core_.options.on_answered)
+        core_.options.on_answered(
+            req, status,
+            std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started));
+    };
 
     // 4. Deliver the response. A WebSocket or a streamed response (SSE) takes the connection
     // over: this coroutine ends and the session lives until the socket or stream does
     // (websocket.cpp, stream.cpp).
     if (res.websocket) {
-      spdlog::debug("{} {} websocket", req.method, req.path);
+      answered();
       co_await start_websocket(std::move(*res.websocket), msg);
       co_return;
     }
     if (res.stream) {
-      spdlog::debug("{} {} {} stream", req.method, req.path, status);
+      answered();
       co_await start_stream(std::move(res), version, head);
       co_return;
     }
     const bool written = co_await write_response(std::move(res), version, keep_alive, head);
-    spdlog::debug(
-        "{} {} {} {}us", req.method, req.path, status,
-        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started)
-            .count());
+    answered();
     if (!written) co_return;
     if (!keep_alive) {
       if (status >= 400 && buffer_.size() > 0) {
@@ -401,6 +428,8 @@ void Session::build_request(bhttp::request<bhttp::string_body>& msg, ParsedTarge
   }
   req.body = std::move(msg.body());
   req.remote_address = remote_;
+  const std::string* given = req.header("x-request-id");
+  req.request_id = given && valid_request_id(*given) ? *given : new_request_id();
 }
 
 std::optional<Response> Session::check_media_type(const Request& req) const {

@@ -59,6 +59,10 @@ struct ServerOptions {
   // waiting (e.g. from an in-memory cache). Returns nullopt to hand the request to the worker
   // pool as usual. Must never block.
   std::function<std::optional<Response>(Request&)> inline_dispatch;
+  // Called once per request when its answer went out (or its stream / WebSocket began), on a
+  // network thread, with the request (route, request_id, principal set), the status and how long
+  // the server took: the access log. Must not block.
+  std::function<void(const Request&, int status, std::chrono::microseconds took)> on_answered;
   // The pool dispatch runs on; null = the server makes one of worker_threads threads. An
   // external pool outlives the server (the server never shuts it down).
   class WorkerPool* workers = nullptr;
