@@ -105,6 +105,11 @@ test('argon demo creates a person, a space and a bot and prints both tokens and 
   assert.ok(botTok, `no "bot token:" line:\n${res.stdout}`);
   assert.match(botTok[1], BOT_TOKEN_RE);
   assert.match(res.stdout, /curl/);
+  // It says what to run next: the server on the data it just seeded.
+  const next = /next, start the server on this data[^\n]*\n\s+(argon serve [^\n]+)/.exec(res.stdout);
+  assert.ok(next, `no "next" line:\n${res.stdout}`);
+  assert.ok(next[1].includes(`--data-dir '${dir}'`), next[1]);
+  assert.match(next[1], /--listen \S+:\d+$/);
   const server = await startServer({ dataDir: dir });
   try {
     const c = api(server);

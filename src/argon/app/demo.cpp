@@ -52,6 +52,17 @@ int run_demo(Runtime& rt, const std::string& listen) {
               space->channels.front().id.str().c_str());
   std::printf("bot: %s  app id: %s\n", app->app.bot_username.c_str(), app->app.id.str().c_str());
   std::printf("bot token: %s\n\n", app->token.c_str());
+  // What to run next: the server on this data (the demo only wrote to it), then the lines below.
+  const std::string store_url = rt.config().str("store.url");
+  std::string database_flag;
+  if (!store_url.empty()) database_flag = " --database '" + redacted_url(store_url) + "'";
+  std::printf(
+      "next, start the server on this data (unless it already runs):\n  argon serve "
+      "--data-dir '%s'%s --listen %s\n",
+      rt.config().str("server.data_dir").c_str(), database_flag.c_str(), listen.c_str());
+  if (!store_url.empty() && store_url.find('@') != std::string::npos)
+    std::printf("  (with the real password in place of *** in --database)\n");
+  std::printf("then, in another terminal:\n\n");
   std::printf("try the bot:\n  curl -s -H 'Authorization: Bot %s' %s/IBotSelf/v1/GetMe\n",
               app->token.c_str(), base_url.c_str());
   std::printf("try the person:\n  curl -s -H 'Authorization: Bearer %s' %s/api/v1/spaces\n",
