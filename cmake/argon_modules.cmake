@@ -47,6 +47,7 @@ argon_area(api DEPS argon_domain argon_http argon_wire argon_events)
 argon_area(clientapi DEPS argon_services argon_api)
 argon_area(botapi DEPS argon_services argon_api argon_contracts)
 argon_area(app DEPS argon_clientapi argon_botapi argon_contracts LIBS CLI11::CLI11 tomlplusplus::tomlplusplus
+           prometheus-cpp::core
            spdlog::spdlog fmt::fmt)
 
 # The version and git commit, regenerated at every build (cmake/build_info.cmake).

@@ -98,6 +98,8 @@ const std::vector<ConfigKey>& config_keys() {
        "client API requests of one person per window (0 = no limit)"},
       {"ratelimit.address_requests", "600",
        "register and login requests from one client address per window (0 = no limit)"},
+      {"metrics.token", "",
+       "bearer token for GET /metrics; empty: only loopback clients may read it"},
       {"log.format", "text", "text, or json: one JSON object per line", {"text", "json"}},
       {"log.access",
        "on",

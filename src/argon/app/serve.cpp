@@ -11,13 +11,16 @@
 #include <fstream>
 #include <limits>
 
+#include "argon/api/respond.hpp"
 #include "argon/api/task_handler.hpp"
 #include "argon/app/build_info.hpp"
 #include "argon/app/logging.hpp"
+#include "argon/app/metrics.hpp"
 #include "argon/app/runtime.hpp"
 #include "argon/botapi/routes.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/contracts/contracts.hpp"
+#include "argon/crypto/crypto.hpp"
 #include "argon/domain/names.hpp"
 #include "argon/domain/text.hpp"
 #include "argon/events/event_log.hpp"
@@ -253,6 +256,24 @@ int serve(const Config& config) {
   rt.interactions().use_voice(&voice.rooms());
 
   http::Router router;
+  // Prometheus metrics: loopback peers only, unless metrics.token is set (then that bearer token,
+  // from anywhere).
+  Metrics metrics;
+  const std::string metrics_token = config.str("metrics.token");
+  router.add("GET", "/metrics", [&metrics, &metrics_token](http::Request& req) {
+    if (metrics_token.empty()) {
+      if (!Metrics::is_loopback(req.remote_address))
+        return http::Response::error(403, "forbidden",
+                                     "/metrics answers loopback clients only (see metrics.token)");
+    } else {
+      auto token = api::authorization_credentials(req, "Bearer");
+      if (!token || !crypto::constant_time_equal(*token, metrics_token))
+        return http::Response::error(401, "unauthorized", "Missing or invalid metrics token.");
+    }
+    http::Response r = http::Response::json(200, metrics.scrape());
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return r;
+  });
   router.add("GET", "/healthz",
              [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
   // Ready to serve: store reachable with every migration, bus connected (503 otherwise).
@@ -327,7 +348,12 @@ int serve(const Config& config) {
     access.json = equals_ignore_case(config.str("log.format"), "json");
     access.enabled = !equals_ignore_case(config.str("log.access"), "off");
     access.slow_ms = config.i64("log.slow_request_ms");
-    options.on_answered = access_logger(access);
+    auto log_access = access_logger(access);
+    options.on_answered = [log_access, &metrics](const http::Request& request, int status,
+                                                 std::chrono::microseconds took) {
+      metrics.observe(request, status, took);
+      log_access(request, status, took);
+    };
   }
   options.inline_dispatch =
       [&inline_router](http::Request& request) -> std::optional<http::Response> {
@@ -350,6 +376,8 @@ int serve(const Config& config) {
     spdlog::critical("server: cannot listen on {}: {}", config.str("server.listen"), e.what());
     return 1;
   }
+  metrics.set_sources(
+      {&server, &hub, &rt.database(), limiter.get(), &people_limiter, &voice.relay()});
   schedule_maintenance(rt);
   std::string public_url = config.str("server.public_url");
   if (public_url.empty())

@@ -50,7 +50,10 @@ Task<http::Response> run_pipeline(BotServices& s, const contracts::InterfaceDecl
   auto bot = co_await authenticate_bot(req, s.bots);
   if (!bot) co_return api::error_response(bot.error());
   auto outcome = co_await s.limiter.acquire(bot->app.id, iface.name, limit);
-  if (!outcome.decision.allowed) co_return rate_limited(outcome.decision);
+  if (!outcome.decision.allowed) {
+    s.limiter.rejections().add(iface.name);
+    co_return rate_limited(outcome.decision);
+  }
   http::Response response;
   if (route.privileged && !bot->app.is_verified) {
     response = api::error_response(
@@ -99,7 +102,10 @@ http::Handler inline_get_me(BotServices& s, const contracts::InterfaceDecl& ifac
     if (!bot) return http::Response{0, {}, {}, {}};
     req.principal = "bot:" + bot->user.id.str();
     auto outcome = s.limiter.acquire_here(bot->app.id, iface.name, limit);
-    if (!outcome.decision.allowed) return rate_limited(outcome.decision);
+    if (!outcome.decision.allowed) {
+      s.limiter.rejections().add(iface.name);
+      return rate_limited(outcome.decision);
+    }
     http::Response response = get_me_response(*bot);
     add_rate_headers(response, outcome.decision);
     return response;

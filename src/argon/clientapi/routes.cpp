@@ -41,10 +41,14 @@ Uuid address_key(const std::string& address) {
 
 // One request of `key` against the window (the permit's concurrency slot is given back at once:
 // people's requests are limited by rate, not by how many run together).
-Task<Status> take_permit(ClientServices& s, Uuid key, int permits) {
+// `policy` names the budget in the limiter and in the rejection counts.
+Task<Status> take_permit(ClientServices& s, Uuid key, const char* policy, int permits) {
   if (!s.limiter || permits <= 0) co_return Status{};
-  auto outcome = co_await s.limiter->acquire(key, "clientapi", permits);
-  if (!outcome.decision.allowed) co_return rate_limited(outcome.decision);
+  auto outcome = co_await s.limiter->acquire(key, policy, permits);
+  if (!outcome.decision.allowed) {
+    s.limiter->rejections().add(policy);
+    co_return rate_limited(outcome.decision);
+  }
   co_return Status{};
 }
 }  // namespace
@@ -58,14 +62,14 @@ Task<Result<User>> authenticate_person(http::Request& request, ClientServices& s
   // Any authenticated request may carry the app's locale (UPSTREAM.md §5).
   if (const auto* locale = request.header("x-argon-locale"))
     s.accounts.note_locale(user->id, *locale);
-  Status admitted = co_await take_permit(s, user->id, s.person_permits);
+  Status admitted = co_await take_permit(s, user->id, "client_person", s.person_permits);
   if (!admitted) co_return admitted.error();
   co_return user;
 }
 
 Task<Status> limit_address(const http::Request& request, ClientServices& s) {
   Uuid key = address_key(request.remote_address);
-  Status admitted = co_await take_permit(s, key, s.address_permits);
+  Status admitted = co_await take_permit(s, key, "client_address", s.address_permits);
   co_return admitted;
 }
 

@@ -142,6 +142,19 @@ void Hub::deliver(const std::vector<EventRecord>& records) {
   }
 }
 
+Hub::StreamCounts Hub::stream_counts() const {
+  std::lock_guard lock(mutex_);
+  StreamCounts counts;
+  for (const auto& c : open_) {
+    if (c->ended()) continue;
+    if (c->own_stream().starts_with("bot:"))
+      ++counts.bots;
+    else
+      ++counts.people;
+  }
+  return counts;
+}
+
 std::size_t Hub::open_streams() const {
   std::lock_guard lock(mutex_);
   std::size_t n = 0;

@@ -78,6 +78,17 @@ class Hub final {
   void closed(const std::shared_ptr<StreamConnection>& connection);
 
   std::size_t open_streams() const;
+  // Open streams by kind: those of bots (their own stream is a bot stream) and of people.
+  struct StreamCounts {
+    std::size_t bots = 0, people = 0;
+  };
+  StreamCounts stream_counts() const;
+  // Frames written to streams: every event (live or from the log), and those from the log.
+  struct Stats {
+    std::atomic<std::uint64_t> delivered{0};
+    std::atomic<std::uint64_t> replayed{0};
+  };
+  const Stats& stats() const { return stats_; }
   // Streams of one owner (a bot's presence: online while at least one is open).
   std::size_t streams_of(const Uuid& owner) const;
   // Unsubscribes from the bus, saves every open stream's position and stops the periodic sweep.
@@ -110,6 +121,7 @@ class Hub final {
   std::unordered_map<std::string, std::vector<std::shared_ptr<StreamConnection>>> subscribers_;
   std::set<std::shared_ptr<StreamConnection>> open_;
   std::atomic<bool> stopping_{false};
+  Stats stats_;
   Scheduler::TaskId sweep_task_ = 0;
   Scheduler::TaskId repair_task_ = 0;
   std::map<std::string, std::int64_t> repair_seen_;  // stream → its last seq at the last repair

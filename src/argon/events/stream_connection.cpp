@@ -114,6 +114,10 @@ void StreamConnection::catch_up() {
       }
     }
     cursor_ = advanced;
+    hub_.stats_.replayed.fetch_add(static_cast<std::uint64_t>(chunk_replayed),
+                                   std::memory_order_relaxed);
+    hub_.stats_.delivered.fetch_add(static_cast<std::uint64_t>(chunk_replayed),
+                                    std::memory_order_relaxed);
     if (initial_) replayed_ += chunk_replayed;
     chunk_replayed = 0;
     dirty_ = true;
@@ -203,6 +207,7 @@ bool StreamConnection::deliver_live(const PublishedEvent& event) {
       schedule_catch_up(hub_.options_.backoff_ms);
       return false;
     }
+    hub_.stats_.delivered.fetch_add(1, std::memory_order_relaxed);
   }
   it->second = r.seq;
   dirty_ = true;

@@ -22,6 +22,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   StreamConnection(Hub& hub, StreamSetup setup, std::shared_ptr<FrameSink> sink);
 
   const Uuid& owner() const { return setup_.owner; }
+  const std::string& own_stream() const { return setup_.own_stream; }
   std::vector<std::string> streams() const;
   Cursor cursor() const;
 

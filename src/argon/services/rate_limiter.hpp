@@ -60,9 +60,30 @@ Decision window_decision(const std::map<std::int64_t, std::int64_t>& counts, std
                          std::int64_t current, const RateLimitConfig& config,
                          std::int64_t segment_ms, int permit_limit);
 
+// Rejected requests per policy (an interface name, or a client-API budget), for the metrics.
+class RejectionStats {
+ public:
+  void add(std::string_view policy) {
+    std::lock_guard lock(mutex_);
+    auto it = counts_.find(policy);
+    if (it == counts_.end()) it = counts_.emplace(std::string(policy), 0).first;
+    ++it->second;
+  }
+  std::map<std::string, std::uint64_t, std::less<>> snapshot() const {
+    std::lock_guard lock(mutex_);
+    return counts_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::uint64_t, std::less<>> counts_;
+};
+
 class RateLimiter {
  public:
   virtual ~RateLimiter() = default;
+  // Callers note each rejection here (the limiter decides; the caller knows the policy's name).
+  RejectionStats& rejections() { return rejections_; }
 
   // Holds one of the bot's concurrency slots; releases it on destruction (or release()). Movable;
   // a moved-from Permit releases nothing. Must not outlive its RateLimiter.
@@ -111,6 +132,7 @@ class RateLimiter {
 
  protected:
   friend class Permit;
+  RejectionStats rejections_;
   // Gives back one of the bot's concurrency slots (a Permit ending).
   virtual void release_slot(const Uuid& bot) noexcept = 0;
 };

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "argon/domain/result.hpp"
+#include "argon/domain/stats.hpp"
 #include "argon/domain/task.hpp"
 #include "argon/store/sql.hpp"
 
@@ -41,7 +42,7 @@ namespace argon::store {
 struct Migration {
   int version;
   std::string name;
-  std::string sql;           // a script of statements valid on every engine, unless:
+  std::string sql;                // a script of statements valid on every engine, unless:
   std::string sqlite_sql = {};    // when set, replaces `sql` on SQLite
   std::string postgres_sql = {};  // when set, replaces `sql` on PostgreSQL
 };
@@ -93,6 +94,14 @@ class Database {
   virtual void migrate(const std::vector<Migration>& migrations) = 0;
   // Stops accepting work, finishes what was submitted, closes every connection. Idempotent.
   virtual void close() = 0;
+
+  // What the operations did (the metrics read it): how long each transaction took as its caller
+  // saw it (queueing, attempts and commit included), and the attempts beyond the first.
+  struct Stats {
+    DurationHistogram transaction_durations;
+    std::atomic<std::uint64_t> retries{0};
+  };
+  Stats& stats() { return stats_; }
 
   // ---- the contract --------------------------------------------------------------------------
   // fn: Result<T>(Connection&) or Status(Connection&). Returns fn's result once committed.
@@ -163,8 +172,16 @@ class Database {
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h) {
       Executor* executor = current_executor();
+      const auto started = std::chrono::steady_clock::now();
       // The last thing done here: once submitted, this frame may be resumed on another thread.
-      db.submit_transaction(fn, [this, h, executor](TransactionOutcome o) {
+      db.submit_transaction(fn, [this, h, executor, started](TransactionOutcome o) {
+        db.stats_.transaction_durations.observe_us(
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count());
+        if (o.attempts > 1)
+          db.stats_.retries.fetch_add(static_cast<std::uint64_t>(o.attempts - 1),
+                                      std::memory_order_relaxed);
         outcome = std::move(o);
         resume_on(executor, h);
       });
@@ -192,6 +209,7 @@ class Database {
       if (error) std::rethrow_exception(error);
     }
   };
+  Stats stats_;
 };
 
 struct SqliteOptions {

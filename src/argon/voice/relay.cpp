@@ -158,6 +158,11 @@ bool Relay::room_empty(const std::string& room) const {
   return it == rooms_.end() || it->second.participants.empty();
 }
 
+std::size_t Relay::room_count() const {
+  std::lock_guard lock(mutex_);
+  return rooms_.size();
+}
+
 std::size_t Relay::participant_count() const {
   std::lock_guard lock(mutex_);
   std::size_t n = 0;

@@ -71,6 +71,7 @@ class Relay {
   // No socket at all in `room`.
   bool room_empty(const std::string& room) const;
   std::size_t participant_count() const;
+  std::size_t room_count() const;  // rooms with at least one socket here
   std::uint64_t forwarded_packets() const { return forwarded_.load(); }
 
  private:
