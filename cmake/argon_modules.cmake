@@ -2,17 +2,27 @@
 # their sources and are linked into one test binary per area.
 set(ARGON_SRC ${CMAKE_SOURCE_DIR}/src)
 
+# The layers are enforced by the build: an area's sources see, on their include path, only
+# their own headers and those of the areas they depend on (DEPS, transitively, through the
+# dependencies' PUBLIC include directories). Each area gets a directory of its own,
+# build/layers/<area>/argon/<area> -> src/argon/<area>; a wrong-way include ("argon/app/…" from
+# services/) finds no file and fails to compile.
 function(argon_area name)
   cmake_parse_arguments(A "" "" "DEPS;LIBS" ${ARGN})
+  set(layer ${CMAKE_BINARY_DIR}/layers/${name})
+  file(MAKE_DIRECTORY ${layer}/argon)
+  if(NOT EXISTS ${layer}/argon/${name})
+    file(CREATE_LINK ${ARGON_SRC}/argon/${name} ${layer}/argon/${name} SYMBOLIC)
+  endif()
   file(GLOB sources CONFIGURE_DEPENDS ${ARGON_SRC}/argon/${name}/*.cpp)
   list(FILTER sources EXCLUDE REGEX "_test\\.cpp$")
   if(sources)
     add_library(argon_${name} STATIC ${sources})
-    target_include_directories(argon_${name} PUBLIC ${ARGON_SRC})
+    target_include_directories(argon_${name} PUBLIC ${layer})
     target_link_libraries(argon_${name} PUBLIC ${A_DEPS} ${A_LIBS})
   else()  # header-only so far
     add_library(argon_${name} INTERFACE)
-    target_include_directories(argon_${name} INTERFACE ${ARGON_SRC})
+    target_include_directories(argon_${name} INTERFACE ${layer})
     target_link_libraries(argon_${name} INTERFACE ${A_DEPS} ${A_LIBS})
   endif()
   if(ARGON_BUILD_TESTS)
@@ -83,4 +93,19 @@ endif()
 if(ARGON_BUILD_TESTS)
   target_compile_definitions(argon_contracts_test
                              PRIVATE ARGON_FIXTURE_DIR="${CMAKE_SOURCE_DIR}/tests/fixtures")
+endif()
+
+# The layer rule itself is tested: with the services layer's include path (its own headers and
+# its dependencies'), a header of a lower layer is found and one of a higher layer is not.
+if(ARGON_BUILD_TESTS)
+  foreach(probe may_include_store cannot_include_app)
+    string(REPLACE "may_include_" "includes_" file ${probe})
+    string(REPLACE "cannot_include_" "includes_" file ${file})
+    add_test(NAME layers.services_${probe}
+             COMMAND ${CMAKE_CXX_COMPILER} -std=c++20 -fsyntax-only
+                     "-I$<JOIN:$<TARGET_PROPERTY:argon_services,INCLUDE_DIRECTORIES>,;-I>"
+                     ${CMAKE_SOURCE_DIR}/cmake/layer_probes/services_${file}.cpp
+             COMMAND_EXPAND_LISTS)
+  endforeach()
+  set_tests_properties(layers.services_cannot_include_app PROPERTIES WILL_FAIL TRUE)
 endif()
