@@ -92,6 +92,8 @@ int run_backup(const Config& config, const std::string& dest_text) {
       return fail("the copy fails its integrity check (" + verdict +
                   "); the live database may be damaged: run PRAGMA integrity_check on it");
     }
+    fs::permissions(db_copy, fs::perms::owner_read | fs::perms::owner_write,
+                    fs::perm_options::replace);
     // The voice token key in force: the one the nodes share through the database (adopted from
     // <data_dir>/voice.secret by an earlier version), else that file as it is.
     std::optional<std::string> key = db.read_now([](store::Connection& c) {

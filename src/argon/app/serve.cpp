@@ -349,11 +349,11 @@ int serve(const Config& config) {
   // Under systemd (Type=notify): READY=1 now, STOPPING=1 on SIGTERM, watchdog pings from the
   // timer thread through the workers (sd_notify.hpp). Nothing without NOTIFY_SOCKET.
   const SystemdNotifier systemd = SystemdNotifier::from_environment();
-  start_watchdog(systemd, rt.scheduler(),
-                 [&workers](std::function<void()> fn) { workers.post(std::move(fn)); });
   if (systemd.ready("listening on " + public_url))
     spdlog::info("systemd: notified ready watchdog_ms={}",
                  systemd.watchdog_interval().count() / 1000);
+  start_watchdog(systemd, rt.scheduler(),
+                 [&workers](std::function<void()> fn) { workers.post(std::move(fn)); });
 
   int sig = wait_for_stop_signal();
   systemd.stopping();
