@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 DATA_DIR ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: deps test-deps build run test unit blackbox format clean
+.PHONY: deps test-deps build run test unit blackbox format clean package
 
 deps:
 	./scripts/install-deps
@@ -18,6 +18,12 @@ $(BUILD_DIR)/build.ninja:
 
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target argon
+
+# The Debian package of the Release build (docs/operations.md "Packages"):
+# $(BUILD_DIR)/argon_<version>_<arch>.deb, made by scripts/build-deb with dpkg-deb.
+package: build
+	./scripts/install-deps --package
+	./scripts/build-deb $(BUILD_DIR)/argon $(BUILD_DIR)
 
 run: build
 	./scripts/first-run $(BUILD_DIR)/argon $(DATA_DIR) $(LISTEN)

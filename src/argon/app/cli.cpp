@@ -11,7 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include "argon/app/backup.hpp"
 #include "argon/app/build_info.hpp"
+#include "argon/app/config_example.hpp"
 #include "argon/app/demo.hpp"
 #include "argon/app/logging.hpp"
 #include "argon/app/runtime.hpp"
@@ -240,7 +242,32 @@ int run_cli(int argc, char** argv) {
   auto* contracts_openapi =
       contracts_cmd->add_subcommand("openapi", "print the Bot API as an OpenAPI 3.1 document");
 
+  // The configuration file with every key (docs/configuration.md); the package's
+  // /etc/argon/argon.toml is this with --data-dir and --listen.
+  auto* config_cmd = cli.add_subcommand("config", "the configuration file");
+  config_cmd->require_subcommand(1);
+  auto* config_example_cmd = config_cmd->add_subcommand(
+      "example", "print a TOML file with every key commented out with its default");
+  std::map<std::string, std::string> example_active;
+  config_example_cmd->add_option_function<std::string>(
+      "--listen", [&](const std::string& v) { example_active["server.listen"] = v; },
+      "write server.listen = HOST:PORT (uncommented)");
+  config_example_cmd->add_option_function<std::string>(
+      "--data-dir", [&](const std::string& v) { example_active["server.data_dir"] = v; },
+      "write server.data_dir = DIR (uncommented)");
+
+  // A consistent copy of a SQLite data dir while the server runs (docs/operations.md "Backups").
+  auto* backup_cmd = cli.add_subcommand(
+      "backup", "copy the SQLite database and the voice key into DEST (the server may run)");
+  std::string backup_dest;
+  backup_cmd->add_option("dest", backup_dest, "a new or empty directory")->required();
+  add_common(backup_cmd, common);
+
   CLI11_PARSE(cli, argc, argv);
+  if (config_example_cmd->parsed()) {
+    std::fputs(config_example(example_active).c_str(), stdout);
+    return 0;
+  }
   if (contracts_verify->parsed()) return verify_contracts();
   if (contracts_manifest->parsed()) {
     std::printf("%s\n", boost::json::serialize(contracts::manifest_json()).c_str());
@@ -255,6 +282,7 @@ int run_cli(int argc, char** argv) {
 
   try {
     if (serve_cmd->parsed()) return serve(config);
+    if (backup_cmd->parsed()) return run_backup(config, backup_dest);
     Runtime rt(config);
     if (user_create->parsed()) {
       std::optional<std::string> pw;

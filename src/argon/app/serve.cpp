@@ -17,6 +17,7 @@
 #include "argon/app/logging.hpp"
 #include "argon/app/metrics.hpp"
 #include "argon/app/runtime.hpp"
+#include "argon/app/sd_notify.hpp"
 #include "argon/botapi/routes.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/contracts/contracts.hpp"
@@ -392,8 +393,17 @@ int serve(const Config& config) {
   std::printf("listening on http://%s:%u\n", options.host.c_str(),
               static_cast<unsigned>(server.port()));
   std::fflush(stdout);
+  // Under systemd (Type=notify): READY=1 now, STOPPING=1 on SIGTERM, watchdog pings from the
+  // timer thread through the workers (sd_notify.hpp). Nothing without NOTIFY_SOCKET.
+  const SystemdNotifier systemd = SystemdNotifier::from_environment();
+  if (systemd.ready("listening on " + public_url))
+    spdlog::info("systemd: notified ready watchdog_ms={}",
+                 systemd.watchdog_interval().count() / 1000);
+  start_watchdog(systemd, rt.scheduler(),
+                 [&workers](std::function<void()> fn) { workers.post(std::move(fn)); });
 
   int sig = wait_for_stop_signal();
+  systemd.stopping();
   auto drain = std::chrono::seconds(config.i64("server.drain_seconds"));
   spdlog::info("server: stopping signal={} drain_seconds={} connections={}", sig, drain.count(),
                server.active_connections());

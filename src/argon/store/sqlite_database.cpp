@@ -400,6 +400,51 @@ int SqliteDatabase::schema_version() {
   return version;
 }
 
+// ---- backup ------------------------------------------------------------------------------------
+
+std::string SqliteDatabase::backup_to(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) || ec)
+    throw SqlError("sqlite: backup: " + path + " exists already");
+  const std::string partial = path + ".partial";
+  std::filesystem::remove(partial, ec);
+  try {
+    {
+      SqliteConnection dest(partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            options_.busy_timeout_ms);
+      // The source is a pooled read connection inside its read transaction: one snapshot.
+      read_here([&](Connection& c) {
+        auto& source = static_cast<SqliteConnection&>(c);
+        sqlite3_backup* backup =
+            sqlite3_backup_init(dest.handle(), "main", source.handle(), "main");
+        if (!backup)
+          throw SqlError("sqlite: backup: " + std::string(sqlite3_errmsg(dest.handle())));
+        int rc = SQLITE_OK;
+        for (int attempt = 0; attempt < 1000; ++attempt) {
+          rc = sqlite3_backup_step(backup, -1);
+          if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        sqlite3_backup_finish(backup);
+        if (rc != SQLITE_DONE)
+          throw SqlError("sqlite: backup: " + std::string(sqlite3_errstr(rc)) + ": " +
+                         sqlite3_errmsg(dest.handle()));
+      });
+      dest.query("PRAGMA journal_mode=DELETE");
+    }
+    std::filesystem::rename(partial, path);
+  } catch (...) {
+    std::filesystem::remove(partial, ec);
+    std::filesystem::remove(partial + "-journal", ec);
+    throw;
+  }
+  SqliteConnection check(path, SQLITE_OPEN_READONLY, options_.busy_timeout_ms);
+  std::string verdict;
+  for (const auto& row : check.query("PRAGMA integrity_check"))
+    verdict += (verdict.empty() ? "" : "; ") + row.text(0);
+  return verdict;
+}
+
 // ---- shutdown ----------------------------------------------------------------------------------
 
 void SqliteDatabase::close() {

@@ -57,6 +57,14 @@ class SqliteDatabase final : public Database {
   // Highest applied migration version, 0 if none (reads schema_migrations).
   int schema_version();
   const SqliteOptions& options() const { return options_; }
+  // Copies the database as it is at one moment into a new file `path` (SQLite's online backup
+  // API, all pages in one step on a read connection of the pool): writers go on committing
+  // meanwhile (WAL), the copy holds exactly what was committed when it began. The copy is written
+  // under `path`.partial and renamed into place once complete, in rollback-journal mode (one
+  // self-contained file); then `PRAGMA integrity_check` runs on it. Returns that check's verdict
+  // ("ok" when sound). Throws SqlError (the partial file removed) when `path` exists or the
+  // copy fails.
+  std::string backup_to(const std::string& path);
 
  private:
   // Where the writer thread hands an exclusive job's outcome to its (blocking) caller.
