@@ -80,6 +80,7 @@ Session::Session(Core& core, tcp::socket socket) : core_(core), stream_(std::mov
   if (!ec) {
     remote_ = ep.address().to_string();
     remote_is_loopback_ = ep.address().is_loopback();
+    remote_is_trusted_proxy_ = core_.options.trusted_proxies.contains(remote_);
   }
 }
 
@@ -249,6 +250,8 @@ asio::awaitable<void> Session::serve() {
           res = co_await run_dispatch(req);
         }
       }
+      // CORS headers for the requests under its prefix, whoever answered (cors.hpp).
+      if (core_.options.cors.enabled()) core_.options.cors.apply(req, res);
     } else {
       req.method = std::string(msg.method_string());
       req.path = std::string(msg.target());
@@ -275,18 +278,18 @@ asio::awaitable<void> Session::serve() {
     // over: this coroutine ends and the session lives until the socket or stream does
     // (websocket.cpp, stream.cpp).
     if (res.websocket) {
-      spdlog::debug("{} {} websocket", req.method, req.path);
+      spdlog::debug("{} {} {} websocket", req.client_address, req.method, req.path);
       co_await start_websocket(std::move(*res.websocket), msg);
       co_return;
     }
     if (res.stream) {
-      spdlog::debug("{} {} {} stream", req.method, req.path, status);
+      spdlog::debug("{} {} {} {} stream", req.client_address, req.method, req.path, status);
       co_await start_stream(std::move(res), version, head);
       co_return;
     }
     const bool written = co_await write_response(std::move(res), version, keep_alive, head);
     spdlog::debug(
-        "{} {} {} {}us", req.method, req.path, status,
+        "{} {} {} {} {}us", req.client_address, req.method, req.path, status,
         std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started)
             .count());
     if (!written) co_return;
@@ -401,6 +404,15 @@ void Session::build_request(bhttp::request<bhttp::string_body>& msg, ParsedTarge
   }
   req.body = std::move(msg.body());
   req.remote_address = remote_;
+  if (!remote_is_trusted_proxy_) {
+    req.client_address = remote_;
+    return;
+  }
+  // From a trusted proxy: the client it names in X-Forwarded-For (client_address.hpp).
+  std::vector<std::string_view> forwarded_for;
+  for (const auto& [name, value] : req.headers)
+    if (name == "x-forwarded-for") forwarded_for.emplace_back(value);
+  req.client_address = client_address(remote_, true, forwarded_for, core_.options.trusted_proxies);
 }
 
 std::optional<Response> Session::check_media_type(const Request& req) const {
@@ -457,7 +469,8 @@ Core::~Core() {
 Core::Admission Core::add_session(Session* s) {
   const std::string& address = s->remote();
   const bool capped_address =
-      !address.empty() && !(options.per_address_cap_exempts_loopback && s->remote_is_loopback());
+      !address.empty() && !(options.per_address_cap_exempts_loopback && s->remote_is_loopback()) &&
+      !s->remote_is_trusted_proxy();
   std::lock_guard lock(mutex);
   if (stopping) return Admission::stopping;
   if (options.max_connections > 0 && sessions.size() >= options.max_connections)
