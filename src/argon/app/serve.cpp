@@ -12,6 +12,7 @@
 
 #include "argon/api/task_handler.hpp"
 #include "argon/app/build_info.hpp"
+#include "argon/app/proxy_config.hpp"
 #include "argon/app/runtime.hpp"
 #include "argon/botapi/routes.hpp"
 #include "argon/clientapi/routes.hpp"
@@ -186,6 +187,7 @@ int serve(const Config& config) {
       static_cast<std::size_t>(config.i64("http.max_connections_per_address"));
   spdlog::info("server: open-file limit {}, at most {} connections ({} per address)", open_files,
                options.max_connections, options.max_connections_per_address);
+  if (!apply_proxy_config(config, options)) return 2;  // trusted proxies, CORS
 
   spdlog::info("server: argon {} commit {} pid {}", kArgonVersion, kGitCommit, ::getpid());
   // A server whose Bot API surface drifted from the published contracts must not start.

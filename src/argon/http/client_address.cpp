@@ -142,8 +142,10 @@ std::optional<TrustedProxies> TrustedProxies::parse(std::string_view list, std::
     auto range = parse_ip_range(item);
     if (!range) {
       if (error)
-        *error = "'" + std::string(item) +
-                 "' is not an IP address or a CIDR range (like 10.0.0.0/8 or fd00::/8)";
+        *error =
+            "'" + std::string(item) +
+            "' is not an IP address or a CIDR range (like 10.0.0.0/8 or fd00::/8, no address bits "
+            "past the prefix)";
       return std::nullopt;
     }
     out.ranges_.push_back(*range);
