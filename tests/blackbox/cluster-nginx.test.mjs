@@ -7,17 +7,15 @@
 // (a rolling restart) is skipped without an error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import {
   REPO_ROOT, startPgCluster, startNats, startNode, makeTempDir, freePort, api, register, createSpace,
   createApp, installBot, channelByName, sendMessage, streamToken, bot, openAudio, openAudioReady,
-  opusPacket, expectStatus, expectError, pollUntil, withDeadline, READY_DEADLINE_MS, STOP_DEADLINE_MS,
+  opusPacket, expectStatus, expectError, pollUntil, withDeadline,
 } from './harness.mjs';
+import { replaceExactly as replaceExactlyIn, selfSignedCertificate, startNginx, waitListening } from './nginx.mjs';
 import { openBotStream, openReady, isEvent } from './sse.mjs';
 import { NO_LIMITS } from './cluster.mjs';
 
@@ -28,21 +26,14 @@ const EventSource = require('eventsource'); // v2: new EventSource(url, {headers
 // eventsource), which only ever talk to 127.0.0.1, accept it.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
-const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx';
 const CONF = path.join(REPO_ROOT, 'deploy', 'nginx', 'argon.conf');
 const DOC = path.join(REPO_ROOT, 'docs', 'deployment.md');
 
 let pg, nats, nodes = [], nginx, base, world;
 
-/** `text` with every `from` replaced by `to`; `from` must occur exactly `times` times. */
-function replaceExactly(text, from, to, times = 1) {
-  const parts = text.split(from);
-  assert.equal(parts.length - 1, times, `${path.relative(REPO_ROOT, CONF)}: expected "${from}" ${times} time(s)`);
-  return parts.join(to);
-}
-
 /** deploy/nginx/argon.conf with the nodes, the ports and the certificate of this test. */
 function siteConfig({ nodePorts, httpsPort, httpPort, cert, key }) {
+  const replaceExactly = (text, from, to, times = 1) => replaceExactlyIn(text, from, to, times, CONF);
   let c = fs.readFileSync(CONF, 'utf8');
   c = replaceExactly(c, 'server 10.0.0.11:8080;', `server 127.0.0.1:${nodePorts[0]};`, 2);
   c = replaceExactly(c, 'server 10.0.0.12:8080;', `server 127.0.0.1:${nodePorts[1]};`, 2);
@@ -55,82 +46,12 @@ function siteConfig({ nodePorts, httpsPort, httpPort, cert, key }) {
   return c;
 }
 
-/** Resolves once 127.0.0.1:port accepts a connection; rejects when `alive()` turns false or at the deadline. */
-async function waitListening(port, alive, what) {
-  const deadline = Date.now() + READY_DEADLINE_MS;
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (!alive()) throw new Error(`${what} exited`);
-    if (Date.now() > deadline) throw new Error(`${what} did not listen on ${port} within ${READY_DEADLINE_MS} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/**
- * Debian's nginx with the main context of /etc/nginx/nginx.conf reduced to what a test needs
- * (its own prefix, pid, logs and temp paths; one process without workers, so round robin is
- * strict and a kill leaves nothing behind), the site file included as it is. The access log
- * names the node that served each request ($upstream_addr).
- */
-async function startNginx(dir, site) {
-  await fsp.mkdir(path.join(dir, 'tmp'), { recursive: true });
-  await fsp.writeFile(path.join(dir, 'argon.conf'), site);
-  const main = `daemon off;
-master_process off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log info;
-events { worker_connections 1024; }
-http {
-  log_format upstream '$request_method $uri $status $upstream_addr';
-  access_log ${dir}/access.log upstream;
-  client_body_temp_path ${dir}/tmp/body;
-  proxy_temp_path ${dir}/tmp/proxy;
-  fastcgi_temp_path ${dir}/tmp/fastcgi;
-  uwsgi_temp_path ${dir}/tmp/uwsgi;
-  scgi_temp_path ${dir}/tmp/scgi;
-  include ${dir}/argon.conf;
-}
-`;
-  await fsp.writeFile(path.join(dir, 'nginx.conf'), main);
-  // `nginx -t` first: a configuration nginx rejects fails here, with nginx's own message.
-  execFileSync(NGINX, ['-t', '-q', '-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const proc = spawn(NGINX, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr.setEncoding('utf8');
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
-  process.on('exit', () => { try { proc.kill('SIGKILL'); } catch { /* gone */ } });
-  const alive = () => proc.exitCode === null && proc.signalCode === null;
-  const errorLog = () => { try { return fs.readFileSync(`${dir}/error.log`, 'utf8'); } catch { return ''; } };
-  return {
-    proc,
-    alive,
-    errorLog,
-    stderr: () => stderr,
-    accessLog: () => { try { return fs.readFileSync(`${dir}/access.log`, 'utf8'); } catch { return ''; } },
-    async stop() {
-      if (alive()) proc.kill('SIGTERM');
-      const timer = setTimeout(() => { try { proc.kill('SIGKILL'); } catch { /* gone */ } }, STOP_DEADLINE_MS);
-      await exited.finally(() => clearTimeout(timer));
-    },
-  };
-}
-
 /** The node id part (10 bits above 12 bits of sequence) of a message id. */
 const nodeOf = (messageId) => Number((BigInt(messageId) >> 12n) & 1023n);
 
 before(async () => {
   const dir = await makeTempDir('argon-nginx-');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const { cert, key } = selfSignedCertificate(dir);
   [pg, nats] = await Promise.all([startPgCluster(), startNats()]);
   // The nodes' --public-url names nginx's port, so that port is picked first; should another
   // process take it before nginx binds it, everything starts again on new ports.
@@ -143,7 +64,7 @@ before(async () => {
     })));
     const ndir = path.join(dir, `nginx-${attempt}`);
     const site = siteConfig({ nodePorts: nodes.map((n) => n.port), httpsPort, httpPort,
-      cert: `${dir}/cert.pem`, key: `${dir}/key.pem` });
+      cert, key });
     nginx = await startNginx(ndir, site);
     try {
       await waitListening(httpsPort, nginx.alive, 'nginx');

@@ -16,6 +16,9 @@ const std::vector<ConfigKey>& config_keys() {
       {"server.listen", "127.0.0.1:8080", "HOST:PORT to listen on (port 0 = any free port)"},
       {"server.data_dir", "./data", "directory holding the database"},
       {"server.public_url", "", "base URL clients reach this server at (default from listen)"},
+      {"server.trusted_proxies", "",
+       "comma-separated addresses/CIDR ranges of reverse proxies whose X-Forwarded-For names the "
+       "client (empty = nobody)"},
       {"server.io_threads", "0", "network threads (0 = one per core)"},
       {"server.worker_threads", "32",
        "threads running request handlers (they may wait on the store)"},
@@ -37,7 +40,11 @@ const std::vector<ConfigKey>& config_keys() {
       {"http.max_connections", "0",
        "open connections at most, streams included (0 = the open-file limit less 256)"},
       {"http.max_connections_per_address", "256",
-       "open connections from one client address at most (0 = no cap; loopback exempt)"},
+       "open connections from one peer address at most (0 = no cap; loopback and trusted proxies "
+       "exempt)"},
+      {"http.cors_origins", "",
+       "comma-separated origins (or *) whose web pages may call the client API (/api/v1) "
+       "cross-origin; empty = CORS off"},
       {"bus.url", "",
        "nats://HOST:PORT to run several nodes on one PostgreSQL database; empty = one node"},
       {"store.url", "",
@@ -131,6 +138,14 @@ bool open_key(const std::string& key) {
 
 std::string toml_value_text(const toml::node& node) {
   if (auto s = node.value<std::string>()) return *s;
+  if (const auto* array = node.as_array()) {  // list keys: ["a", "b"] is "a, b"
+    std::string joined;
+    for (const auto& item : *array) {
+      if (!joined.empty()) joined += ", ";
+      joined += toml_value_text(item);
+    }
+    return joined;
+  }
   if (auto b = node.value<bool>(); b && node.is_boolean()) return *b ? "true" : "false";
   if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
   if (node.is_floating_point()) return std::to_string(*node.value<double>());

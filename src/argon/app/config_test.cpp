@@ -127,6 +127,21 @@ level = "debug"
   EXPECT_EQ(c->str("log.level"), "debug");
 }
 
+TEST(Config, FileListsAreCommaSeparatedValues) {
+  TempToml file(R"(
+[server]
+trusted_proxies = ["127.0.0.1", "10.0.0.0/8"]
+[http]
+cors_origins = "https://app.example.org"
+)");
+  auto c = Config::load(file.path(), {}, {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->str("server.trusted_proxies"), "127.0.0.1, 10.0.0.0/8");
+  EXPECT_EQ(c->str("http.cors_origins"), "https://app.example.org");
+  EXPECT_EQ(Config::defaults().str("server.trusted_proxies"), "");
+  EXPECT_EQ(Config::defaults().str("http.cors_origins"), "");
+}
+
 TEST(Config, UnknownKeysAreWarnings) {
   TempToml file(R"(
 [events]

@@ -120,7 +120,7 @@ std::function<void(const http::Request&, int, std::chrono::microseconds)> access
                            "\",\"status\":" + std::to_string(status) +
                            ",\"durationMs\":" + fmt::format("{:.3f}", ms) + ",\"principal\":\"" +
                            json_escape(or_dash(req.principal)) + "\",\"remote\":\"" +
-                           json_escape(req.remote_address) + "\"";
+                           json_escape(req.client_address) + "\"";
       auto logger = spdlog::get("access");
       if (!logger) return;
       if (o.enabled) logger->info("\"message\":\"access\",{}", fields);
@@ -129,7 +129,7 @@ std::function<void(const http::Request&, int, std::chrono::microseconds)> access
     }
     std::string line = fmt::format(
         "id={} method={} route={} status={} ms={:.3f} principal={} remote={}", req.request_id,
-        req.method, route, status, ms, or_dash(req.principal), or_dash(req.remote_address));
+        req.method, route, status, ms, or_dash(req.principal), or_dash(req.client_address));
     if (o.enabled) spdlog::info("access: {}", line);
     if (slow) spdlog::warn("slow request: {}", line);
   };

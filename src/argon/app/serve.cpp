@@ -16,6 +16,7 @@
 #include "argon/app/build_info.hpp"
 #include "argon/app/logging.hpp"
 #include "argon/app/metrics.hpp"
+#include "argon/app/proxy_config.hpp"
 #include "argon/app/runtime.hpp"
 #include "argon/app/sd_notify.hpp"
 #include "argon/botapi/routes.hpp"
@@ -193,6 +194,7 @@ int serve(const Config& config) {
       static_cast<std::size_t>(config.i64("http.max_connections_per_address"));
   spdlog::info("server: open-file limit {}, at most {} connections ({} per address)", open_files,
                options.max_connections, options.max_connections_per_address);
+  if (!apply_proxy_config(config, options)) return 2;  // trusted proxies, CORS
 
   spdlog::info("server: argon {} commit {} pid {}", kArgonVersion, kGitCommit, ::getpid());
   // A server whose Bot API surface drifted from the published contracts must not start.
@@ -263,7 +265,7 @@ int serve(const Config& config) {
   const std::string metrics_token = config.str("metrics.token");
   router.add("GET", "/metrics", [&metrics, &metrics_token](http::Request& req) {
     if (metrics_token.empty()) {
-      if (!Metrics::is_loopback(req.remote_address))
+      if (!Metrics::is_loopback(req.client_address))
         return http::Response::error(403, "forbidden",
                                      "/metrics answers loopback clients only (see metrics.token)");
     } else {

@@ -41,7 +41,7 @@ void register_account_routes(http::Router& router, ClientServices& s) {
                wire::ObjectReader in(body);
                CO_API_TRY(username, in.required_string("username"));
                CO_API_TRY(password, in.required_string("password"));
-               CO_API_TRY(grant, co_await s.accounts.login(username, password, req.remote_address));
+               CO_API_TRY(grant, co_await s.accounts.login(username, password, req.client_address));
                co_return api::json_response(
                    200, json::object{{"userId", grant.user.id.str()}, {"token", grant.token}});
              }));

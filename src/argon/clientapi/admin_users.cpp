@@ -27,7 +27,7 @@ json::object account_json(const services::AccountInfo& a) {
 
 // The audit line's actor: the operator token's holder, seen from where.
 std::string actor_of(const http::Request& req) {
-  return "operator@" + (req.remote_address.empty() ? std::string("?") : req.remote_address);
+  return "operator@" + (req.client_address.empty() ? std::string("?") : req.client_address);
 }
 }  // namespace
 

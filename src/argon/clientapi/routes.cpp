@@ -68,7 +68,7 @@ Task<Result<User>> authenticate_person(http::Request& request, ClientServices& s
 }
 
 Task<Status> limit_address(const http::Request& request, ClientServices& s) {
-  Uuid key = address_key(request.remote_address);
+  Uuid key = address_key(request.client_address);
   Status admitted = co_await take_permit(s, key, "client_address", s.address_permits);
   co_return admitted;
 }

@@ -2,6 +2,7 @@
 // The client API for people, developers and the operator (CLIENT-API.md), under /api/v1.
 #include <string>
 
+#include "argon/http/cors.hpp"
 #include "argon/http/router.hpp"
 #include "argon/services/account_admin.hpp"
 #include "argon/services/accounts.hpp"
@@ -42,6 +43,11 @@ struct ClientServices {
 };
 
 void register_routes(http::Router& router, ClientServices& s);
+
+// CORS for the client API (http.cors_origins; docs/client-api.md): the requests under /api/v1/
+// from `origins` (exact, or "*"; empty = off), the request headers the API reads, and the
+// response headers a page may read. For http::ServerOptions::cors.
+http::CorsOptions cors_options(std::vector<std::string> origins);
 
 // One registration function per resource file.
 void register_account_routes(http::Router& router, ClientServices& s);

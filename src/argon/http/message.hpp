@@ -23,8 +23,12 @@ struct Request {
   HeaderList query;                   // decoded query parameters, in order ('+' is a space)
   HeaderList headers;                 // names lowercased, values as sent
   std::string body;
-  std::string remote_address;  // peer IP address as text
-  HeaderList params;           // filled by Router from {name} pattern segments
+  std::string remote_address;  // the TCP peer's IP address as text
+  // The client's IP address: the peer's, or, when the peer is a trusted proxy
+  // (ServerOptions::trusted_proxies), the one it forwarded in X-Forwarded-For (client_address.hpp).
+  // What application code uses (logs, throttling); the per-address connection cap counts peers.
+  std::string client_address;
+  HeaderList params;  // filled by Router from {name} pattern segments
   // For logs (never the raw path, which may hold a bot token): the matched route's pattern
   // (Router::match; empty when none matched), the request id (the client's X-Request-Id when
   // well-formed, else generated; echoed on the response), and who the request authenticated as

@@ -103,6 +103,7 @@ Session::Session(Core& core, tcp::socket socket) : core_(core), stream_(std::mov
   if (!ec) {
     remote_ = ep.address().to_string();
     remote_is_loopback_ = ep.address().is_loopback();
+    remote_is_trusted_proxy_ = core_.options.trusted_proxies.contains(remote_);
   }
 }
 
@@ -272,6 +273,8 @@ asio::awaitable<void> Session::serve() {
           res = co_await run_dispatch(req);
         }
       }
+      // CORS headers for the requests under its prefix, whoever answered (cors.hpp).
+      if (core_.options.cors.enabled()) core_.options.cors.apply(req, res);
     } else {
       req.method = std::string(msg.method_string());
       req.path = std::string(msg.target());
@@ -430,6 +433,15 @@ void Session::build_request(bhttp::request<bhttp::string_body>& msg, ParsedTarge
   req.remote_address = remote_;
   const std::string* given = req.header("x-request-id");
   req.request_id = given && valid_request_id(*given) ? *given : new_request_id();
+  if (!remote_is_trusted_proxy_) {
+    req.client_address = remote_;
+    return;
+  }
+  // From a trusted proxy: the client it names in X-Forwarded-For (client_address.hpp).
+  std::vector<std::string_view> forwarded_for;
+  for (const auto& [name, value] : req.headers)
+    if (name == "x-forwarded-for") forwarded_for.emplace_back(value);
+  req.client_address = client_address(remote_, true, forwarded_for, core_.options.trusted_proxies);
 }
 
 std::optional<Response> Session::check_media_type(const Request& req) const {
@@ -486,7 +498,8 @@ Core::~Core() {
 Core::Admission Core::add_session(Session* s) {
   const std::string& address = s->remote();
   const bool capped_address =
-      !address.empty() && !(options.per_address_cap_exempts_loopback && s->remote_is_loopback());
+      !address.empty() && !(options.per_address_cap_exempts_loopback && s->remote_is_loopback()) &&
+      !s->remote_is_trusted_proxy();
   std::lock_guard lock(mutex);
   if (stopping) return Admission::stopping;
   if (options.max_connections > 0 && sessions.size() >= options.max_connections)

@@ -29,6 +29,8 @@
 #include <optional>
 #include <string>
 
+#include "argon/http/client_address.hpp"
+#include "argon/http/cors.hpp"
 #include "argon/http/message.hpp"
 
 namespace argon::http {
@@ -51,10 +53,16 @@ struct ServerOptions {
   bool require_json_body = true;           // 415 for non-JSON bodies on POST/PUT/PATCH/DELETE
   // Open connections (streams and WebSockets included); over a cap a new connection gets a
   // fixed 503 and is closed at once, the open ones keep being served. 0 = no cap. Loopback
-  // peers (a local reverse proxy, say) are exempt from the per-address cap only.
+  // peers (a local reverse proxy, say) and trusted proxies are exempt from the per-address cap
+  // only.
   std::size_t max_connections = 0;
   std::size_t max_connections_per_address = 0;
   bool per_address_cap_exempts_loopback = true;
+  // Peers whose X-Forwarded-For names the client (Request::client_address); empty = nobody, the
+  // client is the peer.
+  TrustedProxies trusted_proxies;
+  // CORS headers and preflights for the requests under a path prefix (cors.hpp); off by default.
+  CorsPolicy cors;
   // Optional: tried first, on the network thread, for requests that can be answered without
   // waiting (e.g. from an in-memory cache). Returns nullopt to hand the request to the worker
   // pool as usual. Must never block.

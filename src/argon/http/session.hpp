@@ -165,6 +165,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // The peer's address ("" when unknown), as recorded when the connection was accepted.
   const std::string& remote() const { return remote_; }
   bool remote_is_loopback() const { return remote_is_loopback_; }
+  // The peer is one of ServerOptions::trusted_proxies (its X-Forwarded-For is believed).
+  bool remote_is_trusted_proxy() const { return remote_is_trusted_proxy_; }
 
   // On the strand. Idle connections (or all, when forced) are closed at once; busy ones finish
   // their current request and then close. Streams are closed (flushed first unless forced).
@@ -225,6 +227,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::string remote_;
   bool remote_is_loopback_ = false;
+  bool remote_is_trusted_proxy_ = false;
   bool idle_ = false;
   bool stopping_ = false;
   std::unique_ptr<Streaming> streaming_;
