@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "argon/domain/scheduler.hpp"
+#include "argon/domain/delayed_work.hpp"
 
 namespace argon::app {
 
