@@ -3,17 +3,15 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <shared_mutex>
 #include <sstream>
 #include <unordered_map>
 
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 
 #include "argon/domain/stats.hpp"
@@ -29,10 +27,6 @@ namespace {
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
-
-prometheus::Histogram::BucketBoundaries duration_bounds() {
-  return {DurationHistogram::kBounds.begin(), DurationHistogram::kBounds.end()};
-}
 
 MetricFamily family(std::string name, std::string help, MetricType type) {
   MetricFamily f;
@@ -102,26 +96,58 @@ ProcessStats process_stats() {
   return p;
 }
 
+// The statuses argon answers with, each a counter slot of its own per route; any other status
+// is counted in a map under the registry's lock (rare by construction).
+constexpr std::array<int, 19> kStatuses = {101, 200, 201, 204, 301, 400, 401, 403, 404, 405,
+                                           409, 413, 415, 422, 426, 429, 431, 500, 503};
+
+struct RouteSlot {
+  std::string route, api;
+  DurationHistogram durations;
+  std::array<std::atomic<std::uint64_t>, kStatuses.size()> counts{};
+};
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
+std::atomic<std::uint64_t> next_metrics_generation{1};
+
 }  // namespace
 
 struct Metrics::Impl {
-  prometheus::Registry registry;
-  prometheus::Family<prometheus::Counter>& requests =
-      prometheus::BuildCounter()
-          .Name("argon_http_requests_total")
-          .Help("HTTP requests answered, by API, route pattern and status")
-          .Register(registry);
-  prometheus::Family<prometheus::Histogram>& durations =
-      prometheus::BuildHistogram()
-          .Name("argon_http_request_duration_seconds")
-          .Help("Time from a request's head to its answer, by API and route pattern")
-          .Register(registry);
-  // (route, status) → its counter; (route) → its histogram: a lookup without the family's lock.
-  mutable std::shared_mutex cache_mutex;
-  std::unordered_map<std::string, prometheus::Counter*> counters;
-  std::unordered_map<std::string, prometheus::Histogram*> histograms;
+  // Insert-only: a slot, once made, lives as long as the Metrics (threads cache pointers to it).
+  mutable std::mutex registry_mutex;
+  std::map<std::string, std::unique_ptr<RouteSlot>, std::less<>> routes;
+  std::map<std::pair<std::string, int>, std::uint64_t> other_statuses;
+  // Which Metrics a thread's cache belongs to (a new instance may reuse an old one's address).
+  std::uint64_t generation = next_metrics_generation.fetch_add(1);
   Sources sources;
   double start_time_seconds = 0;
+
+  RouteSlot& slot(std::string_view route) {
+    // Per thread: route → slot, so that counting takes no lock once a route was seen here.
+    thread_local std::uint64_t cached_generation = 0;
+    thread_local std::unordered_map<std::string, RouteSlot*, StringHash, std::equal_to<>> cache;
+    if (cached_generation != generation) {
+      cache.clear();
+      cached_generation = generation;
+    }
+    if (auto it = cache.find(route); it != cache.end()) return *it->second;
+    std::lock_guard lock(registry_mutex);
+    auto it = routes.find(route);
+    if (it == routes.end()) {
+      auto made = std::make_unique<RouteSlot>();
+      made->route = std::string(route);
+      made->api = Metrics::api_of(made->route);
+      it = routes.emplace(made->route, std::move(made)).first;
+    }
+    cache.emplace(std::string(route), it->second.get());
+    return *it->second;
+  }
 };
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {
@@ -148,35 +174,47 @@ std::string Metrics::api_of(const std::string& route) {
 }
 
 void Metrics::observe(const http::Request& request, int status, std::chrono::microseconds took) {
-  const std::string route = request.route.empty() ? "-" : request.route;
-  const std::string key = route + ' ' + std::to_string(status);
-  prometheus::Counter* count = nullptr;
-  prometheus::Histogram* duration = nullptr;
-  {
-    std::shared_lock lock(impl_->cache_mutex);
-    if (auto it = impl_->counters.find(key); it != impl_->counters.end()) count = it->second;
-    if (auto it = impl_->histograms.find(route); it != impl_->histograms.end())
-      duration = it->second;
-  }
-  if (!count || !duration) {
-    std::unique_lock lock(impl_->cache_mutex);
-    const std::string api = api_of(route);
-    if (!count) {
-      count = &impl_->requests.Add(
-          {{"api", api}, {"route", route}, {"status", std::to_string(status)}});
-      impl_->counters.emplace(key, count);
-    }
-    if (!duration) {
-      duration = &impl_->durations.Add({{"api", api}, {"route", route}}, duration_bounds());
-      impl_->histograms.emplace(route, duration);
+  RouteSlot& slot = impl_->slot(request.route.empty() ? std::string_view("-") : request.route);
+  slot.durations.observe_us(took.count());
+  for (std::size_t i = 0; i < kStatuses.size(); ++i) {
+    if (kStatuses[i] == status) {
+      slot.counts[i].fetch_add(1, std::memory_order_relaxed);
+      return;
     }
   }
-  count->Increment();
-  duration->Observe(static_cast<double>(took.count()) / 1e6);
+  std::lock_guard lock(impl_->registry_mutex);
+  ++impl_->other_statuses[{slot.route, status}];
 }
 
 std::string Metrics::scrape() const {
-  std::vector<MetricFamily> families = impl_->registry.Collect();
+  std::vector<MetricFamily> families;
+  {
+    auto requests =
+        family("argon_http_requests_total",
+               "HTTP requests answered, by API, route pattern and status", MetricType::Counter);
+    auto durations = family("argon_http_request_duration_seconds",
+                            "Time from a request's head to its answer, by API and route pattern",
+                            MetricType::Histogram);
+    std::lock_guard lock(impl_->registry_mutex);
+    for (const auto& [route, slot] : impl_->routes) {
+      for (std::size_t i = 0; i < kStatuses.size(); ++i) {
+        auto n = slot->counts[i].load(std::memory_order_relaxed);
+        if (n == 0) continue;
+        requests.metric.push_back(counter(
+            static_cast<double>(n),
+            {{"api", slot->api}, {"route", route}, {"status", std::to_string(kStatuses[i])}}));
+      }
+      durations.metric.push_back(
+          histogram(slot->durations.snapshot(), {{"api", slot->api}, {"route", route}}));
+    }
+    for (const auto& [key, n] : impl_->other_statuses)
+      requests.metric.push_back(
+          counter(static_cast<double>(n), {{"api", api_of(key.first)},
+                                           {"route", key.first},
+                                           {"status", std::to_string(key.second)}}));
+    families.push_back(std::move(requests));
+    families.push_back(std::move(durations));
+  }
   const Sources& s = impl_->sources;
 
   if (s.server) {

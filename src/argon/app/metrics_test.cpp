@@ -49,5 +49,27 @@ TEST(MetricsTest, ObservedRequestsAppearInTheScrape) {
   EXPECT_NE(text.find("process_resident_memory_bytes "), std::string::npos);
 }
 
+// A status outside the usual slots is still counted; a second Metrics never sees the first's
+// counts through a thread's cache.
+TEST(MetricsTest, RareStatusesAndSeparateInstances) {
+  http::Request req;
+  req.route = "/api/v1/me";
+  {
+    Metrics first;
+    first.observe(req, 418, std::chrono::microseconds(5));
+    first.observe(req, 418, std::chrono::microseconds(5));
+    EXPECT_NE(first.scrape().find(
+                  R"(argon_http_requests_total{api="client",route="/api/v1/me",status="418"} 2)"),
+              std::string::npos);
+  }
+  Metrics second;
+  second.observe(req, 200, std::chrono::microseconds(5));
+  std::string text = second.scrape();
+  EXPECT_NE(
+      text.find(R"(argon_http_requests_total{api="client",route="/api/v1/me",status="200"} 1)"),
+      std::string::npos);
+  EXPECT_EQ(text.find("status=\"418\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace argon::app
