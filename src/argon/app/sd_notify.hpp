@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "argon/domain/delayed_work.hpp"
+#include "argon/domain/scheduler.hpp"
 
 namespace argon::app {
 

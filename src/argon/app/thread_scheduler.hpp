@@ -10,7 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "argon/domain/delayed_work.hpp"
+#include "argon/domain/scheduler.hpp"
 
 namespace argon::app {
 

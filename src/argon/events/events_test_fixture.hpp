@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "argon/domain/clock.hpp"
-#include "argon/domain/delayed_work.hpp"
+#include "argon/domain/scheduler.hpp"
 #include "argon/events/bus.hpp"
 #include "argon/events/event_log.hpp"
 #include "argon/events/hub.hpp"

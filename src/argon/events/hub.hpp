@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "argon/domain/clock.hpp"
-#include "argon/domain/delayed_work.hpp"
+#include "argon/domain/scheduler.hpp"
 #include "argon/events/bus.hpp"
 #include "argon/events/stream_ids.hpp"
 #include "argon/store/database.hpp"

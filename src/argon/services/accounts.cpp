@@ -5,8 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include "argon/domain/names.hpp"
-#include "argon/store/account_admin_repo.hpp"
 #include "argon/services/user_locales.hpp"
+#include "argon/store/account_admin_repo.hpp"
 #include "argon/store/accounts_repo.hpp"
 #include "argon/store/spaces_repo.hpp"
 #include "argon/wire/shapes.hpp"

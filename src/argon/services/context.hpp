@@ -9,7 +9,7 @@
 #include "argon/crypto/crypto.hpp"
 #include "argon/domain/clock.hpp"
 #include "argon/domain/random.hpp"
-#include "argon/domain/delayed_work.hpp"
+#include "argon/domain/scheduler.hpp"
 #include "argon/domain/snowflake.hpp"
 #include "argon/domain/task.hpp"
 #include "argon/events/bus.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "argon/domain/delayed_work.hpp"
+#include "argon/domain/scheduler.hpp"
 #include "argon/services/bots.hpp"
 #include "argon/services/shared_state.hpp"
 
