@@ -1,5 +1,7 @@
 #include "argon/events/stream_connection.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -73,25 +75,36 @@ void StreamConnection::catch_up() {
   // A stream whose read was cut at the batch size may hold older events (by gseq) than the other
   // streams' later ones: only events up to the earliest cut are in commit order; the rest waits.
   std::int64_t cut_gseq = std::numeric_limits<std::int64_t>::max();
-  std::vector<EventRecord> records = hub_.db_.read_now([&](store::Connection& c) {
-    std::vector<EventRecord> all;
-    for (const auto& [stream, seq] : from) {
-      auto part = read_after(c, stream, seq, batch);
-      bool full = !part.empty() && static_cast<int>(part.size()) == batch;
-      if (auto l = leaving.find(stream); l != leaving.end()) {
-        // A space being left: up to the leave only; once past it, nothing more to read.
-        if (std::erase_if(part, [&](const EventRecord& r) { return r.seq > l->second; }) > 0)
-          full = false;
+  std::vector<EventRecord> records;
+  try {
+    records = hub_.db_.read_now([&](store::Connection& c) {
+      std::vector<EventRecord> all;
+      for (const auto& [stream, seq] : from) {
+        auto part = read_after(c, stream, seq, batch);
+        bool full = !part.empty() && static_cast<int>(part.size()) == batch;
+        if (auto l = leaving.find(stream); l != leaving.end()) {
+          // A space being left: up to the leave only; once past it, nothing more to read.
+          if (std::erase_if(part, [&](const EventRecord& r) { return r.seq > l->second; }) > 0)
+            full = false;
+        }
+        if (full) {
+          more = true;
+          cut_gseq = std::min(cut_gseq, part.back().gseq);
+        }
+        all.insert(all.end(), std::make_move_iterator(part.begin()),
+                   std::make_move_iterator(part.end()));
       }
-      if (full) {
-        more = true;
-        cut_gseq = std::min(cut_gseq, part.back().gseq);
-      }
-      all.insert(all.end(), std::make_move_iterator(part.begin()),
-                 std::make_move_iterator(part.end()));
-    }
-    return all;
-  });
+      return all;
+    });
+  } catch (const std::exception& e) {
+    // The store is unreachable (an outage): try again shortly. Without this the stream would stay
+    // in catch-up mode with nothing scheduled, and never deliver again.
+    spdlog::debug("events: catch-up read failed, retrying in {} ms: {}",
+                  hub_.options_.offline_poll_ms, e.what());
+    std::lock_guard lock(mutex_);
+    schedule_catch_up(hub_.options_.offline_poll_ms);
+    return;
+  }
   std::sort(records.begin(), records.end(),
             [](const EventRecord& a, const EventRecord& b) { return a.gseq < b.gseq; });
   std::erase_if(records, [&](const EventRecord& r) { return r.gseq > cut_gseq; });
