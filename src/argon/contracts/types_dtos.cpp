@@ -2,6 +2,7 @@
 // `Message: BotMessageV1`, …). §13.2 never expands a plain property, so nothing here changes a
 // contract hash; the shapes exist for the OpenAPI document (manifest `dtos`, UPSTREAM.md §4–§5).
 #include "argon/contracts/descriptors.hpp"
+#include "argon/domain/entities.hpp"
 #include "argon/domain/permissions.hpp"
 
 namespace argon::contracts::detail {
@@ -62,29 +63,10 @@ void add_enums(std::vector<TypeDecl>& t) {
   t.push_back(enum_type("UserStatus", {"offline", "online", "away", "inGame", "listen",
                                        "touchGrass", "doNotDisturb"}));
   t.push_back(enum_type("ActivityKind", {"game", "software", "streaming", "listen"}));
-  // gif (21) is a reference-server addition after 1.9.0 (UPSTREAM.md §5).
-  t.push_back(enum_type("EntityType", {"hashtag",
-                                       "mention",
-                                       "mentionEveryone",
-                                       "mentionRole",
-                                       "email",
-                                       "url",
-                                       "monospace",
-                                       "quote",
-                                       "spoiler",
-                                       "strikethrough",
-                                       "bold",
-                                       "italic",
-                                       "underline",
-                                       "fraction",
-                                       "ordinal",
-                                       "capitalized",
-                                       "systemCallStarted",
-                                       "systemCallEnded",
-                                       "systemCallTimeout",
-                                       "systemUserJoined",
-                                       "attachment",
-                                       "gif"}));
+  // The domain's entity names in wire order (gif = 21 is a reference-server addition after
+  // 1.9.0, UPSTREAM.md §5): one list for the rules and the contract.
+  std::vector<std::string> entity_types(entity_type_names().begin(), entity_type_names().end());
+  t.push_back(enum_type("EntityType", std::move(entity_types)));
   t.push_back(enum_type("ModalComponentType", {"textInput", "stringSelect", "userSelect",
                                                "archetypeSelect", "channelSelect", "checkbox"}));
   t.push_back(enum_type("TextInputStyle", {"short", "paragraph"}));
