@@ -8,6 +8,7 @@ import fsp from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT, READY_DEADLINE_MS, STOP_DEADLINE_MS } from './harness.mjs';
+import { openBotStream, openReady, isEvent } from './sse.mjs';
 
 export const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx';
 
@@ -92,4 +93,23 @@ http {
       await exited.finally(() => clearTimeout(timer));
     },
   };
+}
+
+/**
+ * A bot stream opened through the proxy at `base` receives three heartbeats spread over time
+ * (the server sends one a second): the proxy does not buffer the stream.
+ */
+export async function expectHeartbeatsUnbuffered(base, botToken) {
+  const s = await openReady(() => openBotStream({ url: base }, botToken, { intents: 1 }));
+  try {
+    const at = [];
+    for (let i = 0; i < 3; i++) {
+      await s.next(isEvent('heartbeat'), 4_000);
+      at.push(Date.now());
+    }
+    // A heartbeat is a few dozen bytes: behind a buffer they would arrive in one lump, much later.
+    assert.ok(at[2] - at[0] >= 1_000, `3 heartbeats spread over time, not in one lump: ${at.map((t) => t - at[0])}`);
+  } finally {
+    s.close();
+  }
 }
