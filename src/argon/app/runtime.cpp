@@ -2,10 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 #include <charconv>
 #include <filesystem>
 
+#include "argon/domain/text.hpp"
 #include "argon/events/nats_bus.hpp"
 #include "argon/services/cluster_state.hpp"
 #include "argon/store/messages_repo.hpp"
@@ -76,11 +76,10 @@ services::ServiceLimits limits_from(const Config& config) {
   limits.password_cost = config.str("auth.password_cost") == "minimum"
                              ? crypto::PasswordCost::minimum()
                              : crypto::PasswordCost::interactive();
-  std::string registration = config.str("accounts.registration");
-  for (auto& ch : registration)
-    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  limits.registration = registration == "closed"   ? services::RegistrationMode::Closed
-                        : registration == "invite" ? services::RegistrationMode::Invite
+  const std::string registration = config.str("accounts.registration");
+  limits.registration =
+      equals_ignore_case(registration, "closed")   ? services::RegistrationMode::Closed
+      : equals_ignore_case(registration, "invite") ? services::RegistrationMode::Invite
                                                    : services::RegistrationMode::Open;
   limits.login_window_ms = config.i64("accounts.login_window_seconds") * 1000;
   limits.login_failures_per_user = config.i64("accounts.login_failures_per_user");
