@@ -20,11 +20,11 @@ http::Response get_me_response(const services::BotIdentity& bot) {
 }
 
 void add_bot_self_handlers(HandlerTable& table, BotServices& s) {
-  table["IBotSelf.GetMe"] = [](BotCall& call) -> Task<http::Response> {
+  table["IBotSelf.GetMe"] = [](BotCall& call) -> Task<Result<http::Response>> {
     co_return get_me_response(call.bot);
   };
 
-  table["IBotSelf.GetSpaces"] = [&s](BotCall& call) -> Task<http::Response> {
+  table["IBotSelf.GetSpaces"] = [&s](BotCall& call) -> Task<Result<http::Response>> {
     json::array spaces;
     auto found = co_await s.bots.spaces_of(call.bot.user.id);
     for (const auto& space : found)

@@ -6,9 +6,8 @@
 namespace argon::botapi {
 
 void add_events_handlers(HandlerTable& table, BotServices& s) {
-  table["IEvents.Stream"] = [&s](BotCall& call) -> Task<http::Response> {
-    CO_BOT_TRY(intents,
-               services::StreamService::parse_intents(call.request.query_param("intents")));
+  table["IEvents.Stream"] = [&s](BotCall& call) -> Task<Result<http::Response>> {
+    CO_TRY(intents, services::StreamService::parse_intents(call.request.query_param("intents")));
     // lastEventId in the query wins over the Last-Event-ID header.
     std::optional<std::string> resume;
     if (const auto* header = call.request.header("last-event-id")) resume = *header;

@@ -28,20 +28,20 @@ Result<services::SendRequest> read_send_request(const boost::json::object& body)
 }
 
 void add_messages_handlers(HandlerTable& table, BotServices& s) {
-  table["IMessages.Send"] = [&s](BotCall& call) -> Task<http::Response> {
-    CO_BOT_TRY(body, api::body_object(call.request));
-    CO_BOT_TRY(request, read_send_request(body));
-    CO_BOT_TRY(sent, co_await s.messages.send(call.caller(), std::move(request)));
+  table["IMessages.Send"] = [&s](BotCall& call) -> Task<Result<http::Response>> {
+    CO_TRY(body, api::body_object(call.request));
+    CO_TRY(request, read_send_request(body));
+    CO_TRY(sent, co_await s.messages.send(call.caller(), std::move(request)));
     co_return api::json_response(200, json::object{{"messageId", sent.message_id}});
   };
 
-  table["IMessages.History"] = [&s](BotCall& call) -> Task<http::Response> {
+  table["IMessages.History"] = [&s](BotCall& call) -> Task<Result<http::Response>> {
     wire::QueryReader q(call.request.query);
-    CO_BOT_TRY(channel_id, q.required_uuid("channelId"));
-    CO_BOT_TRY(from, q.optional_int("from", INT64_MIN, INT64_MAX));
-    CO_BOT_TRY(limit, q.optional_int("limit", INT64_MIN, INT64_MAX));
+    CO_TRY(channel_id, q.required_uuid("channelId"));
+    CO_TRY(from, q.optional_int("from", INT64_MIN, INT64_MAX));
+    CO_TRY(limit, q.optional_int("limit", INT64_MIN, INT64_MAX));
     services::HistoryRequest request{channel_id, from, limit};
-    CO_BOT_TRY(messages, co_await s.messages.history(call.caller(), request));
+    CO_TRY(messages, co_await s.messages.history(call.caller(), request));
     json::array out;
     for (const auto& m : messages) out.push_back(wire::message_dto_json(m));
     co_return api::json_response(200, json::object{{"messages", std::move(out)}});

@@ -49,42 +49,42 @@ Result<std::vector<std::int64_t>> read_message_ids(const wire::ObjectReader& in)
 }  // namespace
 
 void add_reactions_handlers(HandlerTable& table, BotServices& s) {
-  table["IReactions.Add"] = [&s](BotCall& call) -> Task<http::Response> {
-    CO_BOT_TRY(body, api::body_object(call.request));
-    CO_BOT_TRY(target, read_target(body));
-    CO_BOT_CHECK(co_await s.reactions.add(call.caller(), std::move(target)));
+  table["IReactions.Add"] = [&s](BotCall& call) -> Task<Result<http::Response>> {
+    CO_TRY(body, api::body_object(call.request));
+    CO_TRY(target, read_target(body));
+    CO_CHECK(co_await s.reactions.add(call.caller(), std::move(target)));
     co_return empty_ok();
   };
 
-  table["IReactions.Remove"] = [&s](BotCall& call) -> Task<http::Response> {
+  table["IReactions.Remove"] = [&s](BotCall& call) -> Task<Result<http::Response>> {
     std::optional<services::ReactionTarget> target;
     if (call.request.body.empty()) {
       wire::QueryReader q(call.request.query);
-      CO_BOT_TRY(from_query, read_target(q));
+      CO_TRY(from_query, read_target(q));
       target = std::move(from_query);
     } else {
-      CO_BOT_TRY(body, api::body_object(call.request));
-      CO_BOT_TRY(from_body, read_target(body));
+      CO_TRY(body, api::body_object(call.request));
+      CO_TRY(from_body, read_target(body));
       target = std::move(from_body);
     }
-    CO_BOT_CHECK(co_await s.reactions.remove(call.caller(), std::move(*target)));
+    CO_CHECK(co_await s.reactions.remove(call.caller(), std::move(*target)));
     co_return empty_ok();
   };
 
-  table["IReactions.List"] = [&s](BotCall& call) -> Task<http::Response> {
+  table["IReactions.List"] = [&s](BotCall& call) -> Task<Result<http::Response>> {
     wire::QueryReader q(call.request.query);
-    CO_BOT_TRY(channel_id, q.required_uuid("channelId"));
-    CO_BOT_TRY(message_id, q.required_int("messageId", 1, INT64_MAX));
-    CO_BOT_TRY(reactions, co_await s.reactions.list(call.caller(), channel_id, message_id));
+    CO_TRY(channel_id, q.required_uuid("channelId"));
+    CO_TRY(message_id, q.required_int("messageId", 1, INT64_MAX));
+    CO_TRY(reactions, co_await s.reactions.list(call.caller(), channel_id, message_id));
     co_return api::json_response(200, json::object{{"reactions", wire::reactions_json(reactions)}});
   };
 
-  table["IReactions.BatchGet"] = [&s](BotCall& call) -> Task<http::Response> {
-    CO_BOT_TRY(body, api::body_object(call.request));
+  table["IReactions.BatchGet"] = [&s](BotCall& call) -> Task<Result<http::Response>> {
+    CO_TRY(body, api::body_object(call.request));
     wire::ObjectReader in(body);
-    CO_BOT_TRY(channel_id, in.required_uuid("channelId"));
-    CO_BOT_TRY(ids, read_message_ids(in));
-    CO_BOT_TRY(messages, co_await s.reactions.batch_get(call.caller(), channel_id, std::move(ids)));
+    CO_TRY(channel_id, in.required_uuid("channelId"));
+    CO_TRY(ids, read_message_ids(in));
+    CO_TRY(messages, co_await s.reactions.batch_get(call.caller(), channel_id, std::move(ids)));
     json::array out;
     for (const auto& m : messages)
       out.push_back(json::object{{"messageId", m.message_id},

@@ -3,6 +3,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
+#include <memory>
+#include <stdexcept>
 
 #include "argon/api/respond.hpp"
 #include "argon/api/task_handler.hpp"
@@ -43,49 +45,90 @@ void name_route_permission(Error& e, const contracts::RouteDecl& route) {
                 " permission in this space.";
 }
 
-// auth → rate limit → privileged → the handler (DECISIONS.md §2), as one coroutine.
-Task<http::Response> run_pipeline(BotServices& s, const contracts::InterfaceDecl& iface,
-                                  const contracts::RouteDecl& route, const BotHandler& handler,
-                                  int limit, http::Request& req) {
-  auto bot = co_await authenticate_bot(req, s.bots);
-  if (!bot) co_return api::error_response(bot.error());
-  auto outcome = co_await s.limiter.acquire(bot->app.id, iface.name, limit);
-  if (!outcome.decision.allowed) {
-    s.limiter.rejections().add(iface.name);
-    co_return rate_limited(outcome.decision);
-  }
-  http::Response response;
-  if (route.privileged && !bot->app.is_verified) {
-    response = api::error_response(
-        Error::forbidden("not_verified", "This route is only available to verified bots."));
-  } else if (!handler) {
-    response = api::error_response(
-        Error{501, "not_implemented",
-              iface.name + "/" + route.name + " is not available on this server yet."});
-  } else {
-    BotCall call{req, *bot, iface, route, outcome.permit};
-    response = co_await handler(call);
-  }
-  add_rate_headers(response, outcome.decision);
-  // The slot is free before the answer goes out, so the bot's next request finds it free
-  // (with several nodes that is a store write). A stream took its permit over.
-  if (outcome.permit && outcome.permit->held())
-    co_await s.limiter.release(std::move(*outcome.permit));
-  co_return response;
-}
-
 int permit_limit(BotServices& s, const contracts::InterfaceDecl& iface) {
   if (auto it = s.permit_overrides.find(iface.name); it != s.permit_overrides.end())
     return it->second;
   return iface.rate_limit_per_minute;
 }
 
-http::AsyncHandler pipeline(BotServices& s, const contracts::InterfaceDecl& iface,
+// A Bot API request on its way through the pipeline; the stages fill in what they learn.
+struct BotRequest {
+  http::Request& request;
+  const contracts::InterfaceDecl& iface;
+  const contracts::RouteDecl& route;
+  int limit;                                            // the interface's permits per window
+  std::optional<services::BotIdentity> bot;             // the auth stage
+  std::optional<services::RateLimiter::Permit> permit;  // the rate-limit stage
+  services::Decision decision;
+};
+using Verdict = std::optional<http::Response>;
+using BotPipeline = api::Pipeline<BotRequest>;
+
+// auth → rate limit → privileged (DECISIONS.md §2); then the handler.
+BotPipeline bot_pipeline(BotServices& s) {
+  BotPipeline p;
+  p.stages.push_back({[&s](BotRequest& call) -> Task<Verdict> {
+                        auto bot = co_await authenticate_bot(call.request, s.bots);
+                        if (!bot) co_return api::error_response(bot.error());
+                        call.bot = std::move(*bot);
+                        co_return std::nullopt;
+                      },
+                      nullptr});
+  p.stages.push_back({[&s](BotRequest& call) -> Task<Verdict> {
+                        auto outcome = co_await s.limiter.acquire(call.bot->app.id, call.iface.name,
+                                                                  call.limit);
+                        if (!outcome.decision.allowed) {
+                          s.limiter.rejections().add(call.iface.name);
+                          co_return rate_limited(outcome.decision);
+                        }
+                        call.decision = outcome.decision;
+                        call.permit = std::move(outcome.permit);
+                        co_return std::nullopt;
+                      },
+                      [&s](BotRequest& call, http::Response& response) -> Task<void> {
+                        add_rate_headers(response, call.decision);
+                        // The slot is free before the answer goes out, so the bot's next request
+                        // finds it free (with several nodes that is a store write). A stream took
+                        // its permit over.
+                        if (call.permit && call.permit->held())
+                          co_await s.limiter.release(std::move(*call.permit));
+                      }});
+  p.stages.push_back({[](BotRequest& call) -> Task<Verdict> {
+                        if (call.route.privileged && !call.bot->app.is_verified)
+                          co_return api::error_response(Error::forbidden(
+                              "not_verified", "This route is only available to verified bots."));
+                        co_return std::nullopt;
+                      },
+                      nullptr});
+  p.render_error = [](const BotRequest& call, Error e) {
+    return bot_error(call.route, std::move(e));
+  };
+  return p;
+}
+
+Task<http::Response> run_bot_route(const BotPipeline& pipeline,
+                                   const contracts::InterfaceDecl& iface,
+                                   const contracts::RouteDecl& route, const BotHandler& handler,
+                                   int limit, http::Request& req) {
+  BotRequest call{req, iface, route, limit, std::nullopt, std::nullopt, {}};
+  api::Handler<BotRequest> answer = [&handler](BotRequest& r) -> Task<Result<http::Response>> {
+    BotCall bot_call{r.request, *r.bot, r.iface, r.route, r.permit};
+    Result<http::Response> response = co_await handler(bot_call);
+    co_return response;
+  };
+  http::Response response = co_await api::run(pipeline, answer, call);
+  co_return response;
+}
+
+http::AsyncHandler pipeline(BotServices& s, std::shared_ptr<const BotPipeline> p,
+                            const contracts::InterfaceDecl& iface,
                             const contracts::RouteDecl& route, BotHandler handler) {
+  if (!handler)
+    throw std::logic_error("Bot API route " + iface.name + "/" + route.name + " has no handler");
   int limit = permit_limit(s, iface);
   return api::task_handler(
-      [&s, &iface, &route, handler = std::move(handler), limit](http::Request& req) {
-        return run_pipeline(s, iface, route, handler, limit, req);
+      [p = std::move(p), &iface, &route, handler = std::move(handler), limit](http::Request& req) {
+        return run_bot_route(*p, iface, route, handler, limit, req);
       });
 }
 
@@ -140,14 +183,17 @@ void register_routes(http::Router& router, BotServices& s) {
   add_interactions_handlers(table, s);
   add_voice_handlers(table, s);
 
+  auto shared = std::make_shared<const BotPipeline>(bot_pipeline(s));
   http::RouteOptions ci{.case_insensitive = true};
   for (const auto& iface : contracts::interfaces()) {
     for (const auto& route : iface.routes) {
       BotHandler handler;
-      if (auto it = table.find(iface.name + "." + route.name); it != table.end())
+      if (auto it = table.find(iface.name + "." + route.name); it != table.end()) {
         handler = it->second;
+        table.erase(it);
+      }
       std::string path = "/" + iface.name + "/v" + std::to_string(iface.version) + "/" + route.name;
-      auto h = pipeline(s, iface, route, handler);
+      auto h = pipeline(s, shared, iface, route, handler);
       router.add(route.method, path, h, ci);
       router.add(route.method, "/api/bot" + path, h, ci);
     }
@@ -156,11 +202,15 @@ void register_routes(http::Router& router, BotServices& s) {
     const auto& route = subscribe_call_track_route();
     if (auto it = table.find("ICalls." + route.name); it != table.end()) {
       std::string path = "/ICalls/v20260401/" + route.name;
-      auto h = pipeline(s, *calls, route, it->second);
+      auto h = pipeline(s, shared, *calls, route, it->second);
+      table.erase(it);
       router.add(route.method, path, h, ci);
       router.add(route.method, "/api/bot" + path, h, ci);
     }
   }
+  // A handler whose route is in no descriptor would never be reachable: a mistake in the table.
+  if (!table.empty())
+    throw std::logic_error("Bot API handler " + table.begin()->first + " matches no route");
   router.add("GET", "/api/bot", [](http::Request&) { return metadata_response(); });
   // The OpenAPI 3.1 document of the same descriptors; public like the metadata.
   router.add("GET", "/api/bot/openapi.json", [](http::Request&) { return openapi_response(); });
@@ -216,8 +266,8 @@ http::Response empty_ok() {
   return http::Response::empty(200);
 }
 
-http::Response bot_error(const BotCall& call, Error error) {
-  name_route_permission(error, call.route);
+http::Response bot_error(const contracts::RouteDecl& route, Error error) {
+  name_route_permission(error, route);
   return api::error_response(error);
 }
 

@@ -1,13 +1,15 @@
 #pragma once
 // The Bot API (SPEC.md). The route table comes from contracts/ (one descriptor per interface):
 // every route answers at /{Interface}/v{N}/{Method} and /api/bot/..., names case-insensitive,
-// and passes the checks of DECISIONS.md §2 in order: auth → rate limit → privileged → the
-// handler (input → membership → existence → permission → rules, inside the services).
+// and passes the checks of DECISIONS.md §2 in order, as the stages of the shared request
+// pipeline (api/pipeline.hpp): auth → rate limit → privileged → the handler (input →
+// membership → existence → permission → rules, inside the services).
 #include <boost/json/object.hpp>
 #include <functional>
 #include <map>
 #include <string>
 
+#include "argon/api/pipeline.hpp"
 #include "argon/botapi/path_token.hpp"  // rewrite_path_token
 #include "argon/contracts/contracts.hpp"
 #include "argon/domain/task.hpp"
@@ -52,7 +54,9 @@ struct BotCall {
   std::optional<services::RateLimiter::Permit>& permit;
   services::Caller caller() const { return bot.caller(); }
 };
-using BotHandler = std::function<Task<http::Response>(BotCall&)>;
+// Returns the response or an Error (CO_TRY / CO_CHECK); the pipeline renders the Error with
+// bot_error.
+using BotHandler = std::function<Task<Result<http::Response>>(BotCall&)>;
 // "IBotSelf.GetMe" → handler. Interface files add theirs.
 using HandlerTable = std::map<std::string, BotHandler>;
 
@@ -93,30 +97,6 @@ http::Response empty_ok();
 // The body of IMessages/Send and IInteractions/Reply.
 Result<services::SendRequest> read_send_request(const boost::json::object& body);
 // An error as the Bot API reports it (a missing entitlement is named by the route's permission).
-http::Response bot_error(const BotCall& call, Error error);
+http::Response bot_error(const contracts::RouteDecl& route, Error error);
 
 }  // namespace argon::botapi
-
-#define CO_BOT_TRY(var, expr)                                                            \
-  auto var##_result_ = (expr);                                                           \
-  if (!var##_result_) co_return ::argon::botapi::bot_error(call, var##_result_.error()); \
-  auto& var = *var##_result_
-
-#define CO_BOT_CHECK(expr)                                                                         \
-  do {                                                                                             \
-    auto bot_check_result_ = (expr);                                                               \
-    if (!bot_check_result_) co_return ::argon::botapi::bot_error(call, bot_check_result_.error()); \
-  } while (0)
-
-#define BOT_TRY(var, expr)                                                            \
-  auto var##_result_ = (expr);                                                        \
-  if (!var##_result_) return ::argon::botapi::bot_error(call, var##_result_.error()); \
-  auto& var = *var##_result_
-
-#define BOT_CHECK(expr)                                                                         \
-  do {                                                                                          \
-    auto bot_check_result_ = (expr);                                                            \
-    if (!bot_check_result_) return ::argon::botapi::bot_error(call, bot_check_result_.error()); \
-  } while (0)
-
-namespace argon::botapi {}  // namespace argon::botapi

@@ -5,30 +5,29 @@
 namespace argon::botapi {
 
 void add_typing_handlers(HandlerTable& table, BotServices& s) {
-  table["ITyping.Start"] = [&s](BotCall& call) -> Task<http::Response> {
-    CO_BOT_TRY(body, api::body_object(call.request));
+  table["ITyping.Start"] = [&s](BotCall& call) -> Task<Result<http::Response>> {
+    CO_TRY(body, api::body_object(call.request));
     wire::ObjectReader in(body);
-    CO_BOT_TRY(channel_id, in.required_uuid("channelId"));
-    CO_BOT_TRY(kind_name, in.optional_string("kind"));
+    CO_TRY(channel_id, in.required_uuid("channelId"));
+    CO_TRY(kind_name, in.optional_string("kind"));
     services::TypingKind kind = services::TypingKind::Typing;
     if (kind_name) {
       auto parsed = services::parse_typing_kind(*kind_name);
       if (!parsed)
-        co_return bot_error(
-            call, Error::bad_request("invalid_kind",
+        co_return Error::bad_request("invalid_kind",
                                      "Unknown typing kind '" + *kind_name +
-                                         "'. Supported: typing, thinking, uploading, searching."));
+                                         "'. Supported: typing, thinking, uploading, searching.");
       kind = *parsed;
     }
-    CO_BOT_CHECK(co_await s.typing.start(call.caller(), channel_id, kind));
+    CO_CHECK(co_await s.typing.start(call.caller(), channel_id, kind));
     co_return empty_ok();
   };
 
-  table["ITyping.Stop"] = [&s](BotCall& call) -> Task<http::Response> {
-    CO_BOT_TRY(body, api::body_object(call.request));
+  table["ITyping.Stop"] = [&s](BotCall& call) -> Task<Result<http::Response>> {
+    CO_TRY(body, api::body_object(call.request));
     wire::ObjectReader in(body);
-    CO_BOT_TRY(channel_id, in.required_uuid("channelId"));
-    CO_BOT_CHECK(co_await s.typing.stop(call.caller(), channel_id));
+    CO_TRY(channel_id, in.required_uuid("channelId"));
+    CO_CHECK(co_await s.typing.stop(call.caller(), channel_id));
     co_return empty_ok();
   };
 }

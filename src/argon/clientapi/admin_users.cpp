@@ -4,7 +4,6 @@
 #include <boost/json/array.hpp>
 
 #include "argon/api/respond.hpp"
-#include "argon/api/task_handler.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/wire/json_in.hpp"
 
@@ -31,105 +30,97 @@ std::string actor_of(const http::Request& req) {
 }
 }  // namespace
 
-void register_admin_user_routes(http::Router& router, ClientServices& s) {
-  router.add("GET", "/api/v1/admin/users",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               if (auto denied = check_operator(req, s.admin_token)) co_return *denied;
-               wire::QueryReader q(req.query);
-               CO_API_TRY(after, q.optional_string("after"));
-               CO_API_TRY(limit, q.optional_int("limit", 1, kListMax));
+void add_admin_user_routes(ClientRoutes& routes, ClientServices& s) {
+  routes.add("GET", "/api/v1/admin/users", Access::Operator,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               wire::QueryReader q(call.request.query);
+               CO_TRY(after, q.optional_string("after"));
+               CO_TRY(limit, q.optional_int("limit", 1, kListMax));
                const int page = static_cast<int>(limit.value_or(kListDefault));
-               CO_API_TRY(accounts, co_await s.account_admin.list(after, page));
+               CO_TRY(accounts, co_await s.account_admin.list(after, page));
                json::array out;
                for (const auto& a : accounts) out.push_back(account_json(a));
                co_return api::json_response(200, json::object{{"users", std::move(out)}});
-             }));
+             });
 
-  router.add("GET", "/api/v1/admin/users/{userId}",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               if (auto denied = check_operator(req, s.admin_token)) co_return *denied;
-               CO_API_TRY(user_id, api::path_uuid(req, "userId"));
-               CO_API_TRY(account, co_await s.account_admin.get(user_id));
+  routes.add("GET", "/api/v1/admin/users/{userId}", Access::Operator,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(user_id, call.path_uuid("userId"));
+               CO_TRY(account, co_await s.account_admin.get(user_id));
                co_return api::json_response(200, account_json(account));
-             }));
+             });
 
   for (bool disable : {true, false}) {
-    router.add(
+    routes.add(
         "POST",
         disable ? "/api/v1/admin/users/{userId}/disable" : "/api/v1/admin/users/{userId}/enable",
-        api::task_handler([&s, disable](http::Request& req) -> Task<http::Response> {
-          if (auto denied = check_operator(req, s.admin_token)) co_return *denied;
-          CO_API_TRY(user_id, api::path_uuid(req, "userId"));
+        Access::Operator, [&s, disable](ClientCall& call) -> Task<Result<http::Response>> {
+          CO_TRY(user_id, call.path_uuid("userId"));
           Result<services::AccountInfo> changed = Error::internal();
-          std::string actor = actor_of(req);
+          std::string actor = actor_of(call.request);
           if (disable) {
             changed = co_await s.account_admin.disable(user_id, std::move(actor));
           } else {
             changed = co_await s.account_admin.enable(user_id, std::move(actor));
           }
-          CO_API_TRY(account, std::move(changed));
+          CO_TRY(account, std::move(changed));
           co_return api::json_response(200, account_json(account));
-        }));
+        });
   }
 
-  router.add("DELETE", "/api/v1/admin/users/{userId}",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               if (auto denied = check_operator(req, s.admin_token)) co_return *denied;
-               CO_API_TRY(user_id, api::path_uuid(req, "userId"));
-               std::string actor = actor_of(req);
-               CO_API_TRY(account, co_await s.account_admin.remove(user_id, std::move(actor)));
+  routes.add("DELETE", "/api/v1/admin/users/{userId}", Access::Operator,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(user_id, call.path_uuid("userId"));
+               std::string actor = actor_of(call.request);
+               CO_TRY(account, co_await s.account_admin.remove(user_id, std::move(actor)));
                co_return api::json_response(200, account_json(account));
-             }));
+             });
 
-  router.add(
-      "POST", "/api/v1/admin/users/{userId}/password",
-      api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-        if (auto denied = check_operator(req, s.admin_token)) co_return *denied;
-        CO_API_TRY(user_id, api::path_uuid(req, "userId"));
-        CO_API_TRY(body, api::body_object(req));
+  routes.add(
+      "POST", "/api/v1/admin/users/{userId}/password", Access::Operator,
+      [&s](ClientCall& call) -> Task<Result<http::Response>> {
+        CO_TRY(user_id, call.path_uuid("userId"));
+        CO_TRY(body, call.body());
         wire::ObjectReader in(body);
-        CO_API_TRY(password, in.required_string("password"));
-        std::string actor = actor_of(req);
-        CO_API_CHECK(co_await s.account_admin.reset_password(user_id, password, std::move(actor)));
+        CO_TRY(password, in.required_string("password"));
+        std::string actor = actor_of(call.request);
+        CO_CHECK(co_await s.account_admin.reset_password(user_id, password, std::move(actor)));
         co_return api::no_content();
-      }));
+      });
 
-  router.add(
-      "GET", "/api/v1/admin/users/{userId}/sessions",
-      api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-        if (auto denied = check_operator(req, s.admin_token)) co_return *denied;
-        CO_API_TRY(user_id, api::path_uuid(req, "userId"));
-        CO_API_TRY(sessions, co_await s.account_admin.sessions(user_id));
+  routes.add(
+      "GET", "/api/v1/admin/users/{userId}/sessions", Access::Operator,
+      [&s](ClientCall& call) -> Task<Result<http::Response>> {
+        CO_TRY(user_id, call.path_uuid("userId"));
+        CO_TRY(sessions, co_await s.account_admin.sessions(user_id));
         json::array out;
         for (const auto& session : sessions)
           out.push_back(json::object{{"sessionId", session.session_id},
                                      {"createdAt", format_iso8601_ms(session.created_at_ms)}});
         co_return api::json_response(200, json::object{{"sessions", std::move(out)}});
-      }));
+      });
 
-  router.add("DELETE", "/api/v1/admin/users/{userId}/sessions",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               if (auto denied = check_operator(req, s.admin_token)) co_return *denied;
-               CO_API_TRY(user_id, api::path_uuid(req, "userId"));
-               std::string actor = actor_of(req);
-               CO_API_TRY(revoked, co_await s.account_admin.revoke_sessions(user_id, std::nullopt,
-                                                                            std::move(actor)));
+  routes.add("DELETE", "/api/v1/admin/users/{userId}/sessions", Access::Operator,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(user_id, call.path_uuid("userId"));
+               std::string actor = actor_of(call.request);
+               CO_TRY(revoked, co_await s.account_admin.revoke_sessions(user_id, std::nullopt,
+                                                                        std::move(actor)));
                co_return api::json_response(200, json::object{{"revoked", revoked}});
-             }));
+             });
 
-  router.add("DELETE", "/api/v1/admin/users/{userId}/sessions/{sessionId}",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               if (auto denied = check_operator(req, s.admin_token)) co_return *denied;
-               CO_API_TRY(user_id, api::path_uuid(req, "userId"));
+  routes.add("DELETE", "/api/v1/admin/users/{userId}/sessions/{sessionId}", Access::Operator,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(user_id, call.path_uuid("userId"));
                // Arguments made in statements of their own: GCC 12 destroys some temporaries of
                // a co_await expression twice (a conditional's, here: a double free).
-               const std::string* param = req.param("sessionId");
+               const std::string* param = call.request.param("sessionId");
                std::optional<std::string> session_id = param ? *param : std::string();
-               std::string actor = actor_of(req);
-               CO_API_TRY(revoked, co_await s.account_admin.revoke_sessions(
-                                       user_id, std::move(session_id), std::move(actor)));
+               std::string actor = actor_of(call.request);
+               CO_TRY(revoked, co_await s.account_admin.revoke_sessions(
+                                   user_id, std::move(session_id), std::move(actor)));
                co_return api::json_response(200, json::object{{"revoked", revoked}});
-             }));
+             });
 }
 
 }  // namespace argon::clientapi

@@ -1,6 +1,5 @@
 // /api/v1/spaces/{spaceId}/archetypes and their assignment to members
 #include "argon/api/respond.hpp"
-#include "argon/api/task_handler.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/wire/shapes.hpp"
 
@@ -27,41 +26,39 @@ Result<services::ArchetypeFields> read_fields(const json::object& body) {
 }
 }  // namespace
 
-void register_archetype_routes(http::Router& router, ClientServices& s) {
-  router.add("POST", "/api/v1/spaces/{spaceId}/archetypes",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
-               CO_API_TRY(body, api::body_object(req));
-               CO_API_TRY(fields, read_fields(body));
-               CO_API_TRY(archetype, co_await s.spaces.create_archetype(user.id, space_id, fields));
+void add_archetype_routes(ClientRoutes& routes, ClientServices& s) {
+  routes.add("POST", "/api/v1/spaces/{spaceId}/archetypes", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(space_id, call.path_uuid("spaceId"));
+               CO_TRY(body, call.body());
+               CO_TRY(fields, read_fields(body));
+               CO_TRY(archetype,
+                      co_await s.spaces.create_archetype(call.user().id, space_id, fields));
                co_return api::json_response(201, wire::archetype_json(archetype, true));
-             }));
+             });
 
-  router.add("PATCH", "/api/v1/spaces/{spaceId}/archetypes/{archetypeId}",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
-               CO_API_TRY(archetype_id, api::path_uuid(req, "archetypeId"));
-               CO_API_TRY(body, api::body_object(req));
-               CO_API_TRY(fields, read_fields(body));
-               CO_API_TRY(archetype, co_await s.spaces.update_archetype(user.id, space_id,
-                                                                        archetype_id, fields));
+  routes.add("PATCH", "/api/v1/spaces/{spaceId}/archetypes/{archetypeId}", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(space_id, call.path_uuid("spaceId"));
+               CO_TRY(archetype_id, call.path_uuid("archetypeId"));
+               CO_TRY(body, call.body());
+               CO_TRY(fields, read_fields(body));
+               CO_TRY(archetype, co_await s.spaces.update_archetype(call.user().id, space_id,
+                                                                    archetype_id, fields));
                co_return api::json_response(200, wire::archetype_json(archetype, true));
-             }));
+             });
 
   for (bool assign : {true, false}) {
-    router.add(assign ? "PUT" : "DELETE",
-               "/api/v1/spaces/{spaceId}/members/{userId}/archetypes/{archetypeId}",
-               api::task_handler([&s, assign](http::Request& req) -> Task<http::Response> {
-                 CO_API_TRY(user, co_await authenticate_person(req, s));
-                 CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
-                 CO_API_TRY(target, api::path_uuid(req, "userId"));
-                 CO_API_TRY(archetype_id, api::path_uuid(req, "archetypeId"));
-                 CO_API_CHECK(co_await s.spaces.assign_archetype(user.id, space_id, target,
-                                                                 archetype_id, assign));
+    routes.add(assign ? "PUT" : "DELETE",
+               "/api/v1/spaces/{spaceId}/members/{userId}/archetypes/{archetypeId}", Access::Person,
+               [&s, assign](ClientCall& call) -> Task<Result<http::Response>> {
+                 CO_TRY(space_id, call.path_uuid("spaceId"));
+                 CO_TRY(target, call.path_uuid("userId"));
+                 CO_TRY(archetype_id, call.path_uuid("archetypeId"));
+                 CO_CHECK(co_await s.spaces.assign_archetype(call.user().id, space_id, target,
+                                                             archetype_id, assign));
                  co_return api::no_content();
-               }));
+               });
   }
 }
 

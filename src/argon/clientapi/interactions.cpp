@@ -3,7 +3,6 @@
 #include <boost/json/array.hpp>
 
 #include "argon/api/respond.hpp"
-#include "argon/api/task_handler.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/wire/commands_json.hpp"
 
@@ -46,12 +45,11 @@ Result<services::ModalFieldValue> field_value(const json::value& item, std::size
 }
 }  // namespace
 
-void register_interaction_routes(http::Router& router, ClientServices& s) {
-  router.add("GET", "/api/v1/spaces/{spaceId}/commands",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
-               CO_API_TRY(commands, co_await s.commands.usable_in_space(user.id, space_id));
+void add_interaction_routes(ClientRoutes& routes, ClientServices& s) {
+  routes.add("GET", "/api/v1/spaces/{spaceId}/commands", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(space_id, call.path_uuid("spaceId"));
+               CO_TRY(commands, co_await s.commands.usable_in_space(call.user().id, space_id));
                json::array out;
                for (const auto& c : commands) {
                  auto o = wire::command_json(c);
@@ -59,53 +57,50 @@ void register_interaction_routes(http::Router& router, ClientServices& s) {
                  out.push_back(std::move(o));
                }
                co_return api::json_response(200, json::object{{"commands", std::move(out)}});
-             }));
+             });
 
-  router.add("POST", "/api/v1/channels/{channelId}/commands/{commandId}",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(channel_id, api::path_uuid(req, "channelId"));
-               CO_API_TRY(command_id, api::path_uuid(req, "commandId"));
-               CO_API_TRY(body, api::body_object(req));
+  routes.add("POST", "/api/v1/channels/{channelId}/commands/{commandId}", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(channel_id, call.path_uuid("channelId"));
+               CO_TRY(command_id, call.path_uuid("commandId"));
+               CO_TRY(body, call.body());
                wire::ObjectReader in(body);
-               CO_API_TRY(list, in.optional_array("options"));
+               CO_TRY(list, in.optional_array("options"));
                std::vector<SubmittedValue> options;
                if (list) {
                  for (std::size_t i = 0; i < list->size(); ++i) {
                    std::string p = "options[" + std::to_string(i) + "]";
                    if (!(*list)[i].is_object())
-                     co_return api::error_response(Error::validation(p + ": must be an object"));
+                     co_return Error::validation(p + ": must be an object");
                    wire::ObjectReader o((*list)[i].as_object(), p);
-                   CO_API_TRY(name, o.required_string("name"));
+                   CO_TRY(name, o.required_string("name"));
                    const json::value* v = o.find("value");
                    auto value = v ? wire::command_value_from_json(*v) : std::nullopt;
                    if (!value)
-                     co_return api::error_response(Error::validation(
-                         o.path("value") + ": required (a string, number or boolean)"));
+                     co_return Error::validation(o.path("value") +
+                                                 ": required (a string, number or boolean)");
                    options.push_back({name, *value});
                  }
                }
-               CO_API_TRY(id, co_await s.interactions.invoke_command(user.id, channel_id,
-                                                                     command_id, options));
+               CO_TRY(id, co_await s.interactions.invoke_command(call.user().id, channel_id,
+                                                                 command_id, options));
                co_return api::json_response(200, interaction_json(id));
-             }));
+             });
 
-  router.add("POST", "/api/v1/messages/{messageId}/controls/{controlId}",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(message_id, api::path_int(req, "messageId"));
-               CO_API_TRY(
-                   id, co_await s.interactions.click(user.id, message_id, *req.param("controlId")));
+  routes.add("POST", "/api/v1/messages/{messageId}/controls/{controlId}", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(message_id, call.path_int("messageId"));
+               CO_TRY(id, co_await s.interactions.click(call.user().id, message_id,
+                                                        *call.request.param("controlId")));
                co_return api::json_response(200, interaction_json(id));
-             }));
+             });
 
-  router.add("POST", "/api/v1/messages/{messageId}/selects/{customId}",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(message_id, api::path_int(req, "messageId"));
-               CO_API_TRY(body, api::body_object(req));
+  routes.add("POST", "/api/v1/messages/{messageId}/selects/{customId}", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(message_id, call.path_int("messageId"));
+               CO_TRY(body, call.body());
                wire::ObjectReader in(body);
-               CO_API_TRY(list, in.optional_array("values"));
+               CO_TRY(list, in.optional_array("values"));
                std::vector<std::string> values;
                if (list)
                  for (std::size_t i = 0; i < list->size(); ++i) {
@@ -114,28 +109,27 @@ void register_interaction_routes(http::Router& router, ClientServices& s) {
                          Error::validation("values[" + std::to_string(i) + "]: must be a string"));
                    values.emplace_back((*list)[i].as_string());
                  }
-               CO_API_TRY(id, co_await s.interactions.select(user.id, message_id,
-                                                             *req.param("customId"), values));
+               CO_TRY(id, co_await s.interactions.select(call.user().id, message_id,
+                                                         *call.request.param("customId"), values));
                co_return api::json_response(200, interaction_json(id));
-             }));
+             });
 
-  router.add("POST", "/api/v1/interactions/{interactionId}/modal",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(interaction_id, api::path_uuid(req, "interactionId"));
-               CO_API_TRY(body, api::body_object(req));
+  routes.add("POST", "/api/v1/interactions/{interactionId}/modal", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(interaction_id, call.path_uuid("interactionId"));
+               CO_TRY(body, call.body());
                wire::ObjectReader in(body);
-               CO_API_TRY(list, in.optional_array("values"));
+               CO_TRY(list, in.optional_array("values"));
                std::vector<services::ModalFieldValue> values;
                if (list)
                  for (std::size_t i = 0; i < list->size(); ++i) {
-                   CO_API_TRY(f, field_value((*list)[i], i));
+                   CO_TRY(f, field_value((*list)[i], i));
                    values.push_back(std::move(f));
                  }
-               CO_API_TRY(id,
-                          co_await s.interactions.submit_modal(user.id, interaction_id, values));
+               CO_TRY(id,
+                      co_await s.interactions.submit_modal(call.user().id, interaction_id, values));
                co_return api::json_response(200, interaction_json(id));
-             }));
+             });
 }
 
 }  // namespace argon::clientapi

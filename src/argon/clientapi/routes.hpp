@@ -1,7 +1,12 @@
 #pragma once
 // The client API for people, developers and the operator (CLIENT-API.md), under /api/v1.
+#include <boost/json/object.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "argon/api/pipeline.hpp"
 #include "argon/http/cors.hpp"
 #include "argon/http/router.hpp"
 #include "argon/services/account_admin.hpp"
@@ -42,6 +47,50 @@ struct ClientServices {
   int address_permits = 0;
 };
 
+// Who may call a route: the first stage of its pipeline (api/pipeline.hpp).
+enum class Access {
+  Anyone,    // register, login: counted against the client address's budget
+  Person,    // `Authorization: Bearer <session token>`; counted against the person's budget
+  Operator,  // `Authorization: Bearer <operator token>`; the route is 404 when none is set
+};
+std::string_view access_name(Access access);
+
+// What a handler receives once the pipeline let the request through.
+struct ClientCall {
+  http::Request& request;
+  std::optional<User> person;  // set by the Access::Person stage
+
+  // The authenticated person (Access::Person routes only).
+  const User& user() const { return *person; }
+  services::Caller caller() const;
+  // Path parameters and the body, with the error messages of DECISIONS.md §2–3.
+  Result<Uuid> path_uuid(std::string_view name) const;
+  Result<std::int64_t> path_int(std::string_view name) const;
+  Result<boost::json::object> body() const;
+};
+using ClientHandler = api::Handler<ClientCall>;
+
+// One row of the client API's descriptor table.
+struct ClientRoute {
+  std::string method;
+  std::string pattern;  // as the router matches it; metrics and logs are labelled by it
+  Access access;
+  ClientHandler handler;
+};
+
+// The descriptor table: the resource files add their routes, register_routes puts each on the
+// router behind the pipeline its access names.
+class ClientRoutes {
+ public:
+  void add(std::string method, std::string pattern, Access access, ClientHandler handler);
+  const std::vector<ClientRoute>& all() const { return routes_; }
+
+ private:
+  std::vector<ClientRoute> routes_;
+};
+
+// Every route of the client API (for register_routes, tests and docs).
+ClientRoutes client_routes(ClientServices& s);
 void register_routes(http::Router& router, ClientServices& s);
 
 // CORS for the client API (http.cors_origins; docs/client-api.md): the requests under /api/v1/
@@ -49,31 +98,20 @@ void register_routes(http::Router& router, ClientServices& s);
 // response headers a page may read. For http::ServerOptions::cors.
 http::CorsOptions cors_options(std::vector<std::string> origins);
 
-// One registration function per resource file.
-void register_account_routes(http::Router& router, ClientServices& s);
-void register_space_routes(http::Router& router, ClientServices& s);
-void register_archetype_routes(http::Router& router, ClientServices& s);
-void register_channel_routes(http::Router& router, ClientServices& s);
-void register_message_routes(http::Router& router, ClientServices& s);
-void register_reaction_routes(http::Router& router, ClientServices& s);
-void register_app_routes(http::Router& router, ClientServices& s);
-void register_admin_routes(http::Router& router, ClientServices& s);
-void register_admin_user_routes(http::Router& router, ClientServices& s);
-void register_event_routes(http::Router& router, ClientServices& s);
-void register_interaction_routes(http::Router& router, ClientServices& s);
-void register_voice_routes(http::Router& router, ClientServices& s);
+// One function per resource file.
+void add_account_routes(ClientRoutes& routes, ClientServices& s);
+void add_space_routes(ClientRoutes& routes, ClientServices& s);
+void add_archetype_routes(ClientRoutes& routes, ClientServices& s);
+void add_channel_routes(ClientRoutes& routes, ClientServices& s);
+void add_message_routes(ClientRoutes& routes, ClientServices& s);
+void add_reaction_routes(ClientRoutes& routes, ClientServices& s);
+void add_app_routes(ClientRoutes& routes, ClientServices& s);
+void add_admin_routes(ClientRoutes& routes, ClientServices& s);
+void add_admin_user_routes(ClientRoutes& routes, ClientServices& s);
+void add_event_routes(ClientRoutes& routes, ClientServices& s);
+void add_interaction_routes(ClientRoutes& routes, ClientServices& s);
+void add_voice_routes(ClientRoutes& routes, ClientServices& s);
 
-// `Authorization: Bearer <session token>` → the person (401 unauthorized otherwise). An
-// `X-Argon-Locale` header of an authenticated request becomes the person's current locale. The
-// request counts against the person's budget (429 rate_limited with Retry-After over it).
-Task<Result<User>> authenticate_person(http::Request& request, ClientServices& s);
-// The unauthenticated routes (register, login): counted per client address.
-Task<Status> limit_address(const http::Request& request, ClientServices& s);
 services::Caller person_caller(const User& user);
-
-// The operator routes: 404 when no operator token is configured (the routes do not exist then),
-// 401 on a wrong token; nullopt when the request carries the token.
-std::optional<http::Response> check_operator(const http::Request& req,
-                                             const std::string& admin_token);
 
 }  // namespace argon::clientapi

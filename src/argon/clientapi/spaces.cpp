@@ -2,7 +2,6 @@
 #include <boost/json/array.hpp>
 
 #include "argon/api/respond.hpp"
-#include "argon/api/task_handler.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/wire/shapes.hpp"
 
@@ -24,45 +23,41 @@ json::object detail_json(const services::SpaceDetail& d, bool with_members) {
 }
 }  // namespace
 
-void register_space_routes(http::Router& router, ClientServices& s) {
-  router.add("POST", "/api/v1/spaces",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(body, api::body_object(req));
+void add_space_routes(ClientRoutes& routes, ClientServices& s) {
+  routes.add("POST", "/api/v1/spaces", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(body, call.body());
                wire::ObjectReader in(body);
-               CO_API_TRY(name, in.required_string("name"));
-               CO_API_TRY(description, in.optional_string("description"));
-               CO_API_TRY(detail, co_await s.spaces.create_space(user.id, name, description));
+               CO_TRY(name, in.required_string("name"));
+               CO_TRY(description, in.optional_string("description"));
+               CO_TRY(detail, co_await s.spaces.create_space(call.user().id, name, description));
                co_return api::json_response(201, detail_json(detail, true));
-             }));
+             });
 
-  router.add("GET", "/api/v1/spaces",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
+  routes.add("GET", "/api/v1/spaces", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
                json::array spaces;
-               auto mine = co_await s.spaces.list_spaces(user.id);
+               auto mine = co_await s.spaces.list_spaces(call.user().id);
                for (const auto& space : mine) spaces.push_back(wire::space_json(space));
                co_return api::json_response(200, json::object{{"spaces", std::move(spaces)}});
-             }));
+             });
 
-  router.add("GET", "/api/v1/spaces/{spaceId}",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
-               CO_API_TRY(detail, co_await s.spaces.get_space(user.id, space_id));
+  routes.add("GET", "/api/v1/spaces/{spaceId}", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(space_id, call.path_uuid("spaceId"));
+               CO_TRY(detail, co_await s.spaces.get_space(call.user().id, space_id));
                co_return api::json_response(200, detail_json(detail, true));
-             }));
+             });
 
-  router.add("POST", "/api/v1/spaces/{spaceId}/invites",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
-               CO_API_TRY(body, api::body_object(req));
+  routes.add("POST", "/api/v1/spaces/{spaceId}/invites", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(space_id, call.path_uuid("spaceId"));
+               CO_TRY(body, call.body());
                wire::ObjectReader in(body);
-               CO_API_TRY(max_uses, in.optional_int("maxUses", 1, 1000));
-               CO_API_TRY(expires, in.optional_int("expiresInSeconds", 60, 2592000));
+               CO_TRY(max_uses, in.optional_int("maxUses", 1, 1000));
+               CO_TRY(expires, in.optional_int("expiresInSeconds", 60, 2592000));
                services::CreateInviteRequest request{max_uses, expires};
-               CO_API_TRY(invite, co_await s.spaces.create_invite(user.id, space_id, request));
+               CO_TRY(invite, co_await s.spaces.create_invite(call.user().id, space_id, request));
                json::value max_uses_json = nullptr, expires_json = nullptr;
                if (invite.max_uses) max_uses_json = *invite.max_uses;
                if (invite.expires_at_ms) expires_json = format_iso8601_ms(*invite.expires_at_ms);
@@ -70,49 +65,44 @@ void register_space_routes(http::Router& router, ClientServices& s) {
                                                               {"spaceId", invite.space_id.str()},
                                                               {"maxUses", max_uses_json},
                                                               {"expiresAt", expires_json}});
-             }));
+             });
 
-  router.add(
-      "POST", "/api/v1/invites/{code}/accept",
-      api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-        CO_API_TRY(user, co_await authenticate_person(req, s));
-        const std::string* code = req.param("code");
-        if (!code || code->size() > 64)
-          co_return api::error_response(Error::not_found("invite_not_found", "Invite not found."));
-        CO_API_TRY(space_id, co_await s.spaces.accept_invite(user.id, *code));
-        co_return api::json_response(200, json::object{{"spaceId", space_id.str()}});
-      }));
+  routes.add("POST", "/api/v1/invites/{code}/accept", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               const std::string* code = call.request.param("code");
+               if (!code || code->size() > 64)
+                 co_return Error::not_found("invite_not_found", "Invite not found.");
+               CO_TRY(space_id, co_await s.spaces.accept_invite(call.user().id, *code));
+               co_return api::json_response(200, json::object{{"spaceId", space_id.str()}});
+             });
 
-  router.add("GET", "/api/v1/spaces/{spaceId}/members/{userId}",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
-               CO_API_TRY(target, api::path_uuid(req, "userId"));
-               CO_API_TRY(member, co_await s.spaces.get_member(user.id, space_id, target));
+  routes.add("GET", "/api/v1/spaces/{spaceId}/members/{userId}", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(space_id, call.path_uuid("spaceId"));
+               CO_TRY(target, call.path_uuid("userId"));
+               CO_TRY(member, co_await s.spaces.get_member(call.user().id, space_id, target));
                co_return api::json_response(200, wire::member_json(member));
-             }));
+             });
 
-  router.add("DELETE", "/api/v1/spaces/{spaceId}/members/{userId}",
-             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-               CO_API_TRY(user, co_await authenticate_person(req, s));
-               CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
-               CO_API_TRY(target, api::path_uuid(req, "userId"));
-               CO_API_CHECK(co_await s.spaces.remove_member(user.id, space_id, target));
+  routes.add("DELETE", "/api/v1/spaces/{spaceId}/members/{userId}", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(space_id, call.path_uuid("spaceId"));
+               CO_TRY(target, call.path_uuid("userId"));
+               CO_CHECK(co_await s.spaces.remove_member(call.user().id, space_id, target));
                co_return api::no_content();
-             }));
+             });
 
-  router.add(
-      "PATCH", "/api/v1/spaces/{spaceId}/members/{userId}",
-      api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-        CO_API_TRY(user, co_await authenticate_person(req, s));
-        CO_API_TRY(space_id, api::path_uuid(req, "spaceId"));
-        CO_API_TRY(target, api::path_uuid(req, "userId"));
-        CO_API_TRY(body, api::body_object(req));
+  routes.add(
+      "PATCH", "/api/v1/spaces/{spaceId}/members/{userId}", Access::Person,
+      [&s](ClientCall& call) -> Task<Result<http::Response>> {
+        CO_TRY(space_id, call.path_uuid("spaceId"));
+        CO_TRY(target, call.path_uuid("userId"));
+        CO_TRY(body, call.body());
         wire::ObjectReader in(body);
-        CO_API_TRY(display_name, in.required_string("displayName"));
-        CO_API_CHECK(co_await s.spaces.update_member(user.id, space_id, target, display_name));
+        CO_TRY(display_name, in.required_string("displayName"));
+        CO_CHECK(co_await s.spaces.update_member(call.user().id, space_id, target, display_name));
         co_return api::no_content();
-      }));
+      });
 }
 
 }  // namespace argon::clientapi
