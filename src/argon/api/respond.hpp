@@ -26,15 +26,3 @@ std::optional<std::string> authorization_credentials(const http::Request& reques
                                                      std::string_view scheme);
 
 }  // namespace argon::api
-
-// Returns the error response from the enclosing handler when expr is an error.
-#define API_TRY(var, expr)                                                        \
-  auto var##_result_ = (expr);                                                    \
-  if (!var##_result_) return ::argon::api::error_response(var##_result_.error()); \
-  auto& var = *var##_result_
-
-#define API_CHECK(expr)                                                                     \
-  do {                                                                                      \
-    auto api_check_result_ = (expr);                                                        \
-    if (!api_check_result_) return ::argon::api::error_response(api_check_result_.error()); \
-  } while (0)

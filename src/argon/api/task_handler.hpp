@@ -18,15 +18,3 @@ using TaskHandler = std::function<Task<http::Response>(http::Request&)>;
 http::AsyncHandler task_handler(TaskHandler handler);
 
 }  // namespace argon::api
-
-// API_TRY / API_CHECK for coroutine handlers.
-#define CO_API_TRY(var, expr)                                                        \
-  auto var##_result_ = (expr);                                                       \
-  if (!var##_result_) co_return ::argon::api::error_response(var##_result_.error()); \
-  auto& var = *var##_result_
-
-#define CO_API_CHECK(expr)                                                                     \
-  do {                                                                                         \
-    auto api_check_result_ = (expr);                                                           \
-    if (!api_check_result_) co_return ::argon::api::error_response(api_check_result_.error()); \
-  } while (0)
