@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import {
-  startServer, api, bot, botWorld, sendMessage, expectStatus, pollUntil, makeTempDir, freePort, ENGINE,
+  startServer, api, bot, botWorld, sendMessage, expectStatus, pollUntil, makeTempDir, freePort, runCli, ENGINE,
 } from './harness.mjs';
 import { openBotStream, openReady, isEvent } from './sse.mjs';
 
@@ -85,6 +85,48 @@ test('metrics.token: without it 401, with it 200', async () => {
     expectStatus(ok, 200);
     assert.match(ok.text, /^# HELP /m);
   } finally { await guarded.stop(); }
+});
+
+test('metrics.listen: /metrics, /healthz and /readyz on their own port, and nothing else there', async () => {
+  const port = await freePort();
+  const ops = `http://127.0.0.1:${port}`;
+  const split = await startServer({ env: { ARGON_METRICS_LISTEN: `127.0.0.1:${port}` }, nodes: 1 });
+  try {
+    // The public listener no longer serves /metrics; its probes stay.
+    expectStatus(await api(split).get('/metrics'), 404);
+    expectStatus(await api(split).get('/healthz'), 200);
+    expectStatus(await api(split).get('/api/v1/me', 'nobody'), 401);
+    const { value } = await scrape(ops);
+    assert.ok(value('argon_http_requests_total', { route: '/healthz', status: '200' }) >= 1,
+      'requests on the public port are counted');
+    expectStatus(await api(ops).get('/healthz'), 200);
+    const ready = await api(ops).get('/readyz');
+    expectStatus(ready, 200);
+    assert.equal(ready.body.status, 'ready');
+    // The operator's port serves no API.
+    expectStatus(await api(ops).get('/api/v1/me', 'nobody'), 404);
+    expectStatus(await api(ops).post('/IMessages/v1/Send', {}, bot('x')), 404);
+  } finally { await split.stop(); }
+});
+
+test('metrics.listen with metrics.token: the token is required there too', async () => {
+  const port = await freePort();
+  const ops = api(`http://127.0.0.1:${port}`);
+  const split = await startServer({
+    env: { ARGON_METRICS_LISTEN: `127.0.0.1:${port}`, ARGON_METRICS_TOKEN: 'scrape-me' }, nodes: 1,
+  });
+  try {
+    assert.equal((await ops.get('/metrics')).status, 401);
+    expectStatus(await ops.get('/metrics', 'scrape-me'), 200);
+  } finally { await split.stop(); }
+});
+
+test('a malformed metrics.listen stops start-up', async () => {
+  const dir = await makeTempDir();
+  const res = await runCli(['serve', '--data-dir', dir],
+    { env: { ARGON_SERVER_LISTEN: '127.0.0.1:0', ARGON_METRICS_LISTEN: 'no-port-here' } });
+  assert.equal(res.code, 2, res.stderr);
+  assert.match(res.stderr, /metrics\.listen must be HOST:PORT, got 'no-port-here'/);
 });
 
 test('a real Prometheus scrapes the server and answers a query for argon_http_requests_total', async () => {

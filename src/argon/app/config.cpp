@@ -106,7 +106,11 @@ const std::vector<ConfigKey>& config_keys() {
       {"ratelimit.address_requests", "600",
        "register and login requests from one client address per window (0 = no limit)"},
       {"metrics.token", "",
-       "bearer token for GET /metrics; empty: only loopback clients may read it"},
+       "bearer token for GET /metrics; empty: only loopback clients may read it (on "
+       "server.listen) or every client of metrics.listen"},
+      {"metrics.listen", "",
+       "HOST:PORT of a separate listener for /metrics, /healthz and /readyz (empty: served on "
+       "server.listen)"},
       {"log.format", "text", "text, or json: one JSON object per line", {"text", "json"}},
       {"log.access",
        "on",

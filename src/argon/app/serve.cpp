@@ -176,6 +176,13 @@ int serve(const Config& config) {
                      config.str("server.listen"));
     return 2;
   }
+  // metrics.listen: a second listener for the operator's scrapes and probes (empty: none).
+  const std::string metrics_listen = config.str("metrics.listen");
+  http::ServerOptions ops;
+  if (!metrics_listen.empty() && !split_listen(metrics_listen, ops.host, ops.port)) {
+    spdlog::critical("config: metrics.listen must be HOST:PORT, got '{}'", metrics_listen);
+    return 2;
+  }
   options.io_threads = static_cast<int>(config.i64("server.io_threads"));
   options.worker_threads = static_cast<int>(config.i64("server.worker_threads"));
   options.max_body_bytes = static_cast<std::size_t>(config.i64("http.max_body_bytes"));
@@ -259,38 +266,48 @@ int serve(const Config& config) {
   rt.interactions().use_voice(&voice.rooms());
 
   http::Router router;
-  // Prometheus metrics: loopback peers only, unless metrics.token is set (then that bearer token,
-  // from anywhere).
+  // Prometheus metrics. On server.listen: loopback peers only, unless metrics.token is set (then
+  // that bearer token, from anywhere). On a separate metrics.listen, the address chosen is the
+  // protection: every peer there, or the token when one is set.
   Metrics metrics;
   const std::string metrics_token = config.str("metrics.token");
-  router.add("GET", "/metrics", [&metrics, &metrics_token](http::Request& req) {
-    if (metrics_token.empty()) {
-      if (!Metrics::is_loopback(req.client_address))
-        return http::Response::error(403, "forbidden",
-                                     "/metrics answers loopback clients only (see metrics.token)");
-    } else {
-      auto token = api::authorization_credentials(req, "Bearer");
-      if (!token || !crypto::constant_time_equal(*token, metrics_token))
-        return http::Response::error(401, "unauthorized", "Missing or invalid metrics token.");
-    }
-    http::Response r = http::Response::json(200, metrics.scrape());
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    return r;
-  });
-  router.add("GET", "/healthz",
-             [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
+  auto metrics_route = [&metrics, &metrics_token](bool loopback_only) {
+    return [&metrics, &metrics_token, loopback_only](http::Request& req) {
+      if (metrics_token.empty()) {
+        if (loopback_only && !Metrics::is_loopback(req.client_address))
+          return http::Response::error(
+              403, "forbidden", "/metrics answers loopback clients only (see metrics.token)");
+      } else {
+        auto token = api::authorization_credentials(req, "Bearer");
+        if (!token || !crypto::constant_time_equal(*token, metrics_token))
+          return http::Response::error(401, "unauthorized", "Missing or invalid metrics token.");
+      }
+      http::Response r = http::Response::json(200, metrics.scrape());
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      return r;
+    };
+  };
+  auto healthz = [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); };
   // Ready to serve: store reachable with every migration, bus connected (503 otherwise).
   services::HealthService health{rt.context()};
-  router.add("GET", "/readyz", api::task_handler([&health](http::Request&) -> Task<http::Response> {
-               services::Readiness r = co_await health.readiness();
-               boost::json::object checks{
-                   {"store", r.store}, {"migrations", r.migrations}, {"bus", r.bus}};
-               boost::json::object body{{"status", r.ready ? "ready" : "unavailable"},
-                                        {"checks", std::move(checks)}};
-               auto response = api::json_response(r.ready ? 200 : 503, body);
-               if (!r.ready) response.headers.emplace_back("Retry-After", "1");
-               co_return response;
-             }));
+  http::AsyncHandler readyz = api::task_handler([&health](http::Request&) -> Task<http::Response> {
+    services::Readiness r = co_await health.readiness();
+    boost::json::object checks{{"store", r.store}, {"migrations", r.migrations}, {"bus", r.bus}};
+    boost::json::object body{{"status", r.ready ? "ready" : "unavailable"},
+                             {"checks", std::move(checks)}};
+    auto response = api::json_response(r.ready ? 200 : 503, body);
+    if (!r.ready) response.headers.emplace_back("Retry-After", "1");
+    co_return response;
+  });
+  if (metrics_listen.empty()) router.add("GET", "/metrics", metrics_route(true));
+  router.add("GET", "/healthz", healthz);
+  router.add("GET", "/readyz", readyz);
+  // metrics.listen: the operator's port (Prometheus, the orchestrator's probes), apart from the
+  // public one; it serves nothing else.
+  http::Router ops_router;
+  ops_router.add("GET", "/metrics", metrics_route(false));
+  ops_router.add("GET", "/healthz", healthz);
+  ops_router.add("GET", "/readyz", readyz);
   clientapi::ClientServices client{
       rt.accounts(),  rt.account_admin(),   rt.spaces(), rt.messages(),
       rt.reactions(), rt.typing(),          rt.bots(),   streams,
@@ -379,6 +396,25 @@ int serve(const Config& config) {
     spdlog::critical("server: cannot listen on {}: {}", config.str("server.listen"), e.what());
     return 1;
   }
+  std::unique_ptr<http::Server> ops_server;
+  if (!metrics_listen.empty()) {
+    ops.io_threads = 1;
+    ops.workers = options.workers;
+    ops.max_connections = 64;
+    ops.on_answered = options.on_answered;
+    ops_server = std::make_unique<http::Server>(
+        ops, http::AsyncDispatchFn([&ops_router](http::Request& request, http::Respond respond) {
+          ops_router.dispatch(request, std::move(respond));
+        }));
+    try {
+      ops_server->start();
+    } catch (const std::exception& e) {
+      spdlog::critical("server: cannot listen on {} (metrics.listen): {}", metrics_listen,
+                       e.what());
+      return 1;
+    }
+    spdlog::info("server: metrics listening address={}:{}", ops.host, ops_server->port());
+  }
   metrics.set_sources(
       {&server, &hub, &rt.database(), limiter.get(), &people_limiter, &voice.relay()});
   schedule_maintenance(rt);
@@ -410,6 +446,7 @@ int serve(const Config& config) {
   spdlog::info("server: stopping signal={} drain_seconds={} connections={}", sig, drain.count(),
                server.active_connections());
   server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
+  if (ops_server) ops_server->shutdown(std::chrono::milliseconds(0));
   rt.interactions().use_voice(nullptr);  // no requests any more
   voice.shutdown();  // the rooms served here are given up (their members get voiceLeave)
   hub.shutdown();    // saves where every stream stopped (implicit resume after a restart)
