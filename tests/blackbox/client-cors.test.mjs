@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
-  startServer, api, register, expectStatus, expectError, makeTempDir, ARGON_BIN, bot,
+  startServer, api, register, expectStatus, expectError, makeTempDir, ARGON_BIN, bot, rawRequest,
 } from './harness.mjs';
 
 const APP = 'https://app.example.test';
@@ -143,4 +143,27 @@ test('a malformed http.cors_origins stops the server at start, naming the item (
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /config: http\.cors_origins: 'https:\/\/app\.example\.test\/' is not an origin/);
   assert.equal(r.stdout, '');
+});
+
+test('the server\'s own refusals carry CORS too, so a page can read them (413 after the head)', async () => {
+  const big = '{"text":"' + 'x'.repeat(1100 * 1024) + '"}';
+  const res = await rawRequest(cors, 'POST', '/api/v1/spaces', {
+    headers: { Origin: APP, 'Content-Type': 'application/json', Authorization: `Bearer ${person.token}` },
+    body: big,
+  });
+  assert.equal(res.status, 413, res.text);
+  assert.equal(res.headers['access-control-allow-origin'], APP);
+  // The Bot API still gets none, refused or not.
+  const botRes = await rawRequest(cors, 'POST', '/IMessages/v1/Send', {
+    headers: { Origin: APP, 'Content-Type': 'application/json' }, body: big,
+  });
+  assert.equal(botRes.status, 413);
+  assert.equal(botRes.headers['access-control-allow-origin'], undefined);
+});
+
+test('a 415 (not JSON) from a listed origin carries CORS', async () => {
+  const res = await call(cors, 'POST', '/api/v1/spaces',
+    { Origin: APP, 'Content-Type': 'text/plain', Authorization: `Bearer ${person.token}` }, 'name=x');
+  assert.equal(res.status, 415, res.text);
+  assert.equal(res.headers.get('access-control-allow-origin'), APP);
 });

@@ -209,7 +209,9 @@ asio::awaitable<void> Session::serve() {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(opt.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-    parser.body_limit(opt.max_body_bytes);
+    // No body limit while the head is read: a Content-Length over it is refused below with the
+    // whole head at hand (its 413 can carry CORS headers), not halfway through the fields.
+    parser.body_limit(boost::none);
     co_await bhttp::async_read_header(stream_, buffer_, parser, token(ec));
     if (!ec) {
       if (auto rejected = check_framing(parser.get())) {
@@ -218,6 +220,11 @@ asio::awaitable<void> Session::serve() {
         co_await linger_close();
         co_return;
       }
+      auto length = parser.content_length();
+      if (length && *length > opt.max_body_bytes)
+        ec = bhttp::error::body_limit;  // answered below, before any 100 Continue
+      else
+        parser.body_limit(opt.max_body_bytes);  // a chunked body is counted as it arrives
     }
     if (!ec && !parser.is_done()) {
       auto expect = parser.get()[bhttp::field::expect];
@@ -237,6 +244,9 @@ asio::awaitable<void> Session::serve() {
     if (ec) {
       if (auto reply = read_error_response(ec)) {
         spdlog::debug("http {}: rejected request: {} -> {}", remote_, ec.message(), reply->status);
+        // A page must be able to read why (e.g. 413): CORS by the head, when it was read.
+        if (core_.options.cors.enabled() && parser.is_header_done())
+          cors_from_head(parser.get(), *reply);
         co_await write_response(std::move(*reply), 11, false, false);
         co_await linger_close();
         co_return;
@@ -273,8 +283,6 @@ asio::awaitable<void> Session::serve() {
           res = co_await run_dispatch(req);
         }
       }
-      // CORS headers for the requests under its prefix, whoever answered (cors.hpp).
-      if (core_.options.cors.enabled()) core_.options.cors.apply(req, res);
     } else {
       req.method = std::string(msg.method_string());
       req.path = std::string(msg.target());
@@ -295,6 +303,9 @@ asio::awaitable<void> Session::serve() {
     if (res.stream && stopping_) {
       res = Response::error(503, "service_unavailable", "The server is shutting down");
     }
+    // CORS headers for the requests under its prefix, whoever answered (cors.hpp), the server's
+    // own refusals above included.
+    if (core_.options.cors.enabled() && !req.path.empty()) core_.options.cors.apply(req, res);
     const int status = res.status;
     if (!req.request_id.empty()) res.headers.emplace_back("X-Request-Id", req.request_id);
     auto answered = [&] {
@@ -442,6 +453,17 @@ void Session::build_request(bhttp::request<bhttp::string_body>& msg, ParsedTarge
   for (const auto& [name, value] : req.headers)
     if (name == "x-forwarded-for") forwarded_for.emplace_back(value);
   req.client_address = client_address(remote_, true, forwarded_for, core_.options.trusted_proxies);
+}
+
+void Session::cors_from_head(const bhttp::request<bhttp::string_body>& msg, Response& res) const {
+  auto target = parse_target(msg.target());
+  if (!target) return;
+  Request head;
+  head.method = std::string(msg.method_string());
+  head.path = std::move(target->path);
+  if (auto origin = msg[bhttp::field::origin]; !origin.empty())
+    head.headers.emplace_back("origin", std::string(origin));
+  core_.options.cors.apply(head, res);
 }
 
 std::optional<Response> Session::check_media_type(const Request& req) const {

@@ -186,6 +186,8 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<Response> run_dispatch(Request& req);
   asio::awaitable<bool> write_response(Response r, unsigned version, bool keep_alive, bool head);
   asio::awaitable<void> linger_close();
+  // CORS headers on a refusal answered before the request was built (413, 431 after the head).
+  void cors_from_head(const bhttp::request<bhttp::string_body>& msg, Response& res) const;
   void build_request(bhttp::request<bhttp::string_body>& msg, ParsedTarget target,
                      Request& req) const;
   std::optional<Response> check_media_type(const Request& req) const;
