@@ -269,6 +269,34 @@ TEST_F(HubTest, OutOfOrderWithinOneBatch) {
   EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1), eid(a_, 2)}));
 }
 
+TEST_F(HubTest, ACatchUpWhoseLogReadFailsIsRetriedAfterThePollInterval) {
+  HubOptions o;
+  o.offline_poll_ms = 250;
+  open_live(o);
+  auto r1 = msg(a_, 1);  // in the log; its publish is late
+  auto r2 = msg(a_, 2);
+  // The log cannot be read, as during a database outage, when the gap sends the stream there.
+  auto rename = [&](const char* sql) {
+    auto done = db_->transact_now([&](store::Connection& c) -> Result<bool> {
+      c.exec(sql);
+      return true;
+    });
+    ASSERT_TRUE(done.ok());
+  };
+  rename("ALTER TABLE events RENAME TO events_away");
+  publish({r2});
+  scheduler_.run_all();  // the catch-up's read fails: logged, and tried again later
+  EXPECT_EQ(sink_->ids(), Ids{});
+  rename("ALTER TABLE events_away RENAME TO events");
+  scheduler_.advance(249);
+  EXPECT_EQ(sink_->ids(), Ids{});  // not before the poll interval
+  scheduler_.advance(1);
+  EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1), eid(a_, 2)}));
+  publish({r1});       // late: already delivered
+  publish_msg(a_, 3);  // and live again
+  EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1), eid(a_, 2), eid(a_, 3)}));
+}
+
 TEST_F(HubTest, TransportFullCatchesUpLaterInOrder) {
   HubOptions o;
   o.backoff_ms = 20;
