@@ -579,12 +579,17 @@ bool Core::wait_sessions_gone(SteadyClock::time_point deadline) {
   return sessions_cv.wait_until(lock, deadline, [this] { return sessions.empty(); });
 }
 
+asio::io_context& Core::pick_ioc() {
+  std::size_t i = next_ioc++ % (more_iocs.size() + 1);
+  return i == 0 ? ioc : *more_iocs[i - 1];
+}
+
 asio::awaitable<void> Core::accept_loop() {
   asio::steady_timer backoff(acceptor_strand);
   for (;;) {
     error_code ec;
     tcp::socket socket = co_await acceptor.async_accept(
-        asio::make_strand(ioc), asio::redirect_error(asio::use_awaitable, ec));
+        pick_ioc().get_executor(), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
       if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
@@ -707,13 +712,16 @@ void Server::start() {
     c.own_pool = std::make_unique<WorkerPool>(o.worker_threads);
     c.pool = c.own_pool.get();
   }
-  c.work.emplace(c.ioc.get_executor());
+  int n = o.io_threads > 0 ? o.io_threads
+                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 1; i < n; ++i) c.more_iocs.push_back(std::make_unique<asio::io_context>(1));
+  c.work.push_back(asio::make_work_guard(c.ioc));
+  for (auto& more : c.more_iocs) c.work.push_back(asio::make_work_guard(*more));
   asio::co_spawn(c.acceptor_strand, c.accept_loop(), [](std::exception_ptr e) {
     if (e) spdlog::error("http: accept loop ended with an exception");
   });
-  int n = o.io_threads > 0 ? o.io_threads
-                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < n; ++i) c.threads.emplace_back([&c] { c.ioc.run(); });
+  c.threads.emplace_back([&c] { c.ioc.run(); });
+  for (auto& more : c.more_iocs) c.threads.emplace_back([ctx = more.get()] { ctx->run(); });
   c.started = true;
   spdlog::info("http: listening on {}:{}", endpoint.address().to_string(), c.bound_port);
 }
@@ -768,8 +776,9 @@ void Server::shutdown(std::chrono::milliseconds drain_timeout) {
   c.wait_sessions_gone(SteadyClock::now() + std::chrono::seconds(2));
 
   // 5. Stop the loop and join. Coroutines still suspended die with the io_context.
-  c.work.reset();
+  c.work.clear();
   c.ioc.stop();
+  for (auto& more : c.more_iocs) more->stop();
   for (auto& t : c.threads) t.join();
   c.threads.clear();
   spdlog::info("http: server on port {} stopped", c.bound_port);

@@ -89,10 +89,17 @@ struct Core {
 
   std::unique_ptr<WorkerPool> own_pool;  // when options.workers is null
   WorkerPool* pool = nullptr;
-  asio::io_context ioc;
+  // One io_context per network thread: a connection lives on one thread for its whole life, so
+  // its handlers need no strand and the threads never contend for one scheduler queue or wake
+  // each other (a worker's answer is posted to the connection's own thread). `ioc` is the first
+  // thread's and also runs the acceptor; the others are created by start().
+  asio::io_context ioc{1};
+  std::vector<std::unique_ptr<asio::io_context>> more_iocs;
+  std::size_t next_ioc = 0;  // round robin over ioc and more_iocs (acceptor strand only)
+  asio::io_context& pick_ioc();
   asio::strand<asio::io_context::executor_type> acceptor_strand{asio::make_strand(ioc)};
   tcp::acceptor acceptor{acceptor_strand};
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   std::uint16_t bound_port = 0;
   // Held open so that, out of file descriptors, the acceptor can still take one connection off
