@@ -28,6 +28,7 @@
 # of the machine ("other"; a run where other work took more than 0.3 cores is flagged (!)).
 # It prints each scenario's log lines and then a markdown table, one column per engine, with the
 # targets. Knobs (env): the ones above, ENGINES ("sqlite postgres": which engines, in this order),
+# SCENARIOS ("idle fanout latency replay": which scenarios run; the others' rows say "no result"),
 # CLIENT_THREADS (1: receiver threads of the client), SENDERS (16: keep-alive Send connections for
 # (c)), SEED_SENDERS (32: for seeding (d)), TIMEOUT (120 s per wait), STREAM_QUEUE_BYTES, QUIET_WAIT
 # (20), KEEP_TMP=1 keeps the temp dir (data dirs, server logs incl. PostgreSQL's, raw output).
@@ -216,33 +217,42 @@ run() {  # $1 = label (engine-scenario), rest = sse_load args; appends RESULT to
   fi
 }
 
+wants() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 : >"$tmp/results"
 for engine in $ENGINES; do
-  start_server "$engine" idle
-  run "$engine-idle" idle --streams "$IDLE_STREAMS" --threads "$CLIENT_THREADS"
-  stop_server
-
-  start_server "$engine" fanout
-  run "$engine-fanout" fanout --streams "$FANOUT_STREAMS" --rounds "$FANOUT_ROUNDS" --channel "$CHANNEL" \
-    --threads "$CLIENT_THREADS"
-  stop_server
-
-  for rate in "$LAT_RATE" $LAT_SWEEP; do
-    start_server "$engine" "latency$rate"
-    run "$engine-latency$rate" latency --streams "$LAT_STREAMS" --rate "$rate" --duration "$LAT_DURATION" \
-      --warmup "$LAT_WARMUP" --senders "$SENDERS" --channel "$CHANNEL" --threads "$CLIENT_THREADS" \
-      --tag "lat$rate"
+  if wants idle; then
+    start_server "$engine" idle
+    run "$engine-idle" idle --streams "$IDLE_STREAMS" --threads "$CLIENT_THREADS"
     stop_server
-  done
+  fi
 
-  start_server "$engine" replay
-  run "$engine-replay" replay --messages "$REPLAY_MESSAGES" --senders "$SEED_SENDERS" --channel "$CHANNEL"
-  stop_server
-  # The same with a stream queue that holds a whole replay chunk burst (see docs/benchmarks.md).
-  if [ -n "$REPLAY_BIG_QUEUE" ]; then
-    start_server "$engine" replaybig "$REPLAY_BIG_QUEUE"
-    run "$engine-replaybig" replay --messages "$REPLAY_MESSAGES" --senders "$SEED_SENDERS" --channel "$CHANNEL"
+  if wants fanout; then
+    start_server "$engine" fanout
+    run "$engine-fanout" fanout --streams "$FANOUT_STREAMS" --rounds "$FANOUT_ROUNDS" --channel "$CHANNEL" \
+      --threads "$CLIENT_THREADS"
     stop_server
+  fi
+
+  if wants latency; then
+    for rate in "$LAT_RATE" $LAT_SWEEP; do
+      start_server "$engine" "latency$rate"
+      run "$engine-latency$rate" latency --streams "$LAT_STREAMS" --rate "$rate" --duration "$LAT_DURATION" \
+        --warmup "$LAT_WARMUP" --senders "$SENDERS" --channel "$CHANNEL" --threads "$CLIENT_THREADS" \
+        --tag "lat$rate"
+      stop_server
+    done
+  fi
+
+  if wants replay; then
+    start_server "$engine" replay
+    run "$engine-replay" replay --messages "$REPLAY_MESSAGES" --senders "$SEED_SENDERS" --channel "$CHANNEL"
+    stop_server
+    # The same with a stream queue that holds a whole replay chunk burst (see docs/benchmarks.md).
+    if [ -n "$REPLAY_BIG_QUEUE" ]; then
+      start_server "$engine" replaybig "$REPLAY_BIG_QUEUE"
+      run "$engine-replaybig" replay --messages "$REPLAY_MESSAGES" --senders "$SEED_SENDERS" --channel "$CHANNEL"
+      stop_server
+    fi
   fi
 done
 

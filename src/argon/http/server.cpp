@@ -97,7 +97,8 @@ bhttp::response<bhttp::string_body> to_beast(Response r, unsigned version, bool 
 
 }  // namespace
 
-Session::Session(Core& core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {
+Session::Session(Core& core, tcp::socket socket, WakeQueue& wakes)
+    : core_(core), wakes_(wakes), stream_(std::move(socket)) {
   error_code ec;
   auto ep = stream_.socket().remote_endpoint(ec);
   if (!ec) {
@@ -579,17 +580,36 @@ bool Core::wait_sessions_gone(SteadyClock::time_point deadline) {
   return sessions_cv.wait_until(lock, deadline, [this] { return sessions.empty(); });
 }
 
-asio::io_context& Core::pick_ioc() {
-  std::size_t i = next_ioc++ % (more_iocs.size() + 1);
-  return i == 0 ? ioc : *more_iocs[i - 1];
+std::size_t Core::pick_ioc() {
+  return next_ioc++ % (more_iocs.size() + 1);
+}
+
+void WakeQueue::wake(std::weak_ptr<Session> session) {
+  std::lock_guard lock(mutex_);
+  ready_.push_back(std::move(session));
+  if (scheduled_) return;
+  scheduled_ = true;
+  asio::post(ioc_, [this] { drain(); });
+}
+
+void WakeQueue::drain() {
+  std::vector<std::weak_ptr<Session>> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(ready_);
+    scheduled_ = false;
+  }
+  for (const auto& weak : batch)
+    if (auto session = weak.lock()) session->pump();
 }
 
 asio::awaitable<void> Core::accept_loop() {
   asio::steady_timer backoff(acceptor_strand);
   for (;;) {
     error_code ec;
+    const std::size_t thread = pick_ioc();
     tcp::socket socket = co_await acceptor.async_accept(
-        pick_ioc().get_executor(), asio::redirect_error(asio::use_awaitable, ec));
+        ioc_at(thread).get_executor(), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
       if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
@@ -614,7 +634,7 @@ asio::awaitable<void> Core::accept_loop() {
     // Small writes (events, audio packets, short responses) go out at once: without this,
     // Nagle's algorithm holds a frame until the peer's delayed ACK, tens of milliseconds.
     socket.set_option(tcp::no_delay(true), ec);
-    auto session = std::make_shared<Session>(*this, std::move(socket));
+    auto session = std::make_shared<Session>(*this, std::move(socket), *wake_queues[thread]);
     auto admission = add_session(session.get());
     if (admission == Admission::stopping) continue;  // dropped: closes the socket
     if (admission != Admission::admitted) {
@@ -715,6 +735,9 @@ void Server::start() {
   int n = o.io_threads > 0 ? o.io_threads
                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 1; i < n; ++i) c.more_iocs.push_back(std::make_unique<asio::io_context>(1));
+  for (int i = 0; i < n; ++i)
+    c.wake_queues.push_back(
+        std::make_unique<detail::WakeQueue>(c.ioc_at(static_cast<std::size_t>(i))));
   c.work.push_back(asio::make_work_guard(c.ioc));
   for (auto& more : c.more_iocs) c.work.push_back(asio::make_work_guard(*more));
   asio::co_spawn(c.acceptor_strand, c.accept_loop(), [](std::exception_ptr e) {

@@ -54,6 +54,24 @@ struct WsStateDeleter {
 // True for a GET that asks for a WebSocket upgrade RFC 6455 can grant (version 13, with a key).
 bool is_websocket_upgrade(const bhttp::request<bhttp::string_body>& msg);
 
+// The sessions of one network thread that have stream data to send. An event fanned out to
+// thousands of streams wakes each thread once (one post per thread, not one per stream); the
+// thread then lets each of those sessions write what its stream queued.
+class WakeQueue {
+ public:
+  explicit WakeQueue(asio::io_context& ioc) : ioc_(ioc) {}
+  // Any thread: `session` has work; it is pumped on its own thread soon.
+  void wake(std::weak_ptr<Session> session);
+
+ private:
+  void drain();  // on the queue's thread
+
+  asio::io_context& ioc_;
+  std::mutex mutex_;
+  std::vector<std::weak_ptr<Session>> ready_;  // guarded by mutex_
+  bool scheduled_ = false;                     // a drain() is posted; guarded by mutex_
+};
+
 // Everything the sessions share. Member order matters for destruction: the io_context (which
 // may still own suspended session coroutines) goes first, the registry they unregister from last.
 struct Core {
@@ -93,10 +111,14 @@ struct Core {
   // its handlers need no strand and the threads never contend for one scheduler queue or wake
   // each other (a worker's answer is posted to the connection's own thread). `ioc` is the first
   // thread's and also runs the acceptor; the others are created by start().
+  // One per network thread, index-aligned with ioc, more_iocs…; they outlive the io_contexts
+  // (declared before them), whose pending drains point at them.
+  std::vector<std::unique_ptr<WakeQueue>> wake_queues;
   asio::io_context ioc{1};
   std::vector<std::unique_ptr<asio::io_context>> more_iocs;
   std::size_t next_ioc = 0;  // round robin over ioc and more_iocs (acceptor strand only)
-  asio::io_context& pick_ioc();
+  std::size_t pick_ioc();    // the index of the next connection's thread
+  asio::io_context& ioc_at(std::size_t index) { return index == 0 ? ioc : *more_iocs[index - 1]; }
   asio::strand<asio::io_context::executor_type> acceptor_strand{asio::make_strand(ioc)};
   tcp::acceptor acceptor{acceptor_strand};
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
@@ -161,7 +183,8 @@ inline constexpr std::chrono::milliseconds kIdleGraceAtStop{500};
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Core& core, tcp::socket socket);
+  // `wakes`: the queue of the network thread the socket's executor runs on.
+  Session(Core& core, tcp::socket socket, WakeQueue& wakes);
   ~Session();
 
   asio::any_io_executor executor() { return stream_.get_executor(); }
@@ -188,6 +211,8 @@ class Session : public std::enable_shared_from_this<Session> {
     bool ended = false;
     std::array<char, 128> drain{};  // sink for bytes the client sends while streaming
   };
+
+  friend class WakeQueue;  // pump()
 
   asio::awaitable<void> serve();
   asio::awaitable<Response> run_dispatch(Request& req);
@@ -232,6 +257,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ws_abandon();  // from the destructor, when the io_context dies with the socket open
 
   Core& core_;
+  WakeQueue& wakes_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::string remote_;

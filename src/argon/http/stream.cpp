@@ -198,12 +198,8 @@ void Session::open_stream(StreamStart start, bool chunked) {
 
   auto st = std::make_unique<Streaming>();
   st->chunked = chunked;
-  st->channel = std::make_shared<StreamChannel>(start.max_queued_bytes,
-                                                [weak = weak_from_this(), ex = executor()] {
-                                                  asio::post(ex, [weak] {
-                                                    if (auto self = weak.lock()) self->pump();
-                                                  });
-                                                });
+  st->channel = std::make_shared<StreamChannel>(
+      start.max_queued_bytes, [weak = weak_from_this(), wakes = &wakes_] { wakes->wake(weak); });
   streaming_ = std::move(st);
   core_.open_streams.fetch_add(1);
   read_drain();
