@@ -580,6 +580,13 @@ bool Core::wait_sessions_gone(SteadyClock::time_point deadline) {
   return sessions_cv.wait_until(lock, deadline, [this] { return sessions.empty(); });
 }
 
+void Session::on_wake() {
+  if (streaming_)
+    pump();
+  else if (ws_)
+    ws_pump();
+}
+
 std::size_t Core::pick_ioc() {
   return next_ioc++ % (more_iocs.size() + 1);
 }
@@ -600,7 +607,7 @@ void WakeQueue::drain() {
     scheduled_ = false;
   }
   for (const auto& weak : batch)
-    if (auto session = weak.lock()) session->pump();
+    if (auto session = weak.lock()) session->on_wake();
 }
 
 asio::awaitable<void> Core::accept_loop() {

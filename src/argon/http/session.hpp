@@ -212,7 +212,9 @@ class Session : public std::enable_shared_from_this<Session> {
     std::array<char, 128> drain{};  // sink for bytes the client sends while streaming
   };
 
-  friend class WakeQueue;  // pump()
+  friend class WakeQueue;  // on_wake()
+  // The WakeQueue's call: the stream's or the WebSocket's queue has work.
+  void on_wake();
 
   asio::awaitable<void> serve();
   asio::awaitable<Response> run_dispatch(Request& req);

@@ -257,11 +257,8 @@ asio::awaitable<void> Session::start_websocket(WebSocketAccept accept,
   buffer_.clear();
   buffer_.shrink_to_fit();
 
-  ws_.reset(new WsState(stream_, accept, [weak = weak_from_this(), ex = executor()] {
-    asio::post(ex, [weak] {
-      if (auto self = weak.lock()) self->ws_pump();
-    });
-  }));
+  ws_.reset(new WsState(stream_, accept,
+                        [weak = weak_from_this(), wakes = &wakes_] { wakes->wake(weak); }));
   WsState& st = *ws_;
   st.on_message = std::move(accept.on_message);
   st.on_closed = std::move(accept.on_closed);
