@@ -21,7 +21,13 @@ const std::vector<ConfigKey>& config_keys() {
        "client (empty = nobody)"},
       {"server.io_threads", "0", "network threads (0 = one per core)"},
       {"server.worker_threads", "32",
-       "threads running request handlers (they may wait on the store)"},
+       "threads for blocking work (password hashing, stream set-up, background tasks; request "
+       "handlers too with server.dispatch = workers)"},
+      {"server.dispatch",
+       "network",
+       "network: request handlers run on the connection's network thread and resume there after "
+       "the store; workers: every request is handed to the worker threads",
+       {"network", "workers"}},
       {"server.node_id", "auto",
        "0..1023, distinct per node (part of every message id); auto claims a free one in the "
        "store"},

@@ -5,11 +5,15 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 #include "argon/api/respond.hpp"
 #include "argon/api/task_handler.hpp"
@@ -69,6 +73,46 @@ class WorkerExecutor final : public Executor {
 
  private:
   std::unique_ptr<http::WorkerPool> pool_;
+};
+
+// The coroutine executor of one network thread (server.dispatch = network): work posted here runs
+// on that thread. Once stopped (the server is down), posted work runs on the caller's thread
+// instead of being lost with a suspended coroutine.
+class NetworkThreadExecutor final : public Executor {
+ public:
+  explicit NetworkThreadExecutor(std::function<void(std::function<void()>)> post)
+      : post_(std::move(post)) {}
+  void post(std::function<void()> fn) override {
+    if (stopped_.load(std::memory_order_acquire)) {
+      fn();
+      return;
+    }
+    post_(std::move(fn));
+  }
+  void stop() { stopped_.store(true, std::memory_order_release); }
+
+ private:
+  std::function<void(std::function<void()>)> post_;
+  std::atomic<bool> stopped_{false};
+};
+
+// The executors of the server's network threads; they outlive everything that may post to them.
+class NetworkExecutors {
+ public:
+  void install(std::function<void(std::function<void()>)> post) {
+    auto executor = std::make_unique<NetworkThreadExecutor>(std::move(post));
+    set_thread_executor(executor.get());
+    std::lock_guard lock(mutex_);
+    executors_.push_back(std::move(executor));
+  }
+  void stop() {
+    std::lock_guard lock(mutex_);
+    for (auto& e : executors_) e->stop();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<NetworkThreadExecutor>> executors_;
 };
 
 // Periodic clean-up: expired randomId keys and events past the retention. On the scheduler's
@@ -214,6 +258,13 @@ int serve(const Config& config) {
                contracts::kBotApiVersion, contracts::interfaces().size(),
                contracts::events().size());
 
+  // Declared before the runtime: store completions during its shutdown may still post here.
+  NetworkExecutors network_executors;
+  options.dispatch_on_network_thread = equals_ignore_case(config.str("server.dispatch"), "network");
+  if (options.dispatch_on_network_thread)
+    options.on_network_thread_start = [&network_executors](auto post) {
+      network_executors.install(std::move(post));
+    };
   std::unique_ptr<Runtime> runtime;
   try {
     runtime = std::make_unique<Runtime>(config);
@@ -447,6 +498,7 @@ int serve(const Config& config) {
                server.active_connections());
   server.shutdown(std::chrono::duration_cast<std::chrono::milliseconds>(drain));
   if (ops_server) ops_server->shutdown(std::chrono::milliseconds(0));
+  network_executors.stop();  // the network threads are gone: later resumptions run in place
   rt.interactions().use_voice(nullptr);  // no requests any more
   voice.shutdown();  // the rooms served here are given up (their members get voiceLeave)
   hub.shutdown();    // saves where every stream stopped (implicit resume after a restart)

@@ -218,6 +218,24 @@ inline void resume_on(Executor* executor, std::coroutine_handle<> h) {
   }
 }
 
+// `co_await ResumeOn(executor)` moves the rest of the coroutine to `executor`'s thread(s): work
+// that blocks (password hashing) leaves a network thread for a pool. Nothing happens when
+// `executor` is null or is already this thread's.
+class ResumeOn {
+ public:
+  explicit ResumeOn(Executor* executor) : executor_(executor) {}
+  bool await_ready() const noexcept {
+    return executor_ == nullptr || executor_ == current_executor();
+  }
+  void await_suspend(std::coroutine_handle<> h) const {
+    executor_->post([h] { h.resume(); });
+  }
+  void await_resume() const noexcept {}
+
+ private:
+  Executor* executor_;
+};
+
 // An executor whose work runs on the thread that calls run() (sync_wait's loop).
 class LoopExecutor final : public Executor {
  public:

@@ -381,6 +381,10 @@ asio::awaitable<Response> Session::run_dispatch(Request& req) {
           auto ex = asio::get_associated_executor(*h);
           asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
         };
+        if (core.options.dispatch_on_network_thread) {
+          core.call_dispatch(req, complete);  // `complete` posts: never inside the initiation
+          return;
+        }
         bool queued =
             core.pool->submit([&core, &req, complete] { core.call_dispatch(req, complete); });
         if (!queued) {
@@ -750,8 +754,14 @@ void Server::start() {
   asio::co_spawn(c.acceptor_strand, c.accept_loop(), [](std::exception_ptr e) {
     if (e) spdlog::error("http: accept loop ended with an exception");
   });
-  c.threads.emplace_back([&c] { c.ioc.run(); });
-  for (auto& more : c.more_iocs) c.threads.emplace_back([ctx = more.get()] { ctx->run(); });
+  auto serve = [&c](asio::io_context* ctx) {
+    if (c.options.on_network_thread_start)
+      c.options.on_network_thread_start(
+          [ctx](std::function<void()> fn) { asio::post(*ctx, std::move(fn)); });
+    ctx->run();
+  };
+  c.threads.emplace_back(serve, &c.ioc);
+  for (auto& more : c.more_iocs) c.threads.emplace_back(serve, more.get());
   c.started = true;
   spdlog::info("http: listening on {}:{}", endpoint.address().to_string(), c.bound_port);
 }
@@ -811,6 +821,14 @@ void Server::shutdown(std::chrono::milliseconds drain_timeout) {
   for (auto& more : c.more_iocs) more->stop();
   for (auto& t : c.threads) t.join();
   c.threads.clear();
+  // Work queued to a network thread just before it stopped (a coroutine resumed there by a late
+  // store completion) runs here rather than being dropped with its suspended frame.
+  c.ioc.restart();
+  c.ioc.poll();
+  for (auto& more : c.more_iocs) {
+    more->restart();
+    more->poll();
+  }
   spdlog::info("http: server on port {} stopped", c.bound_port);
 }
 

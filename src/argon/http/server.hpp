@@ -74,6 +74,15 @@ struct ServerOptions {
   // The pool dispatch runs on; null = the server makes one of worker_threads threads. An
   // external pool outlives the server (the server never shuts it down).
   class WorkerPool* workers = nullptr;
+  // Where dispatch runs. false: on the worker pool (a hand-off to a worker and back per request).
+  // true: on the connection's own network thread, which dispatch must then never block: its
+  // handlers wait for nothing on that thread (argon's co_await the store and move blocking work,
+  // e.g. password hashing, to a pool themselves).
+  bool dispatch_on_network_thread = false;
+  // Runs on each network thread before it serves, with a function that queues work to run later
+  // on that same thread: the application installs its coroutine executor there, so that a
+  // handler started on a network thread resumes on it.
+  std::function<void(std::function<void(std::function<void()>)>)> on_network_thread_start;
 };
 
 // Answers before returning.

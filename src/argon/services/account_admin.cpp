@@ -131,7 +131,9 @@ Task<Result<AccountInfo>> AccountAdminService::remove(Uuid user_id, std::string 
 Task<Status> AccountAdminService::reset_password(Uuid user_id, std::string password,
                                                  std::string actor) {
   ARGON_CO_TRY(validate_password(password));
-  // The slow hash runs before the write so the single writer never waits on it.
+  // The slow hash runs before the write so the single writer never waits on it, and on the
+  // background pool rather than a network thread.
+  co_await ResumeOn(ctx_.background);
   std::string hash = crypto::hash_password(password, ctx_.limits.password_cost);
   std::optional<User> user;
   std::int64_t revoked = 0;

@@ -62,7 +62,10 @@ Task<Result<SessionGrant>> AccountService::create_person(std::string username,
   if (display_name) ARGON_CO_TRY(validate_name(*display_name, "displayName", kDisplayNameMax));
   // The slow hash runs before the write so the single writer never waits on it.
   std::optional<std::string> hash;
-  if (password) hash = crypto::hash_password(*password, ctx_.limits.password_cost);
+  if (password) {
+    co_await ResumeOn(ctx_.background);  // tens of ms of CPU: not on a network thread
+    hash = crypto::hash_password(*password, ctx_.limits.password_cost);
+  }
 
   User user;
   user.id = ctx_.random.uuid();
@@ -122,6 +125,7 @@ Task<Result<SessionGrant>> AccountService::login(std::string username, std::stri
     co_return e;
   }
   bool valid = false;
+  co_await ResumeOn(ctx_.background);  // tens of ms of CPU: not on a network thread
   if (found.hash) {
     valid = crypto::verify_password(*found.hash, password);
   } else {
