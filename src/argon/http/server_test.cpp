@@ -7,11 +7,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <functional>
 #include <latch>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -397,6 +400,84 @@ TEST(ServerStartTest, BindFailureThrows) {
   Server second(o, echo);
   EXPECT_THROW(second.start(), std::runtime_error);
   first.shutdown(1s);
+}
+
+// dispatch_on_network_thread: the handler runs on the connection's network thread (the threads
+// on_network_thread_start saw), and work queued through the thread's poster runs on it too; by
+// default the handler runs on a worker, never on a network thread.
+class DispatchThreadTest : public ServerTest {
+ protected:
+  struct Seen {
+    std::mutex mutex;
+    std::vector<std::thread::id> network_threads;
+    std::map<std::thread::id, std::function<void(std::function<void()>)>> posters;
+    bool is_network(std::thread::id id) {
+      std::lock_guard lock(mutex);
+      return std::find(network_threads.begin(), network_threads.end(), id) != network_threads.end();
+    }
+  };
+  ServerOptions options(bool on_network) {
+    ServerOptions o = test_options();
+    o.dispatch_on_network_thread = on_network;
+    o.on_network_thread_start = [seen = seen_](std::function<void(std::function<void()>)> post) {
+      std::lock_guard lock(seen->mutex);
+      seen->network_threads.push_back(std::this_thread::get_id());
+      seen->posters[std::this_thread::get_id()] = std::move(post);
+    };
+    return o;
+  }
+  std::shared_ptr<Seen> seen_ = std::make_shared<Seen>();
+};
+
+TEST_F(DispatchThreadTest, OnTheNetworkThreadTheHandlerAndItsQueuedWorkRunThere) {
+  auto seen = seen_;
+  server_ = std::make_unique<Server>(
+      options(true), AsyncDispatchFn([seen](Request&, Respond respond) {
+        const auto here = std::this_thread::get_id();
+        if (!seen->is_network(here)) {
+          respond(Response::json(500, "{\"where\":\"worker\"}"));
+          return;
+        }
+        // Answer later, from work queued to this same thread (as a resumed coroutine would).
+        std::function<void(std::function<void()>)> post;
+        {
+          std::lock_guard lock(seen->mutex);
+          post = seen->posters.at(here);
+        }
+        post([here, respond] {
+          respond(Response::json(std::this_thread::get_id() == here ? 200 : 500, "{}"));
+        });
+      }));
+  server_->start();
+  // Both threads install their executor before they serve (each as it starts).
+  for (auto deadline = SteadyClock::now() + 5s; SteadyClock::now() < deadline;) {
+    {
+      std::lock_guard lock(seen_->mutex);
+      if (seen_->network_threads.size() == 2) break;
+    }
+    std::this_thread::yield();
+  }
+  {
+    std::lock_guard lock(seen_->mutex);
+    EXPECT_EQ(seen_->network_threads.size(), 2u);
+  }
+  for (int i = 0; i < 4; ++i) {  // connections spread over both threads
+    Client c(port());
+    auto r = c.get("/x");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+  }
+}
+
+TEST_F(DispatchThreadTest, ByDefaultTheHandlerRunsOnAWorker) {
+  auto seen = seen_;
+  start(options(false), [seen](Request&) {
+    return Response::json(seen->is_network(std::this_thread::get_id()) ? 500 : 200, "{}");
+  });
+  Client c(port());
+  auto r = c.get("/x");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
 }
 
 }  // namespace
