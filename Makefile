@@ -69,3 +69,11 @@ fuzz:
 
 fuzz-smoke:
 	FUZZ_SECONDS=10 ./scripts/fuzz $(FUZZ_TARGETS)
+
+# The performance benchmarks (docs/benchmarks.md): HTTP (wrk against argon and an nginx baseline),
+# event streams, voice; on SQLite and PostgreSQL; one summary table of the targets at the end.
+# Not part of `make test`: wants a quiet machine and ~15 minutes. bench/install-bench-deps first.
+.PHONY: bench
+bench: deps
+	./bench/install-bench-deps
+	./bench/all.sh

@@ -472,6 +472,9 @@ for engine in $ENGINES; do
     END { if (parts != "") printf "Durability check, %s (every Send a new message): %s (requests still in flight when wrk stops also commit). %s.\n\n", e, parts, set }' "$tmp/results"
 done
 
+# RESULTS_OUT=path: a copy of the raw results (for bench/all.sh, `make bench`).
+[ -n "${RESULTS_OUT:-}" ] && cp "$tmp/results" "$RESULTS_OUT"
+
 # Server log lines at warn or above (argon; PostgreSQL's WARNING/ERROR/FATAL/PANIC).
 for engine in $ENGINES; do
   if [ -s "$tmp/log-$engine.txt" ]; then

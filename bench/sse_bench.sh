@@ -53,6 +53,7 @@ TIMEOUT=${TIMEOUT:-120}
 STREAM_QUEUE_BYTES=${STREAM_QUEUE_BYTES:-}
 QUIET_WAIT=${QUIET_WAIT:-20}
 ENGINES=${ENGINES:-"sqlite postgres"}
+SCENARIOS=${SCENARIOS:-"idle fanout latency replay"}
 unset ARGON_STORE_URL
 
 REPLAY_BIG_QUEUE=${REPLAY_BIG_QUEUE:-4194304}
@@ -255,6 +256,9 @@ for engine in $ENGINES; do
     fi
   fi
 done
+
+# RESULTS_OUT=path: a copy of the raw results (for bench/all.sh, `make bench`).
+[ -n "${RESULTS_OUT:-}" ] && cp "$tmp/results" "$RESULTS_OUT"
 
 # ---- table --------------------------------------------------------------------------------------
 get() {  # $1 = label, $2 = key

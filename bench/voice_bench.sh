@@ -96,7 +96,7 @@ busy_cores() {
   awk -v a="$a" -v b="$b" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }'
 }
 wait_quiet() {
-  local waited=0 busy
+  local waited=0 busy="?"
   while [ "$waited" -lt "$QUIET_WAIT" ]; do
     busy=$(busy_cores)
     awk -v b="$busy" 'BEGIN { exit !(b < 0.25) }' && return 0
@@ -161,6 +161,9 @@ if [ "$QUICKACK" = 1 ]; then
     --publishers "$PUBLISHERS" --duration "$DURATION" --server-pid "$server_pid" --quickack
 fi
 rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status")
+
+# RESULTS_OUT=path: a copy of the raw results (for bench/all.sh, `make bench`).
+[ -n "${RESULTS_OUT:-}" ] && cp "$tmp/results" "$RESULTS_OUT"
 
 # ---- table --------------------------------------------------------------------------------------
 get() {  # $1 = label, $2 = key
