@@ -42,6 +42,9 @@ void StreamConnection::start(const Cursor& ends) {
       cursor_[stream] = it != setup_.start.end() ? std::min(it->second, last) : last;
     }
     write(std::make_shared<const std::string>(sse_frame("ready", "ready", setup_.ready_payload)));
+    // Needed only until here: an idle stream should not carry them (10,000 streams add up).
+    Cursor().swap(setup_.start);
+    std::string().swap(setup_.ready_payload);
     last_save_ms_ = last_write_ms_;
     started_ = true;
   }
