@@ -296,6 +296,8 @@ int serve(const Config& config) {
       rt.reactions(), rt.typing(),          rt.bots(),   streams,
       rt.commands(),  rt.interactions(),    voice,       config.str("admin.token"),
       stream_queue,   rt.adjustable_clock()};
+  services::TicketService tickets(rt.context());
+  client.tickets = &tickets;
   clientapi::register_routes(router, client);
   if (rt.adjustable_clock())
     spdlog::warn("testing: the clock is adjustable through POST /api/v1/admin/clock (tests only)");

@@ -1,4 +1,5 @@
-// GET /api/v1/events: a person's live feed, on the same engine as the bot stream.
+// GET /api/v1/events: a person's live feed, on the same engine as the bot stream. A browser's
+// EventSource authenticates with ?ticket= (tickets.cpp).
 #include "argon/api/respond.hpp"
 #include "argon/api/stream_sink.hpp"
 #include "argon/api/task_handler.hpp"
@@ -9,7 +10,7 @@ namespace argon::clientapi {
 void register_event_routes(http::Router& router, ClientServices& s) {
   router.add(
       "GET", "/api/v1/events", api::task_handler([&s](http::Request& req) -> Task<http::Response> {
-        CO_API_TRY(user, co_await authenticate_person(req, s));
+        CO_API_TRY(user, co_await authenticate_person_or_ticket(req, s));
         std::optional<std::string> resume;
         if (const auto* header = req.header("last-event-id")) resume = *header;
         if (const auto* query = req.query_param("lastEventId")) resume = *query;

@@ -20,6 +20,7 @@ void register_routes(http::Router& router, ClientServices& s) {
   register_event_routes(router, s);
   register_interaction_routes(router, s);
   register_voice_routes(router, s);
+  register_ticket_routes(router, s);
 }
 
 namespace {
@@ -59,12 +60,17 @@ Task<Result<User>> authenticate_person(http::Request& request, ClientServices& s
   auto user = co_await s.accounts.authenticate(*token);
   if (!user) co_return user;
   request.principal = "user:" + user->id.str();
-  // Any authenticated request may carry the app's locale (UPSTREAM.md §5).
-  if (const auto* locale = request.header("x-argon-locale"))
-    s.accounts.note_locale(user->id, *locale);
-  Status admitted = co_await take_permit(s, user->id, "client_person", s.person_permits);
+  Status admitted = co_await admit_person(request, s, *user);
   if (!admitted) co_return admitted.error();
   co_return user;
+}
+
+Task<Status> admit_person(http::Request& request, ClientServices& s, const User& user) {
+  // Any authenticated request may carry the app's locale (UPSTREAM.md §5).
+  if (const auto* locale = request.header("x-argon-locale"))
+    s.accounts.note_locale(user.id, *locale);
+  Status admitted = co_await take_permit(s, user.id, "client_person", s.person_permits);
+  co_return admitted;
 }
 
 Task<Status> limit_address(const http::Request& request, ClientServices& s) {

@@ -14,6 +14,7 @@
 #include "argon/services/reactions.hpp"
 #include "argon/services/spaces.hpp"
 #include "argon/services/streams.hpp"
+#include "argon/services/tickets.hpp"
 #include "argon/services/voice.hpp"
 
 namespace argon::clientapi {
@@ -40,6 +41,7 @@ struct ClientServices {
   services::RateLimiter* limiter = nullptr;
   int person_permits = 0;
   int address_permits = 0;
+  services::TicketService* tickets = nullptr;  // null: no POST /api/v1/auth/tickets, no ?ticket=
 };
 
 void register_routes(http::Router& router, ClientServices& s);
@@ -62,11 +64,17 @@ void register_admin_user_routes(http::Router& router, ClientServices& s);
 void register_event_routes(http::Router& router, ClientServices& s);
 void register_interaction_routes(http::Router& router, ClientServices& s);
 void register_voice_routes(http::Router& router, ClientServices& s);
+void register_ticket_routes(http::Router& router, ClientServices& s);
 
 // `Authorization: Bearer <session token>` → the person (401 unauthorized otherwise). An
 // `X-Argon-Locale` header of an authenticated request becomes the person's current locale. The
 // request counts against the person's budget (429 rate_limited with Retry-After over it).
 Task<Result<User>> authenticate_person(http::Request& request, ClientServices& s);
+// For what a browser opens without headers (the live feed): `?ticket=` (tickets.cpp; used up,
+// and bound to the session of an `Authorization` header that comes with it), else as above.
+Task<Result<User>> authenticate_person_or_ticket(http::Request& request, ClientServices& s);
+// The locale header and the person's request budget, for a person authenticated otherwise.
+Task<Status> admit_person(http::Request& request, ClientServices& s, const User& user);
 // The unauthenticated routes (register, login): counted per client address.
 Task<Status> limit_address(const http::Request& request, ClientServices& s);
 services::Caller person_caller(const User& user);

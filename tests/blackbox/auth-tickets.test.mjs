@@ -1,0 +1,103 @@
+// Browser auth (docs/client-api.md "Browser auth"): POST /api/v1/auth/tickets → a single-use ticket
+// for 30 s, bound to the session it was taken with, accepted as ?ticket= on GET /api/v1/events
+// (EventSource cannot send Authorization). The attacks: reuse, expiry, someone else's ticket with
+// one's own session, unknown tickets, nothing at all. On a cluster, api() alternates nodes: a
+// ticket is taken on one node and used on the other.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, api, register, createSpace, channelByName, sendMessage, expectError, expectStatus,
+  ADJUSTABLE_CLOCK, HIGH_RATE_LIMITS, advanceClock, ISO_MS_RE, createApp, bot,
+} from './harness.mjs';
+import { openSse, openReady, isMessage } from './sse.mjs';
+
+let server, c;
+before(async () => {
+  server = await startServer({ env: { ...HIGH_RATE_LIMITS, ...ADJUSTABLE_CLOCK } });
+  c = api(server);
+});
+after(async () => { await server?.stop(); });
+
+async function takeTicket(person) {
+  const res = await c.post('/api/v1/auth/tickets', undefined, person.token);
+  expectStatus(res, 201);
+  assert.match(res.body.ticket, /^[A-Za-z0-9_-]{20,}$/);
+  assert.match(res.body.expiresAt, ISO_MS_RE);
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  return res.body;
+}
+const feedUrl = (ticket) => `${server.url}/api/v1/events?ticket=${encodeURIComponent(ticket)}`;
+const openWithTicket = (ticket, headers = {}) => openSse(feedUrl(ticket), { headers });
+
+test('a ticket opens the person\'s live feed without Authorization, and lives 30 s', async () => {
+  const alice = await register(server);
+  const space = await createSpace(server, alice, 'Tickets');
+  const now = await advanceClock(server, 0);
+  const t = await takeTicket(alice);
+  const lifetime = Date.parse(t.expiresAt) - now;
+  assert.ok(lifetime >= 29_000 && lifetime <= 31_000, `expiresAt ${t.expiresAt} is 30 s from ${now}`);
+  const s = await openReady(() => openWithTicket(t.ticket));
+  try {
+    assert.equal(s.ready.data.userId, alice.userId);
+    await sendMessage(server, alice, channelByName(space, 'general').channelId, 'over a ticket');
+    await s.next(isMessage('over a ticket'));
+  } finally { s.close(); }
+});
+
+test('a ticket is single use: the second use is 401', async () => {
+  const alice = await register(server);
+  const t = await takeTicket(alice);
+  const s = await openReady(() => openWithTicket(t.ticket));
+  s.close();
+  expectError(await openWithTicket(t.ticket), 401, 'unauthorized');
+});
+
+test('an expired ticket is 401 (and stays used up)', async () => {
+  const alice = await register(server);
+  const t = await takeTicket(alice);
+  await advanceClock(server, 30_001);
+  expectError(await openWithTicket(t.ticket), 401, 'unauthorized');
+  // Just inside its 30 s a ticket still works.
+  const fresh = await takeTicket(alice);
+  await advanceClock(server, 29_000);
+  const s = await openReady(() => openWithTicket(fresh.ticket));
+  s.close();
+});
+
+test('someone else\'s ticket cannot be bound to another session: with Bob\'s session it is 401', async () => {
+  const alice = await register(server);
+  const bob = await register(server);
+  const t = await takeTicket(alice);
+  expectError(await openWithTicket(t.ticket, { Authorization: `Bearer ${bob.token}` }), 401, 'unauthorized');
+  // That attempt used it up: not even Alice gets in with it afterwards.
+  expectError(await openWithTicket(t.ticket), 401, 'unauthorized');
+  // With the session it was taken with, header and ticket together are fine.
+  const mine = await takeTicket(alice);
+  const s = await openReady(() => openWithTicket(mine.ticket, { Authorization: `Bearer ${alice.token}` }));
+  assert.equal(s.ready.data.userId, alice.userId);
+  s.close();
+  // A ticket of one session is not good with another session of the same person either.
+  const login = await c.post('/api/v1/auth/login', { username: alice.username, password: alice.password });
+  expectStatus(login, 200);
+  const other = await takeTicket(alice);
+  expectError(await openWithTicket(other.ticket, { Authorization: `Bearer ${login.body.token}` }), 401, 'unauthorized');
+});
+
+test('unknown, empty or malformed tickets, no ticket and no header → 401', async () => {
+  expectError(await openWithTicket('not-a-ticket'), 401, 'unauthorized');
+  expectError(await openWithTicket(''), 401, 'unauthorized');
+  expectError(await openWithTicket('x'.repeat(1000)), 401, 'unauthorized');
+  expectError(await openSse(`${server.url}/api/v1/events`), 401, 'unauthorized');
+});
+
+test('taking a ticket needs a person\'s session (not a bot token, not another ticket)', async () => {
+  expectError(await c.post('/api/v1/auth/tickets'), 401, 'unauthorized');
+  expectError(await c.post('/api/v1/auth/tickets', undefined, 'nope'), 401, 'unauthorized');
+  const alice = await register(server);
+  const app = await createApp(server, alice);
+  expectError(await c.post('/api/v1/auth/tickets', undefined, bot(app.token)), 401, 'unauthorized');
+  const t = await takeTicket(alice);
+  expectError(await c.post(`/api/v1/auth/tickets?ticket=${t.ticket}`), 401, 'unauthorized');
+  // A ticket is for the live feed only: other routes still want the header.
+  expectError(await c.get(`/api/v1/me?ticket=${t.ticket}`), 401, 'unauthorized');
+});
