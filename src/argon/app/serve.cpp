@@ -19,6 +19,7 @@
 #include "argon/app/proxy_config.hpp"
 #include "argon/app/runtime.hpp"
 #include "argon/app/sd_notify.hpp"
+#include "argon/app/web_client.hpp"
 #include "argon/botapi/routes.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/contracts/contracts.hpp"
@@ -342,7 +343,7 @@ int serve(const Config& config) {
   client.limiter = &people_limiter;
   client.person_permits = static_cast<int>(config.i64("ratelimit.person_requests"));
   client.address_permits = static_cast<int>(config.i64("ratelimit.address_requests"));
-  botapi::register_audio_routes(router, voice);
+  botapi::register_audio_routes(router, voice, register_web_client(router));
   botapi::register_routes(router, bot);
 
   // GetMe with a recently checked token is answered on the network thread (no worker hop).

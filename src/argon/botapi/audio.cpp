@@ -156,13 +156,20 @@ http::AsyncHandler audio_endpoint(services::VoiceService& voice, voice::PeerMode
 }
 }  // namespace
 
-void register_audio_routes(http::Router& router, services::VoiceService& voice) {
+void register_audio_routes(http::Router& router, services::VoiceService& voice,
+                           http::AsyncHandler page) {
   router.add("GET", "/audio/connect", audio_endpoint(voice, voice::PeerMode::Publish));
   router.add("GET", "/audio/subscribe", audio_endpoint(voice, voice::PeerMode::Subscribe));
   router.add("GET", "/audio/duplex", audio_endpoint(voice, voice::PeerMode::Duplex));
   router.add("GET", "/audio/voice", audio_endpoint(voice, voice::PeerMode::Person));
   // The docs' own sample connects to the bare ingress URL (SPEC.md §11.2 [CONFLICT]).
-  router.add("GET", "/", audio_endpoint(voice, voice::PeerMode::Publish));
+  auto bare = audio_endpoint(voice, voice::PeerMode::Publish);
+  if (page)  // a browser opening the server's address gets the web client
+    bare = [bare, page](http::Request& req, http::Respond respond) {
+      if (req.header("upgrade")) return bare(req, std::move(respond));
+      page(req, std::move(respond));
+    };
+  router.add("GET", "/", std::move(bare));
 }
 
 }  // namespace argon::botapi

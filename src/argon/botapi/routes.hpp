@@ -77,7 +77,10 @@ void add_interactions_handlers(HandlerTable& table, BotServices& s);
 void add_voice_handlers(HandlerTable& table, BotServices& s);
 // The audio relay's WebSocket endpoints: /audio/connect, /audio/subscribe, /audio/duplex (and a
 // bare / as connect) for bots, /audio/voice for people (SPEC.md §11.2, CLIENT-API.md).
-void register_audio_routes(http::Router& router, services::VoiceService& voice);
+// `page`: what answers a plain GET / (no Upgrade header), the web client; / with an Upgrade stays
+// the audio socket.
+void register_audio_routes(http::Router& router, services::VoiceService& voice,
+                           http::AsyncHandler page = {});
 
 // GET /api/bot/ — the interfaces with their versions and contract hashes (DECISIONS.md §1).
 http::Response metadata_response();

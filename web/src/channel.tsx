@@ -1,0 +1,181 @@
+// One text channel: its history (the message list, newest first from the API, shown oldest
+// first), new messages and edits from the live feed, the composer, and who is typing.
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { Api, ApiError, enc } from './api';
+import { Entity, RichText } from './entities';
+import type { Bus, Channel } from './shell';
+import type { Session } from './session';
+
+interface Msg {
+  id: string;
+  senderId: string;
+  senderName?: string;
+  text: string;
+  entities: Entity[];
+  createdAt: string;
+  edited?: boolean;
+}
+
+const PAGE = 50;
+const TYPING_EVERY_MS = 5_000;  // the server's indicator lasts 8 s
+
+// The message list's shape (creatorId, createdAt) and the feed's (sender, timeSent).
+function toMsg(m: any): Msg {
+  return {
+    id: String(m.messageId),
+    senderId: m.creatorId ?? m.sender?.userId ?? '',
+    senderName: m.sender?.displayName ?? m.sender?.username,
+    text: m.text ?? '',
+    entities: Array.isArray(m.entities) ? m.entities : [],
+    createdAt: m.createdAt ?? m.timeSent ?? new Date().toISOString(),
+  };
+}
+
+function byId(a: Msg, b: Msg) {
+  const x = BigInt(a.id), y = BigInt(b.id);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function merge(list: Msg[], more: Msg[]): Msg[] {
+  const seen = new Map(list.map((m) => [m.id, m]));
+  for (const m of more) seen.set(m.id, { ...seen.get(m.id), ...m });
+  return [...seen.values()].sort(byId);
+}
+
+function typingText(names: string[]): string {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return 'Several people are typing…';
+}
+
+function time(iso: string) {
+  const d = new Date(iso);
+  return isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+export function ChannelView({ api, bus, channel, session, names, typing }: {
+  api: Api; bus: Bus; channel: Channel; session: Session; names: Map<string, string>; typing: string[];
+}) {
+  const [messages, setMessages] = useState<Msg[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const [hasOlder, setHasOlder] = useState(false);
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState('');
+  const listRef = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);  // keep the newest message in view while the reader is at the bottom
+  const lastTyping = useRef(0);
+  const base = `/api/v1/channels/${enc(channel.channelId)}`;
+
+  useEffect(() => {
+    let live = true;
+    api.get<{ messages: any[] }>(`${base}/messages?limit=${PAGE}`).then((r) => {
+      if (!live) return;
+      setMessages((now) => merge(now, r.messages.map(toMsg)));
+      setHasOlder(r.messages.length === PAGE);
+      setLoaded(true);
+    }).catch((e) => live && setError(e instanceof ApiError ? e.message : 'Cannot load messages.'));
+    const off = bus.on((name, data) => {
+      const m = data?.message;
+      if (!m || String(m.channelId) !== channel.channelId) return;
+      if (name === 'messageCreate') setMessages((now) => merge(now, [toMsg(m)]));
+      if (name === 'messageEdit') setMessages((now) => merge(now, [{ ...toMsg(m), edited: true }]));
+    });
+    return () => { live = false; off(); };
+  }, [api, bus, channel.channelId]);
+
+  useLayoutEffect(() => {
+    const el = listRef.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [messages, typing.length]);
+
+  const onScroll = () => {
+    const el = listRef.current!;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+  };
+
+  const loadOlder = async () => {
+    if (messages.length === 0) return;
+    const el = listRef.current!;
+    const fromBottom = el.scrollHeight - el.scrollTop;
+    try {
+      const r = await api.get<{ messages: any[] }>(`${base}/messages?limit=${PAGE}&from=${enc(messages[0].id)}`);
+      setHasOlder(r.messages.length === PAGE);
+      stick.current = false;
+      setMessages((now) => merge(now, r.messages.map(toMsg)));
+      requestAnimationFrame(() => { el.scrollTop = el.scrollHeight - fromBottom; });
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : 'Cannot load messages.');
+    }
+  };
+
+  const onInput = (value: string) => {
+    setDraft(value);
+    const now = Date.now();
+    if (value.trim() && now - lastTyping.current > TYPING_EVERY_MS) {
+      lastTyping.current = now;
+      api.post(`${base}/typing`).catch(() => {});
+    }
+  };
+
+  const send = async () => {
+    const text = draft.trim();
+    if (!text) return;
+    setDraft('');
+    setError('');
+    lastTyping.current = 0;
+    stick.current = true;
+    // randomId makes a retried send idempotent (docs/client-api.md).
+    const randomId = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
+    try {
+      const r = await api.post<{ messageId: string | number }>(`${base}/messages`, { text, randomId });
+      setMessages((now) => merge(now, [{
+        id: String(r.messageId), senderId: session.userId, senderName: session.displayName, text,
+        entities: [], createdAt: new Date().toISOString(),
+      }]));
+      api.del(`${base}/typing`).catch(() => {});
+    } catch (e) {
+      setDraft(text);
+      setError(e instanceof ApiError ? e.message : 'The message was not sent.');
+    }
+  };
+
+  const nameOf = (id: string) => names.get(id);
+  const typingNames = typing.map((id) => names.get(id) ?? 'Someone');
+
+  return (
+    <section class="channel" aria-labelledby="channel-title">
+      <header class="channel-header"><h1 id="channel-title"># {channel.name}</h1></header>
+      <div class="messages" ref={listRef} onScroll={onScroll} role="log" aria-live="polite"
+        aria-label={`Messages in #${channel.name}`} tabIndex={0}>
+        {hasOlder && (
+          <div class="older"><button type="button" onClick={loadOlder}>Load older messages</button></div>
+        )}
+        {loaded && messages.length === 0 && <p class="hint">No messages yet. Say hello!</p>}
+        <ol class="message-list">
+          {messages.map((m) => (
+            <li key={m.id} class="message" data-mine={m.senderId === session.userId ? '' : undefined}>
+              <div class="meta">
+                <span class="sender">{names.get(m.senderId) ?? m.senderName ?? 'Unknown'}</span>
+                <time dateTime={m.createdAt}>{time(m.createdAt)}</time>
+                {m.edited && <span class="hint">(edited)</span>}
+              </div>
+              <div class="text"><RichText text={m.text} entities={m.entities} nameOf={nameOf} /></div>
+            </li>
+          ))}
+        </ol>
+      </div>
+      <div class="typing" aria-live="polite">{typingText(typingNames)}</div>
+      {error && <p class="error" role="alert">{error}</p>}
+      <form class="composer" onSubmit={(e) => { e.preventDefault(); void send(); }}>
+        <label class="visually-hidden" for="composer-input">Message #{channel.name}</label>
+        <textarea id="composer-input" rows={1} maxLength={4000} placeholder={`Message #${channel.name}`}
+          value={draft} onInput={(e) => onInput(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); void send(); }
+          }} />
+        <button type="submit" class="primary" disabled={!draft.trim()}>Send</button>
+      </form>
+    </section>
+  );
+}
