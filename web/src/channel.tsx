@@ -69,13 +69,17 @@ export function ChannelView({ api, bus, channel, session, names, typing }: {
 
   useEffect(() => {
     let live = true;
-    api.get<{ messages: any[] }>(`${base}/messages?limit=${PAGE}`).then((r) => {
-      if (!live) return;
-      setMessages((now) => merge(now, r.messages.map(toMsg)));
-      setHasOlder(r.messages.length === PAGE);
-      setLoaded(true);
-    }).catch((e) => live && setError(e instanceof ApiError ? e.message : 'Cannot load messages.'));
+    const latest = (first: boolean) =>
+      api.get<{ messages: any[] }>(`${base}/messages?limit=${PAGE}`).then((r) => {
+        if (!live) return;
+        setMessages((now) => merge(now, r.messages.map(toMsg)));
+        if (first) setHasOlder(r.messages.length === PAGE);
+        setLoaded(true);
+      }).catch((e) => live && setError(e instanceof ApiError ? e.message : 'Cannot load messages.'));
+    void latest(true);
     const off = bus.on((name, data) => {
+      // The feed (re)connected: what was sent while it was not live is in the latest page.
+      if (name === 'ready') void latest(false);
       const m = data?.message;
       if (!m || String(m.channelId) !== channel.channelId) return;
       if (name === 'messageCreate') setMessages((now) => merge(now, [toMsg(m)]));

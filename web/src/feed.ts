@@ -17,6 +17,7 @@ export class Feed {
   private retryMs = 500;
   private timer: number | undefined;
   private stopped = false;
+  private generation = 0;  // a newer connect() makes an older one's late ticket moot
 
   constructor(
     private api: Api,
@@ -33,23 +34,36 @@ export class Feed {
     this.source = null;
   }
 
+  /** Reconnects (resuming after the last event): a new connection follows every space the
+   *  person is in now. Creating a space emits no memberJoin, so an open feed would not follow it. */
+  restart() {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.source?.close();
+    this.source = null;
+    void this.connect();
+  }
+
   private async connect() {
     if (this.stopped) return;
+    const generation = ++this.generation;
     this.onState('connecting');
     let ticket: string;
     try {
       ticket = (await this.api.post<{ ticket: string }>('/api/v1/auth/tickets')).ticket;
     } catch {
-      return this.retry();
+      if (generation === this.generation) this.retry();
+      return;
     }
-    if (this.stopped) return;
+    if (this.stopped || generation !== this.generation) return;
     let url = `/api/v1/events?ticket=${encodeURIComponent(ticket)}`;
     if (this.lastEventId) url += `&lastEventId=${encodeURIComponent(this.lastEventId)}`;
     const source = new EventSource(url);
     this.source = source;
     source.onerror = () => {
       source.close();
-      if (this.source === source) this.source = null;
+      if (this.source !== source) return;
+      this.source = null;
       this.retry();
     };
     for (const name of FEED_EVENTS) {

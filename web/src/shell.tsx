@@ -60,6 +60,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
   // The live feed, for as long as the session lasts.
   const reload = useRef({ loadSpaces, loadDetail, spaceId });
   reload.current = { loadSpaces, loadDetail, spaceId };
+  const feedRef = useRef<Feed | null>(null);
   useEffect(() => {
     const feed = new Feed(api, (name, data) => {
       bus.emit(name, data);
@@ -81,8 +82,9 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
         });
       }
     }, setFeedState);
+    feedRef.current = feed;
     feed.start();
-    return () => feed.stop();
+    return () => { feed.stop(); feedRef.current = null; };
   }, [api, bus, session.userId]);
 
   // Indicators whose typingStop never came go away on their own.
@@ -189,6 +191,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
       {dialog === 'space' && (
         <CreateSpaceDialog api={api} onClose={() => setDialog(null)} onCreated={(id) => {
           setDialog(null);
+          feedRef.current?.restart();
           void loadSpaces();
           navigate({ kind: 'space', spaceId: id });
         }} />

@@ -1,0 +1,187 @@
+// End to end: two people in two browser contexts (separate storage, like two browsers) use the web
+// client of a real `argon serve` (started like the black-box suite's, on a free port with a temp
+// data dir). Alice signs up, creates a space and an invite link; Bob opens the link, signs up and
+// joins; they chat live both ways and Bob's typing shows on Alice's screen. Message text is shown
+// as text, never as HTML. Alice signs out and in again. Every wait is on a condition (Playwright's
+// auto-waiting locators), bounded by the default timeout; no fixed sleeps.
+//
+// playwright-core drives Debian's chromium (/usr/bin/chromium, scripts/install-deps --test); it
+// downloads no browser. Set ARGON_WEB_SCREENSHOTS=DIR to save the screenshots of
+// docs/web-client.md there.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer, HIGH_RATE_LIMITS, uname, PASSWORD } from '../blackbox/harness.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+const WAIT_MS = 15_000;
+const SHOTS = process.env.ARGON_WEB_SCREENSHOTS;
+
+let server, browser;
+before(async () => {
+  server = await startServer({ env: HIGH_RATE_LIMITS });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Headless, sandboxed when possible. Chromium will not run its sandbox as root (this machine and
+// CI containers run the tests as root), and in a container without unprivileged user namespaces it
+// cannot set it up at all: only then is it turned off (--no-sandbox). The only pages it opens are
+// the app of a loopback test server.
+async function launchChromium() {
+  const options = { executablePath: CHROMIUM, headless: true };
+  if (process.getuid?.() === 0) return chromium.launch({ ...options, args: ['--no-sandbox'] });
+  try {
+    return await chromium.launch(options);
+  } catch (e) {
+    if (!/sandbox|namespace/i.test(String(e?.message))) throw e;
+    console.log('# chromium cannot set up its sandbox here; running it with --no-sandbox');
+    return chromium.launch({ ...options, args: ['--no-sandbox'] });
+  }
+}
+
+async function person(colorScheme = 'light', viewport = { width: 1100, height: 760 }) {
+  const context = await browser.newContext({ colorScheme, viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  return { context, page, problems };
+}
+
+async function signUp(page, username, displayName) {
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  const form = page.getByRole('form', { name: 'Create an account' });
+  await form.getByLabel('Username').fill(username);
+  await form.getByLabel('Display name').fill(displayName);
+  await form.getByLabel('Password').fill(PASSWORD);
+  await form.getByRole('button', { name: 'Create an account' }).click();
+}
+
+const live = (page) => page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+const composer = (page) => page.getByRole('textbox', { name: 'Message #general' });
+const messages = (page) => page.getByRole('log', { name: 'Messages in #general' });
+
+async function shot(page, name) {
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+test('two people: sign up, space, invite link, join, live chat both ways, typing indicator', async () => {
+  const alice = await person('light');
+  const bob = await person('dark');
+  const a = alice.page, b = bob.page;
+  try {
+    // Alice: sign up, create a space (a dialog), land in its #general.
+    await a.goto(server.url + '/');
+    await a.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await shot(a, 'sign-in');
+    await signUp(a, uname('alice'), 'Alice');
+    await a.getByRole('heading', { name: 'Welcome, Alice' }).waitFor();
+    await a.getByRole('button', { name: 'Create a space' }).click();
+    const create = a.getByRole('dialog', { name: 'Create a space' });
+    await create.getByLabel('Name').fill('Team Argon');
+    await create.getByRole('button', { name: 'Create' }).click();
+    await a.getByRole('heading', { name: '# general' }).waitFor();
+    assert.match(new URL(a.url()).pathname, /^\/app\/[0-9a-f-]{36}\/[0-9a-f-]{36}$/);
+
+    // An invite link, from the invite dialog.
+    await a.getByRole('button', { name: 'Invite people' }).click();
+    const invite = a.getByRole('dialog', { name: 'Invite people to Team Argon' });
+    const linkBox = invite.getByRole('textbox', { name: 'Invite link' });
+    await a.waitForFunction(() => document.querySelector('input[name=inviteLink]')?.value.includes('/invite/'));
+    const link = await linkBox.inputValue();
+    assert.match(link, new RegExp(`^${server.url.replace(/[.]/g, '\\.')}/invite/[^/]+$`));
+    await shot(a, 'invite');
+    await a.keyboard.press('Escape');  // the dialog closes from the keyboard
+    await invite.waitFor({ state: 'hidden' });
+
+    // Bob opens the link: asked to sign in first, then joins.
+    await b.goto(link);
+    await b.getByText('Sign in or create an account to accept the invite.').waitFor();
+    await signUp(b, uname('bob'), 'Bob');
+    await b.getByRole('button', { name: 'Join space' }).click();
+    await b.getByRole('heading', { name: '# general' }).waitFor();
+    await b.getByRole('link', { name: 'Team Argon' }).waitFor();
+    await Promise.all([live(a), live(b)]);
+
+    // Alice → Bob, live.
+    await composer(a).fill('Hello Bob!');
+    await composer(a).press('Enter');
+    await messages(b).getByText('Hello Bob!').waitFor();
+    await messages(b).getByText('Alice', { exact: true }).waitFor();
+    assert.equal(await composer(a).inputValue(), '');
+
+    // Bob types: Alice sees the indicator; Bob sends: the indicator goes, the message comes.
+    await composer(b).pressSequentially('Hi Alice', { delay: 20 });
+    await a.getByText('Bob is typing…').waitFor();
+    await shot(a, 'chat-typing');
+    await composer(b).press('Enter');
+    await messages(a).getByText('Hi Alice').waitFor();
+    await a.getByText('Bob is typing…').waitFor({ state: 'hidden' });
+
+    // Text that looks like HTML stays text.
+    const html = '<img src=x onerror="window.pwned=1"><b>not bold</b>';
+    await composer(b).fill(html);
+    await composer(b).press('Enter');
+    await messages(a).getByText(html, { exact: true }).waitFor();
+    assert.equal(await messages(a).locator('img, b').count(), 0);
+    assert.equal(await a.evaluate(() => window.pwned), undefined);
+    await shot(b, 'chat-dark');
+
+    // A reload keeps the session (localStorage) and the channel (the address).
+    await b.reload();
+    await messages(b).getByText('Hi Alice').waitFor();
+
+    // Sign out, sign in again.
+    const aliceName = await a.evaluate(() => JSON.parse(localStorage.getItem('argon.session')).username);
+    await a.getByRole('button', { name: 'Sign out' }).click();
+    await a.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(await a.evaluate(() => localStorage.getItem('argon.session')), null);
+    const form = a.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Username').fill(aliceName);
+    await form.getByLabel('Password').fill('wrong password');
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await a.getByRole('alert').waitFor();
+    await form.getByLabel('Password').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await messages(a).getByText('Hi Alice').waitFor();
+
+    assert.deepEqual([...alice.problems, ...bob.problems].filter((p) => !/status of 401/.test(p)), []);
+  } finally {
+    await alice.context.close();
+    await bob.context.close();
+  }
+});
+
+test('phone width: the channel list folds behind a Menu button that the keyboard can open', async () => {
+  const p = await person('light', { width: 390, height: 800 });
+  const page = p.page;
+  try {
+    await page.goto(server.url + '/');
+    await signUp(page, uname('phone'), 'Pat');
+    await page.getByRole('button', { name: 'Create a space' }).click();
+    await page.getByRole('dialog', { name: 'Create a space' }).getByLabel('Name').fill('Pocket');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: '# general' }).waitFor();
+    const menu = page.getByRole('button', { name: 'Menu' });
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.getByRole('link', { name: '# general' }).isVisible(), false);
+    await menu.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    await page.getByRole('link', { name: '# general' }).waitFor();
+    await shot(page, 'phone-menu');
+    await page.getByRole('link', { name: '# general' }).click();
+    await page.getByRole('link', { name: '# general' }).waitFor({ state: 'hidden' });
+    await composer(page).fill('from a phone');
+    await page.keyboard.press('Enter');
+    await messages(page).getByText('from a phone').waitFor();
+  } finally {
+    await p.context.close();
+  }
+});
