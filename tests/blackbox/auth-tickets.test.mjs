@@ -1,13 +1,15 @@
 // Browser auth (docs/client-api.md "Browser auth"): POST /api/v1/auth/tickets → a single-use ticket
 // for 30 s, bound to the session it was taken with, accepted as ?ticket= on GET /api/v1/events
-// (EventSource cannot send Authorization). The attacks: reuse, expiry, someone else's ticket with
+// (EventSource cannot send Authorization), and as ?ticket=&channelId= on the person's voice socket
+// (WebSocket cannot either). The attacks: reuse, expiry, someone else's ticket with
 // one's own session, unknown tickets, nothing at all. On a cluster, api() alternates nodes: a
 // ticket is taken on one node and used on the other.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, api, register, createSpace, channelByName, sendMessage, expectError, expectStatus,
-  ADJUSTABLE_CLOCK, HIGH_RATE_LIMITS, advanceClock, ISO_MS_RE, createApp, bot,
+  ADJUSTABLE_CLOCK, HIGH_RATE_LIMITS, advanceClock, ISO_MS_RE, createApp, bot, joinVoice,
+  openAudioReady, refusedUpgrade, joinSpace,
 } from './harness.mjs';
 import { openSse, openReady, isMessage } from './sse.mjs';
 
@@ -100,4 +102,56 @@ test('taking a ticket needs a person\'s session (not a bot token, not another ti
   expectError(await c.post(`/api/v1/auth/tickets?ticket=${t.ticket}`), 401, 'unauthorized');
   // A ticket is for the live feed only: other routes still want the header.
   expectError(await c.get(`/api/v1/me?ticket=${t.ticket}`), 401, 'unauthorized');
+});
+
+// The person's voice socket: the url comes from a join (on a cluster it names the node serving the
+// room), ?ticket=&channelId= stands in for ?token=.
+async function voiceWorld() {
+  const alice = await register(server);
+  const space = await createSpace(server, alice, 'Voice tickets');
+  const voice = channelByName(space, 'voice').channelId;
+  const grant = await joinVoice(server, alice, voice);
+  return { alice, space, voice, url: grant.url };
+}
+const voiceUrl = (url, ticket, channelId) =>
+  `${url}?ticket=${encodeURIComponent(ticket)}` + (channelId ? `&channelId=${channelId}` : '');
+
+test('voice socket: a ticket with the channel opens it; the same ticket again is 401', async () => {
+  const w = await voiceWorld();
+  const t = await takeTicket(w.alice);
+  const s = await openAudioReady(voiceUrl(w.url, t.ticket, w.voice));
+  try {
+    const refused = await refusedUpgrade(voiceUrl(w.url, t.ticket, w.voice));
+    assert.equal(refused.status, 401);
+  } finally { await s.terminate(); }
+});
+
+test('voice socket: without channelId 400 (the ticket is kept); no token and no ticket 401', async () => {
+  const w = await voiceWorld();
+  const t = await takeTicket(w.alice);
+  assert.equal((await refusedUpgrade(voiceUrl(w.url, t.ticket))).status, 400);
+  assert.equal((await refusedUpgrade(voiceUrl(w.url, t.ticket, 'not-a-uuid'))).status, 400);
+  assert.equal((await refusedUpgrade(w.url)).status, 401);
+  assert.equal((await refusedUpgrade(voiceUrl(w.url, 'unknown-ticket', w.voice))).status, 401);
+  const s = await openAudioReady(voiceUrl(w.url, t.ticket, w.voice));
+  await s.terminate();
+});
+
+test('voice socket: an expired ticket is 401; a non-member\'s ticket is 403 and used up', async () => {
+  const w = await voiceWorld();
+  const t = await takeTicket(w.alice);
+  await advanceClock(server, 30_001);
+  assert.equal((await refusedUpgrade(voiceUrl(w.url, t.ticket, w.voice))).status, 401);
+
+  const mallory = await register(server);
+  const m = await takeTicket(mallory);
+  const refused = await refusedUpgrade(voiceUrl(w.url, m.ticket, w.voice));
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body?.error, 'not_a_member');
+  // Even once Mallory is a member, that ticket is spent.
+  await joinSpace(server, w.space.spaceId, w.alice, mallory);
+  assert.equal((await refusedUpgrade(voiceUrl(w.url, m.ticket, w.voice))).status, 401);
+  const fresh = await takeTicket(mallory);
+  const s = await openAudioReady(voiceUrl(w.url, fresh.ticket, w.voice));
+  await s.terminate();
 });

@@ -343,7 +343,7 @@ int serve(const Config& config) {
   client.limiter = &people_limiter;
   client.person_permits = static_cast<int>(config.i64("ratelimit.person_requests"));
   client.address_permits = static_cast<int>(config.i64("ratelimit.address_requests"));
-  botapi::register_audio_routes(router, voice, register_web_client(router));
+  botapi::register_audio_routes(router, voice, register_web_client(router), &tickets);
   botapi::register_routes(router, bot);
 
   // GetMe with a recently checked token is answered on the network thread (no worker hop).
