@@ -155,3 +155,20 @@ test('voice socket: an expired ticket is 401; a non-member\'s ticket is 403 and 
   const s = await openAudioReady(voiceUrl(w.url, fresh.ticket, w.voice));
   await s.terminate();
 });
+
+test('sign out (DELETE /api/v1/auth/session) ends that session only; its tickets die with it', async () => {
+  const alice = await register(server);
+  const login = await c.post('/api/v1/auth/login', { username: alice.username, password: alice.password });
+  expectStatus(login, 200);
+  const t = await takeTicket(alice);
+  expectStatus(await c.del('/api/v1/auth/session', undefined, alice.token), 204);
+  expectError(await c.get('/api/v1/me', alice.token), 401, 'unauthorized');
+  expectError(await c.del('/api/v1/auth/session', undefined, alice.token), 401, 'unauthorized');
+  expectError(await openWithTicket(t.ticket), 401, 'unauthorized');
+  // The other session (another device) goes on.
+  expectStatus(await c.get('/api/v1/me', login.body.token), 200);
+  const other = await c.post('/api/v1/auth/tickets', undefined, login.body.token);
+  expectStatus(other, 201);
+  const s = await openReady(() => openWithTicket(other.body.ticket));
+  s.close();
+});

@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, HIGH_RATE_LIMITS, uname, PASSWORD } from '../blackbox/harness.mjs';
+import { startServer, HIGH_RATE_LIMITS, uname, PASSWORD, api, pollUntil } from '../blackbox/harness.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const WAIT_MS = 15_000;
@@ -138,10 +138,14 @@ test('two people: sign up, space, invite link, join, live chat both ways, typing
     await messages(b).getByText('Hi Alice').waitFor();
 
     // Sign out, sign in again.
-    const aliceName = await a.evaluate(() => JSON.parse(localStorage.getItem('argon.session')).username);
+    const stored = await a.evaluate(() => JSON.parse(localStorage.getItem('argon.session')));
+    const aliceName = stored.username;
     await a.getByRole('button', { name: 'Sign out' }).click();
     await a.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.equal(await a.evaluate(() => localStorage.getItem('argon.session')), null);
+    // The session ended on the server too: the old token is refused.
+    await pollUntil(async () => (await api(server).get('/api/v1/me', stored.token)).status === 401,
+      { timeoutMs: WAIT_MS, what: 'the signed-out token to be refused' });
     const form = a.getByRole('form', { name: 'Sign in' });
     await form.getByLabel('Username').fill(aliceName);
     await form.getByLabel('Password').fill('wrong password');

@@ -27,7 +27,9 @@ export function App() {
     return () => removeEventListener('popstate', onPop);
   }, []);
 
-  const signOut = useCallback(() => {
+  // Forgets the token here; signOut also ends the session on the server (best effort: a page
+  // that is offline still forgets it).
+  const forget = useCallback(() => {
     saveSession(null);
     setSession(null);
   }, []);
@@ -36,7 +38,11 @@ export function App() {
     setSession(s);
   }, []);
 
-  const api = useMemo(() => new Api(session?.token ?? null, signOut), [session, signOut]);
+  const api = useMemo(() => new Api(session?.token ?? null, forget), [session, forget]);
+  const signOut = useCallback(() => {
+    api.call('DELETE', '/api/v1/auth/session').catch(() => {});
+    forget();
+  }, [api, forget]);
 
   // A stored session may have ended (the account was disabled, the data reset): check it once.
   useEffect(() => {

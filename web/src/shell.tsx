@@ -168,7 +168,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
               {detail.channels.map((c) => (
                 <li key={c.channelId}>
                   {c.channelType === 1
-                    ? <span class="voice" title="Voice channels are not in the web client yet">🔊 {c.name}</span>
+                    ? <span class="voice" title="Voice channels are not in the web client yet">{c.name} <span class="hint">(voice)</span></span>
                     : <a {...link({ kind: 'space', spaceId: detail.spaceId, channelId: c.channelId })}
                       aria-current={c.channelId === channelId ? 'page' : undefined}># {c.name}</a>}
                 </li>

@@ -1,4 +1,6 @@
-// POST /api/v1/auth/tickets: browser auth for the live feed (docs/client-api.md "Browser auth").
+// Browser auth (docs/client-api.md "Browser auth"): POST /api/v1/auth/tickets, single-use tickets
+// for what cannot send Authorization (the live feed, the voice socket); DELETE
+// /api/v1/auth/session, signing out.
 #include "argon/api/respond.hpp"
 #include "argon/api/task_handler.hpp"
 #include "argon/clientapi/routes.hpp"
@@ -7,6 +9,13 @@ namespace argon::clientapi {
 namespace json = boost::json;
 
 void register_ticket_routes(http::Router& router, ClientServices& s) {
+  router.add("DELETE", "/api/v1/auth/session",
+             api::task_handler([&s](http::Request& req) -> Task<http::Response> {
+               CO_API_TRY(user, co_await authenticate_person(req, s));
+               std::string session = api::authorization_credentials(req, "Bearer").value_or("");
+               CO_API_CHECK(co_await s.accounts.end_session(std::move(session)));
+               co_return api::no_content();
+             }));
   if (!s.tickets) return;
   router.add("POST", "/api/v1/auth/tickets",
              api::task_handler([&s](http::Request& req) -> Task<http::Response> {
