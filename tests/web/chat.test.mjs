@@ -12,7 +12,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, HIGH_RATE_LIMITS, uname, PASSWORD, api, pollUntil } from '../blackbox/harness.mjs';
+import {
+  startServer, HIGH_RATE_LIMITS, uname, PASSWORD, api, pollUntil, register, createSpace, channelByName,
+  sendMessage, joinSpace,
+} from '../blackbox/harness.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const WAIT_MS = 15_000;
@@ -185,6 +188,60 @@ test('phone width: the channel list folds behind a Menu button that the keyboard
     await composer(page).fill('from a phone');
     await page.keyboard.press('Enter');
     await messages(page).getByText('from a phone').waitFor();
+  } finally {
+    await p.context.close();
+  }
+});
+
+test('history: older pages load when scrolling up; entities render as elements, never as markup', async () => {
+  const carol = await register(server, uname('carol'), { displayName: 'Carol' });
+  const dave = await register(server, uname('dave'), { displayName: 'Dave' });
+  const space = await createSpace(server, carol, 'Archive');
+  await joinSpace(server, space.spaceId, carol, dave);
+  const general = channelByName(space, 'general').channelId;
+  for (let i = 1; i <= 70; i++) await sendMessage(server, carol, general, `old message ${i}`);
+  const text = 'Bold, italic and code: see example.org/docs or javascript:alert(1), @Dave';
+  const at = (word) => text.indexOf(word);
+  await sendMessage(server, dave, general, {
+    text,
+    entities: [
+      { type: 'bold', offset: at('Bold'), length: 4 },
+      { type: 'italic', offset: at('italic'), length: 6 },
+      { type: 'monospace', offset: at('code'), length: 4 },
+      { type: 'url', offset: at('example.org'), length: 'example.org/docs'.length, domain: 'example.org', path: '/docs' },
+      { type: 'url', offset: at('javascript:'), length: 'javascript:alert(1)'.length, domain: 'x' },
+      { type: 'mention', offset: at('@Dave'), length: 5, userId: dave.userId },
+    ],
+  });
+
+  const p = await person('light');
+  const page = p.page;
+  try {
+    await page.goto(server.url + '/');
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Username').fill(carol.username);
+    await form.getByLabel('Password').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    const log = messages(page);
+    const rich = log.getByRole('listitem').filter({ hasText: 'Bold, italic' });
+    await rich.waitFor();
+    assert.equal(await rich.locator('strong').textContent(), 'Bold');
+    assert.equal(await rich.locator('em').textContent(), 'italic');
+    assert.equal(await rich.locator('code').textContent(), 'code');
+    assert.equal(await rich.locator('.mention').textContent(), '@Dave');
+    const links = rich.getByRole('link');
+    assert.equal(await links.count(), 1, 'javascript: is not a link');
+    assert.equal(await links.getAttribute('href'), 'https://example.org/docs');
+    assert.equal(await links.getAttribute('rel'), 'noopener noreferrer nofollow');
+
+    // 71 messages, 50 a page (old 22..70 and the rich one): the first 21 come when the reader
+    // scrolls to the top.
+    await log.getByText('old message 22', { exact: true }).waitFor();
+    assert.equal(await log.getByText('old message 21', { exact: true }).count(), 0);
+    await log.evaluate((el) => { el.scrollTop = 0; });
+    await log.getByText('old message 1', { exact: true }).waitFor();
+    assert.equal(await log.getByRole('listitem').count(), 71);
+    assert.deepEqual(p.problems, []);
   } finally {
     await p.context.close();
   }

@@ -93,13 +93,17 @@ export function ChannelView({ api, bus, channel, session, names, typing }: {
     if (el && stick.current) el.scrollTop = el.scrollHeight;
   }, [messages, typing.length]);
 
+  const loadingOlder = useRef(false);
   const onScroll = () => {
     const el = listRef.current!;
     stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    // Reaching the top loads the page before it (the button does the same from the keyboard).
+    if (el.scrollTop < 60 && hasOlder) void loadOlder();
   };
 
   const loadOlder = async () => {
-    if (messages.length === 0) return;
+    if (messages.length === 0 || loadingOlder.current) return;
+    loadingOlder.current = true;
     const el = listRef.current!;
     const fromBottom = el.scrollHeight - el.scrollTop;
     try {
@@ -110,6 +114,8 @@ export function ChannelView({ api, bus, channel, session, names, typing }: {
       requestAnimationFrame(() => { el.scrollTop = el.scrollHeight - fromBottom; });
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'Cannot load messages.');
+    } finally {
+      loadingOlder.current = false;
     }
   };
 

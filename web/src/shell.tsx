@@ -65,6 +65,10 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
     const feed = new Feed(api, (name, data) => {
       bus.emit(name, data);
       const r = reload.current;
+      if (name === 'ready') {  // (re)connected: what changed while offline is not in the feed
+        void r.loadSpaces();
+        void r.loadDetail();
+      }
       if (name === 'memberJoin' || name === 'memberLeave' || name === 'memberUpdate' ||
           name === 'channelCreate' || name === 'channelDelete') {
         void r.loadSpaces();
@@ -112,7 +116,8 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
       navigate({ kind: 'space', spaceId: spaces[0].spaceId }, true);
   }, [route.kind, spaces]);
   useEffect(() => {
-    if (detail && detail.spaceId === spaceId && !channelId) {
+    // No channel named, or the one named is gone (deleted, or not of this space): the first text one.
+    if (detail && detail.spaceId === spaceId && !detail.channels.some((c) => c.channelId === channelId)) {
       const first = detail.channels.find((c) => c.channelType !== 1);
       if (first) navigate({ kind: 'space', spaceId: detail.spaceId, channelId: first.channelId }, true);
     }
