@@ -53,7 +53,13 @@ async function person(colorScheme = 'light', viewport = { width: 1100, height: 7
   page.setDefaultTimeout(WAIT_MS);
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    // A failed request is reported below with its method and path instead.
+    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
   return { context, page, problems };
 }
 
@@ -158,7 +164,8 @@ test('two people: sign up, space, invite link, join, live chat both ways, typing
     await form.getByRole('button', { name: 'Sign in' }).click();
     await messages(a).getByText('Hi Alice').waitFor();
 
-    assert.deepEqual([...alice.problems, ...bob.problems].filter((p) => !/status of 401/.test(p)), []);
+    // The one failed request: the wrong password.
+    assert.deepEqual([...alice.problems, ...bob.problems], ['401 POST /api/v1/auth/login']);
   } finally {
     await alice.context.close();
     await bob.context.close();
@@ -244,5 +251,58 @@ test('history: older pages load when scrolling up; entities render as elements, 
     assert.deepEqual(p.problems, []);
   } finally {
     await p.context.close();
+  }
+});
+
+test('channels: the owner creates and deletes one, live for a member; members see no such button; leaving a space', async () => {
+  const erin = await register(server, uname('erin'), { displayName: 'Erin' });
+  const finn = await register(server, uname('finn'), { displayName: 'Finn' });
+  const space = await createSpace(server, erin, 'Workshop');
+  await joinSpace(server, space.spaceId, erin, finn);
+  const owner = await person('light');
+  const member = await person('dark');
+  const o = owner.page, m = member.page;
+  const signIn = async (page, who) => {
+    await page.goto(server.url + '/');
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Username').fill(who.username);
+    await form.getByLabel('Password').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: '# general' }).waitFor();
+    await live(page);
+  };
+  try {
+    await signIn(o, erin);
+    await signIn(m, finn);
+    // Finn has the default archetype: no ManageChannels, no button; and he may leave.
+    assert.equal(await m.getByRole('button', { name: 'New channel' }).count(), 0);
+    assert.equal(await m.getByRole('button', { name: 'Delete channel' }).count(), 0);
+    assert.equal(await o.getByRole('button', { name: 'Leave space' }).count(), 0, 'the owner cannot leave');
+
+    await o.getByRole('button', { name: 'New channel' }).click();
+    const dialog = o.getByRole('dialog', { name: 'New channel in Workshop' });
+    await dialog.getByLabel('Name').fill('random');
+    await dialog.getByRole('radio', { name: 'Text' }).check();
+    await dialog.getByRole('button', { name: 'Create channel' }).click();
+    await o.getByRole('heading', { name: '# random' }).waitFor();
+    await m.getByRole('link', { name: '# random' }).waitFor();  // live: channelCreate
+    await m.getByRole('link', { name: '# random' }).click();
+    await m.getByRole('heading', { name: '# random' }).waitFor();
+
+    await o.getByRole('button', { name: 'Delete channel' }).click();
+    await o.getByRole('dialog', { name: 'Delete #random?' }).getByRole('button', { name: 'Delete channel' }).click();
+    await o.getByRole('heading', { name: '# general' }).waitFor();
+    // Finn was reading it: the channel goes from his list and he is taken to #general.
+    await m.getByRole('link', { name: '# random' }).waitFor({ state: 'hidden' });
+    await m.getByRole('heading', { name: '# general' }).waitFor();
+
+    await m.getByRole('button', { name: 'Leave space' }).click();
+    await m.getByRole('dialog', { name: 'Leave Workshop?' }).getByRole('button', { name: 'Leave space' }).click();
+    await m.getByRole('heading', { name: `Welcome, Finn` }).waitFor();
+    assert.equal(await m.getByRole('link', { name: 'Workshop' }).count(), 0);
+    assert.deepEqual([...owner.problems, ...member.problems], []);
+  } finally {
+    await owner.context.close();
+    await member.context.close();
   }
 });

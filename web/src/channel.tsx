@@ -2,6 +2,7 @@
 // first), new messages and edits from the live feed, the composer, and who is typing.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Api, ApiError, enc } from './api';
+import { Modal } from './dialog';
 import { Entity, RichText } from './entities';
 import type { Bus, Channel } from './shell';
 import type { Session } from './session';
@@ -54,9 +55,11 @@ function time(iso: string) {
   return isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-export function ChannelView({ api, bus, channel, session, names, typing }: {
+export function ChannelView({ api, bus, channel, session, names, typing, canManage, onDeleted }: {
   api: Api; bus: Bus; channel: Channel; session: Session; names: Map<string, string>; typing: string[];
+  canManage: boolean; onDeleted: () => void;
 }) {
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const [messages, setMessages] = useState<Msg[]>([]);
   const [loaded, setLoaded] = useState(false);
   const [hasOlder, setHasOlder] = useState(false);
@@ -155,7 +158,23 @@ export function ChannelView({ api, bus, channel, session, names, typing }: {
 
   return (
     <section class="channel" aria-labelledby="channel-title">
-      <header class="channel-header"><h1 id="channel-title"># {channel.name}</h1></header>
+      <header class="channel-header">
+        <h1 id="channel-title"># {channel.name}</h1>
+        {canManage && <button type="button" onClick={() => setConfirmDelete(true)}>Delete channel</button>}
+      </header>
+      {confirmDelete && (
+        <Modal title={`Delete #${channel.name}?`} onClose={() => setConfirmDelete(false)}>
+          <p>Its messages go with it, for everyone.</p>
+          <div class="actions">
+            <button type="button" class="primary danger" onClick={() => {
+              api.del(`/api/v1/spaces/${enc(channel.spaceId)}/channels/${enc(channel.channelId)}`)
+                .then(() => { setConfirmDelete(false); onDeleted(); })
+                .catch((e) => { setConfirmDelete(false); setError(e instanceof ApiError ? e.message : 'Not deleted.'); });
+            }}>Delete channel</button>
+            <button type="button" onClick={() => setConfirmDelete(false)}>Cancel</button>
+          </div>
+        </Modal>
+      )}
       <div class="messages" ref={listRef} onScroll={onScroll} role="log" aria-live="polite"
         aria-label={`Messages in #${channel.name}`} tabIndex={0}>
         {hasOlder && (

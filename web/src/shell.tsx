@@ -10,8 +10,29 @@ import type { Session } from './session';
 
 export interface Space { spaceId: string; name: string; description: string | null; ownerId: string }
 export interface Channel { channelId: string; spaceId: string; name: string; channelType: number }
-export interface Member { userId: string; username: string; displayName: string }
-export interface SpaceDetail extends Space { channels: Channel[]; members: Member[] }
+export interface Member { userId: string; username: string; displayName: string; archetypeIds: string[] }
+export interface Archetype { archetypeId: string; permissions: number | string }
+export interface SpaceDetail extends Space {
+  channels: Channel[]; members: Member[]; archetypes: Archetype[]; defaultArchetypeId: string;
+}
+
+// Entitlements (docs/client-api.md): masks are int64, beyond 2^53: BigInt.
+export const MANAGE_CHANNELS = 1n << 50n;
+const MANAGE_SERVER = 1n << 55n;
+
+/** What the person may do in the space: the owner and ManageServer may do everything, others what
+ *  the default archetype and their own grant (the server checks again; this only hides buttons). */
+export function allowed(detail: SpaceDetail, userId: string, entitlement: bigint): boolean {
+  if (detail.ownerId === userId) return true;
+  const me = detail.members.find((m) => m.userId === userId);
+  let mask = 0n;
+  for (const a of detail.archetypes ?? []) {
+    if (a.archetypeId === detail.defaultArchetypeId || me?.archetypeIds?.includes(a.archetypeId)) {
+      try { mask |= BigInt(String(a.permissions)); } catch { /* not a number */ }
+    }
+  }
+  return (mask & (entitlement | MANAGE_SERVER)) !== 0n;
+}
 
 export type Listener = (name: string, data: any) => void;
 export class Bus {
@@ -29,7 +50,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
   const [detail, setDetail] = useState<SpaceDetail | null>(null);
   const [feedState, setFeedState] = useState<FeedState>('connecting');
   const [typing, setTyping] = useState<Record<string, Record<string, number>>>({});
-  const [dialog, setDialog] = useState<'space' | 'invite' | null>(null);
+  const [dialog, setDialog] = useState<'space' | 'invite' | 'channel' | 'leave' | null>(null);
   const [navOpen, setNavOpen] = useState(false);
   const [error, setError] = useState('');
   const bus = useMemo(() => new Bus(), []);
@@ -58,8 +79,8 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
   useEffect(() => { void loadDetail(); }, [loadDetail]);
 
   // The live feed, for as long as the session lasts.
-  const reload = useRef({ loadSpaces, loadDetail, spaceId });
-  reload.current = { loadSpaces, loadDetail, spaceId };
+  const reload = useRef({ loadSpaces, loadDetail, spaceId, navigate });
+  reload.current = { loadSpaces, loadDetail, spaceId, navigate };
   const feedRef = useRef<Feed | null>(null);
   useEffect(() => {
     const feed = new Feed(api, (name, data) => {
@@ -68,6 +89,13 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
       if (name === 'ready') {  // (re)connected: what changed while offline is not in the feed
         void r.loadSpaces();
         void r.loadDetail();
+      }
+      if (name === 'memberLeave' && data?.userId === session.userId) {
+        // Left or was removed: the space is no longer readable.
+        setSpaces((list) => list && list.filter((x) => x.spaceId !== data.spaceId));
+        void r.loadSpaces();
+        if (data.spaceId === r.spaceId) r.navigate({ kind: 'home' }, true);
+        return;
       }
       if (name === 'memberJoin' || name === 'memberLeave' || name === 'memberUpdate' ||
           name === 'channelCreate' || name === 'channelDelete') {
@@ -167,7 +195,11 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
         {detail && (
           <section aria-labelledby="channels-heading">
             <h2 id="channels-heading">{detail.name}</h2>
-            <button type="button" onClick={() => setDialog('invite')}>Invite people</button>
+            <div class="actions">
+              <button type="button" onClick={() => setDialog('invite')}>Invite people</button>
+              {detail.ownerId !== session.userId &&
+                <button type="button" onClick={() => setDialog('leave')}>Leave space</button>}
+            </div>
             <h3>Channels</h3>
             <ul class="list">
               {detail.channels.map((c) => (
@@ -179,6 +211,8 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
                 </li>
               ))}
             </ul>
+            {allowed(detail, session.userId, MANAGE_CHANNELS) &&
+              <button type="button" onClick={() => setDialog('channel')}>New channel</button>}
           </section>
         )}
       </nav>
@@ -186,7 +220,9 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
         {error && <p class="error" role="alert">{error} <button type="button" class="link" onClick={() => setError('')}>Dismiss</button></p>}
         {channel
           ? <ChannelView key={channel.channelId} api={api} bus={bus} channel={channel} session={session}
-            names={names} typing={typingHere} />
+            names={names} typing={typingHere}
+            canManage={!!detail && allowed(detail, session.userId, MANAGE_CHANNELS)}
+            onDeleted={() => { void loadDetail(); navigate({ kind: 'space', spaceId: channel.spaceId }, true); }} />
           : spaces && spaces.length === 0
             ? <div class="empty"><h1>Welcome, {session.displayName}</h1>
               <p>Create a space to start talking, or open an invite link someone sent you.</p>
@@ -200,6 +236,27 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
           void loadSpaces();
           navigate({ kind: 'space', spaceId: id });
         }} />
+      )}
+      {dialog === 'channel' && detail && (
+        <CreateChannelDialog api={api} space={detail} onClose={() => setDialog(null)} onCreated={(c) => {
+          setDialog(null);
+          // In the list at once (the address below must name a known channel), then reloaded.
+          setDetail((d) => d && d.spaceId === c.spaceId && !d.channels.some((x) => x.channelId === c.channelId)
+            ? { ...d, channels: [...d.channels, c] } : d);
+          void loadDetail();
+          if (c.channelType !== 1) navigate({ kind: 'space', spaceId: c.spaceId, channelId: c.channelId });
+        }} />
+      )}
+      {dialog === 'leave' && detail && (
+        <LeaveSpaceDialog api={api} space={detail} userId={session.userId} onClose={() => setDialog(null)}
+          onLeft={() => {
+            const left = detail.spaceId;
+            setDialog(null);
+            setDetail(null);
+            setSpaces((list) => list && list.filter((x) => x.spaceId !== left));
+            void loadSpaces();
+            navigate({ kind: 'home' });
+          }} />
       )}
       {dialog === 'invite' && detail && (
         <InviteDialog api={api} space={detail} onClose={() => setDialog(null)} />
@@ -273,6 +330,73 @@ function InviteDialog({ api, space, onClose }: { api: Api; space: SpaceDetail; o
       <div class="actions">
         <button type="button" class="primary" disabled={!url} onClick={copy}>{copied ? 'Copied' : 'Copy link'}</button>
         <button type="button" onClick={onClose}>Done</button>
+      </div>
+    </Modal>
+  );
+}
+
+function CreateChannelDialog({ api, space, onClose, onCreated }: {
+  api: Api; space: SpaceDetail; onClose: () => void; onCreated: (c: Channel) => void;
+}) {
+  const [name, setName] = useState('');
+  const [type, setType] = useState(0);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      onCreated(await api.post<Channel>(`/api/v1/spaces/${enc(space.spaceId)}/channels`,
+        { name: name.trim(), channelType: type }));
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'Something went wrong.');
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title={`New channel in ${space.name}`} onClose={onClose}>
+      <form onSubmit={submit}>
+        <label>Name
+          <input name="channelName" required maxLength={100} value={name} autoFocus
+            onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <fieldset class="choice">
+          <legend>Kind</legend>
+          <label><input type="radio" name="channelType" checked={type === 0} onChange={() => setType(0)} /> Text</label>
+          <label><input type="radio" name="channelType" checked={type === 1} onChange={() => setType(1)} /> Voice</label>
+        </fieldset>
+        {error && <p class="error" role="alert">{error}</p>}
+        <div class="actions">
+          <button type="submit" class="primary" disabled={busy || !name.trim()}>Create channel</button>
+          <button type="button" onClick={onClose}>Cancel</button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function LeaveSpaceDialog({ api, space, userId, onClose, onLeft }: {
+  api: Api; space: SpaceDetail; userId: string; onClose: () => void; onLeft: () => void;
+}) {
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const leave = async () => {
+    setBusy(true);
+    try {
+      await api.del(`/api/v1/spaces/${enc(space.spaceId)}/members/${enc(userId)}`);
+      onLeft();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'Something went wrong.');
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title={`Leave ${space.name}?`} onClose={onClose}>
+      <p>You will need a new invite to come back.</p>
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="actions">
+        <button type="button" class="primary" disabled={busy} onClick={leave}>Leave space</button>
+        <button type="button" onClick={onClose}>Cancel</button>
       </div>
     </Modal>
   );
