@@ -306,3 +306,57 @@ test('channels: the owner creates and deletes one, live for a member; members se
     await member.context.close();
   }
 });
+
+test('editing one\'s own message and replying, live on both sides', async () => {
+  const gail = await register(server, uname('gail'), { displayName: 'Gail' });
+  const hugo = await register(server, uname('hugo'), { displayName: 'Hugo' });
+  const space = await createSpace(server, gail, 'Drafts');
+  await joinSpace(server, space.spaceId, gail, hugo);
+  const one = await person('light');
+  const two = await person('light');
+  const g = one.page, h = two.page;
+  for (const [page, who] of [[g, gail], [h, hugo]]) {
+    await page.goto(server.url + '/');
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Username').fill(who.username);
+    await form.getByLabel('Password').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: '# general' }).waitFor();
+    await live(page);
+  }
+  try {
+    await composer(g).fill('first draft');
+    await composer(g).press('Enter');
+    const hugoSees = messages(h).getByRole('listitem').filter({ hasText: 'first draft' });
+    await hugoSees.waitFor();
+    assert.equal(await hugoSees.getByRole('button', { name: 'Edit your message' }).count(), 0, 'not his to edit');
+
+    // Gail edits it from the keyboard: Edit, new text, Enter.
+    const mine = messages(g).getByRole('listitem').filter({ hasText: 'first draft' });
+    await mine.getByRole('button', { name: 'Edit your message' }).click();
+    const box = messages(g).getByRole('textbox', { name: 'Edit message' });
+    await box.fill('final text');
+    await box.press('Enter');
+    for (const page of [g, h]) {
+      const edited = messages(page).getByRole('listitem').filter({ hasText: 'final text' });
+      await edited.getByText('(edited)').waitFor();
+    }
+    assert.equal(await messages(h).getByText('first draft').count(), 0);
+
+    // Hugo replies to it.
+    await messages(h).getByRole('listitem').filter({ hasText: 'final text' })
+      .getByRole('button', { name: 'Reply to Gail' }).click();
+    await h.getByRole('status').filter({ hasText: 'Replying to Gail: final text' }).waitFor();
+    await composer(h).fill('agreed');
+    await composer(h).press('Enter');
+    for (const page of [g, h]) {
+      const reply = messages(page).getByRole('listitem').filter({ hasText: 'agreed' });
+      await reply.getByText('Reply to Gail: final text').waitFor();
+    }
+    assert.equal(await h.getByText('Replying to Gail').count(), 0, 'the reply bar is gone');
+    assert.deepEqual([...one.problems, ...two.problems], []);
+  } finally {
+    await one.context.close();
+    await two.context.close();
+  }
+});

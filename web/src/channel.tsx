@@ -15,6 +15,7 @@ interface Msg {
   entities: Entity[];
   createdAt: string;
   edited?: boolean;
+  replyTo?: string;
 }
 
 const PAGE = 50;
@@ -29,7 +30,12 @@ function toMsg(m: any): Msg {
     text: m.text ?? '',
     entities: Array.isArray(m.entities) ? m.entities : [],
     createdAt: m.createdAt ?? m.timeSent ?? new Date().toISOString(),
+    replyTo: m.replyTo != null ? String(m.replyTo) : m.replyId != null ? String(m.replyId) : undefined,
   };
+}
+
+function snippet(text: string) {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 function byId(a: Msg, b: Msg) {
@@ -64,6 +70,10 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
   const [loaded, setLoaded] = useState(false);
   const [hasOlder, setHasOlder] = useState(false);
   const [draft, setDraft] = useState('');
+  const [replyTo, setReplyTo] = useState<Msg | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [editText, setEditText] = useState('');
+  const composerRef = useRef<HTMLTextAreaElement>(null);
   const [error, setError] = useState('');
   const listRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);  // keep the newest message in view while the reader is at the bottom
@@ -83,10 +93,15 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
     const off = bus.on((name, data) => {
       // The feed (re)connected: what was sent while it was not live is in the latest page.
       if (name === 'ready') void latest(false);
+      if (name === 'messageEdit' && String(data?.channelId) === channel.channelId) {
+        // {messageId, text, updatedAt}: new text without new spans drops the old entities.
+        const id = String(data.messageId);
+        setMessages((now) => now.map((x) => x.id === id ? { ...x, text: data.text ?? '', entities: [], edited: true } : x));
+        return;
+      }
       const m = data?.message;
       if (!m || String(m.channelId) !== channel.channelId) return;
       if (name === 'messageCreate') setMessages((now) => merge(now, [toMsg(m)]));
-      if (name === 'messageEdit') setMessages((now) => merge(now, [{ ...toMsg(m), edited: true }]));
     });
     return () => { live = false; off(); };
   }, [api, bus, channel.channelId]);
@@ -140,18 +155,45 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
     stick.current = true;
     // randomId makes a retried send idempotent (docs/client-api.md).
     const randomId = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
+    const body: Record<string, unknown> = { text, randomId };
+    const reply = replyTo;
+    if (reply) body.replyTo = reply.id;  // int64 ids go back as strings
+    setReplyTo(null);
     try {
-      const r = await api.post<{ messageId: string | number }>(`${base}/messages`, { text, randomId });
+      const r = await api.post<{ messageId: string | number }>(`${base}/messages`, body);
       setMessages((now) => merge(now, [{
         id: String(r.messageId), senderId: session.userId, senderName: session.displayName, text,
-        entities: [], createdAt: new Date().toISOString(),
+        entities: [], createdAt: new Date().toISOString(), replyTo: reply?.id,
       }]));
       api.del(`${base}/typing`).catch(() => {});
     } catch (e) {
       setDraft(text);
+      setReplyTo(reply);
       setError(e instanceof ApiError ? e.message : 'The message was not sent.');
     }
   };
+
+  const startEdit = (m: Msg) => {
+    setEditing(m.id);
+    setEditText(m.text);
+  };
+  const saveEdit = async (m: Msg) => {
+    const text = editText.trim();
+    if (!text || text === m.text) { setEditing(null); return; }
+    try {
+      await api.call('PATCH', `${base}/messages/${enc(m.id)}`, { text });
+      setMessages((now) => now.map((x) => x.id === m.id ? { ...x, text, entities: [], edited: true } : x));
+      setEditing(null);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : 'The message was not changed.');
+    }
+  };
+  const startReply = (m: Msg) => {
+    setReplyTo(m);
+    composerRef.current?.focus();
+  };
+  const nameFor = (m: Msg) => names.get(m.senderId) ?? m.senderName ?? 'Unknown';
+  const byIdMap = new Map(messages.map((m) => [m.id, m]));
 
   const nameOf = (id: string) => names.get(id);
   const typingNames = typing.map((id) => names.get(id) ?? 'Someone');
@@ -184,24 +226,59 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
         <ol class="message-list">
           {messages.map((m) => (
             <li key={m.id} class="message" data-mine={m.senderId === session.userId ? '' : undefined}>
+              {m.replyTo && (() => {
+                const original = byIdMap.get(m.replyTo);
+                return <div class="reply-ref">{original
+                  ? <>Reply to <span class="sender">{nameFor(original)}</span>: {snippet(original.text)}</>
+                  : 'Reply to an earlier message'}</div>;
+              })()}
               <div class="meta">
-                <span class="sender">{names.get(m.senderId) ?? m.senderName ?? 'Unknown'}</span>
+                <span class="sender">{nameFor(m)}</span>
                 <time dateTime={m.createdAt}>{time(m.createdAt)}</time>
                 {m.edited && <span class="hint">(edited)</span>}
+                <span class="message-actions">
+                  <button type="button" class="small" aria-label={`Reply to ${nameFor(m)}`}
+                    onClick={() => startReply(m)}>Reply</button>
+                  {m.senderId === session.userId && editing !== m.id &&
+                    <button type="button" class="small" aria-label="Edit your message" onClick={() => startEdit(m)}>Edit</button>}
+                </span>
               </div>
-              <div class="text"><RichText text={m.text} entities={m.entities} nameOf={nameOf} /></div>
+              {editing === m.id ? (
+                <form class="edit" onSubmit={(e) => { e.preventDefault(); void saveEdit(m); }}>
+                  <label class="visually-hidden" for={`edit-${m.id}`}>Edit message</label>
+                  <textarea id={`edit-${m.id}`} rows={2} maxLength={4000} value={editText} autoFocus
+                    onInput={(e) => setEditText(e.currentTarget.value)}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Escape') { e.preventDefault(); setEditing(null); }
+                      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); void saveEdit(m); }
+                    }} />
+                  <div class="actions">
+                    <button type="submit" class="primary small">Save</button>
+                    <button type="button" class="small" onClick={() => setEditing(null)}>Cancel</button>
+                  </div>
+                </form>
+              ) : (
+                <div class="text"><RichText text={m.text} entities={m.entities} nameOf={nameOf} /></div>
+              )}
             </li>
           ))}
         </ol>
       </div>
       <div class="typing" aria-live="polite">{typingText(typingNames)}</div>
       {error && <p class="error" role="alert">{error}</p>}
+      {replyTo && (
+        <div class="replying" role="status">
+          <span>Replying to <span class="sender">{nameFor(replyTo)}</span>: {snippet(replyTo.text)}</span>
+          <button type="button" class="small" onClick={() => setReplyTo(null)}>Cancel reply</button>
+        </div>
+      )}
       <form class="composer" onSubmit={(e) => { e.preventDefault(); void send(); }}>
         <label class="visually-hidden" for="composer-input">Message #{channel.name}</label>
-        <textarea id="composer-input" rows={1} maxLength={4000} placeholder={`Message #${channel.name}`}
+        <textarea id="composer-input" ref={composerRef} rows={1} maxLength={4000} placeholder={`Message #${channel.name}`}
           value={draft} onInput={(e) => onInput(e.currentTarget.value)}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); void send(); }
+            if (e.key === 'Escape' && replyTo) { e.preventDefault(); setReplyTo(null); }
           }} />
         <button type="submit" class="primary" disabled={!draft.trim()}>Send</button>
       </form>
