@@ -35,15 +35,17 @@ after(async () => {
 // CI containers run the tests as root), and in a container without unprivileged user namespaces it
 // cannot set it up at all: only then is it turned off (--no-sandbox). The only pages it opens are
 // the app of a loopback test server.
+// --disable-dev-shm-usage: containers often give /dev/shm 64 MB, which Chromium outgrows.
 async function launchChromium() {
+  const base = ['--disable-dev-shm-usage'];
   const options = { executablePath: CHROMIUM, headless: true };
-  if (process.getuid?.() === 0) return chromium.launch({ ...options, args: ['--no-sandbox'] });
+  if (process.getuid?.() === 0) return chromium.launch({ ...options, args: [...base, '--no-sandbox'] });
   try {
-    return await chromium.launch(options);
+    return await chromium.launch({ ...options, args: base });
   } catch (e) {
     if (!/sandbox|namespace/i.test(String(e?.message))) throw e;
     console.log('# chromium cannot set up its sandbox here; running it with --no-sandbox');
-    return chromium.launch({ ...options, args: ['--no-sandbox'] });
+    return chromium.launch({ ...options, args: [...base, '--no-sandbox'] });
   }
 }
 

@@ -58,18 +58,27 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
   const spaceId = route.kind === 'space' ? route.spaceId : null;
   const channelId = route.kind === 'space' ? route.channelId : undefined;
 
+  // Loads may overlap (events come in bursts) and answer out of order: only the latest one's
+  // answer is used, so an older list never overwrites a newer one.
+  const spacesLoad = useRef(0);
+  const detailLoad = useRef(0);
   const loadSpaces = useCallback(async () => {
+    const n = ++spacesLoad.current;
     try {
-      setSpaces((await api.get<{ spaces: Space[] }>('/api/v1/spaces')).spaces);
+      const r = await api.get<{ spaces: Space[] }>('/api/v1/spaces');
+      if (n === spacesLoad.current) setSpaces(r.spaces);
     } catch (e) {
-      if (e instanceof ApiError) setError(e.message);
+      if (n === spacesLoad.current && e instanceof ApiError) setError(e.message);
     }
   }, [api]);
   const loadDetail = useCallback(async () => {
+    const n = ++detailLoad.current;
     if (!spaceId) { setDetail(null); return; }
     try {
-      setDetail(await api.get<SpaceDetail>(`/api/v1/spaces/${enc(spaceId)}`));
+      const d = await api.get<SpaceDetail>(`/api/v1/spaces/${enc(spaceId)}`);
+      if (n === detailLoad.current) setDetail(d);
     } catch (e) {
+      if (n !== detailLoad.current) return;
       setDetail(null);
       if (e instanceof ApiError) setError(e.message);
     }
@@ -252,6 +261,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
           onLeft={() => {
             const left = detail.spaceId;
             setDialog(null);
+            ++detailLoad.current;  // a detail still loading is of the space just left
             setDetail(null);
             setSpaces((list) => list && list.filter((x) => x.spaceId !== left));
             void loadSpaces();
