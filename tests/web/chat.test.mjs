@@ -14,7 +14,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
   startServer, HIGH_RATE_LIMITS, uname, PASSWORD, api, pollUntil, register, createSpace, channelByName,
-  sendMessage, joinSpace,
+  sendMessage, joinSpace, makeTempDir, freePort,
 } from '../blackbox/harness.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
@@ -360,5 +360,44 @@ test('editing one\'s own message and replying, live on both sides', async () => 
   } finally {
     await one.context.close();
     await two.context.close();
+  }
+});
+
+test('the live feed comes back when the server restarts: a new ticket, and what was missed shows', async () => {
+  // A server of this test's own, restarted on the same address and data dir.
+  const dataDir = await makeTempDir();
+  const listen = `127.0.0.1:${await freePort()}`;
+  let own = await startServer({ dataDir, listen, env: HIGH_RATE_LIMITS });
+  const p = await person('light');
+  const page = p.page;
+  const tickets = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/v1/auth/tickets') tickets.push(r.method()); });
+  try {
+    const ivy = await register(own, uname('ivy'), { displayName: 'Ivy' });
+    const jon = await register(own, uname('jon'), { displayName: 'Jon' });
+    const space = await createSpace(own, ivy, 'Flaky');
+    await joinSpace(own, space.spaceId, ivy, jon);
+    const general = channelByName(space, 'general').channelId;
+    await page.goto(own.url + '/');
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Username').fill(ivy.username);
+    await form.getByLabel('Password').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: '# general' }).waitFor();
+    await live(page);
+    const before = tickets.length;
+
+    await own.stop();
+    await page.getByRole('status').filter({ hasText: 'Offline, reconnecting…' }).waitFor();
+    own = await startServer({ dataDir, listen, env: HIGH_RATE_LIMITS });
+    await sendMessage(own, jon, general, 'sent while Ivy was away');
+    await live(page);
+    await messages(page).getByText('sent while Ivy was away').waitFor();
+    assert.ok(tickets.length > before, 'a new ticket for the new connection');
+    await sendMessage(own, jon, general, 'and live again');
+    await messages(page).getByText('and live again').waitFor();
+  } finally {
+    await p.context.close();
+    await own.stop();
   }
 });
