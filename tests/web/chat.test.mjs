@@ -309,7 +309,7 @@ test('channels: the owner creates and deletes one, live for a member; members se
   }
 });
 
-test('editing one\'s own message and replying, live on both sides', async () => {
+test('editing one\'s own message, replying and reacting, live on both sides', async () => {
   const gail = await register(server, uname('gail'), { displayName: 'Gail' });
   const hugo = await register(server, uname('hugo'), { displayName: 'Hugo' });
   const space = await createSpace(server, gail, 'Drafts');
@@ -356,6 +356,18 @@ test('editing one\'s own message and replying, live on both sides', async () => 
       await reply.getByText('Reply to Gail: final text').waitFor();
     }
     assert.equal(await h.getByText('Replying to Gail').count(), 0, 'the reply bar is gone');
+
+    // Reactions: Gail picks 👍 for Hugo's reply, Hugo adds his to it, then takes it back.
+    const agreed = (page) => messages(page).getByRole('listitem').filter({ hasText: 'agreed' });
+    await agreed(g).getByRole('button', { name: "Add a reaction to Hugo's message" }).click();
+    await agreed(g).getByRole('group', { name: 'Reactions' }).getByRole('button', { name: 'React with 👍' }).click();
+    for (const page of [g, h]) await agreed(page).getByRole('button', { name: '👍 1' }).waitFor();
+    assert.equal(await agreed(g).getByRole('button', { name: '👍 1' }).getAttribute('aria-pressed'), 'true');
+    assert.equal(await agreed(h).getByRole('button', { name: '👍 1' }).getAttribute('aria-pressed'), 'false');
+    await agreed(h).getByRole('button', { name: '👍 1' }).click();
+    for (const page of [g, h]) await agreed(page).getByRole('button', { name: '👍 2' }).waitFor();
+    await agreed(h).getByRole('button', { name: '👍 2' }).click();
+    for (const page of [g, h]) await agreed(page).getByRole('button', { name: '👍 1' }).waitFor();
     assert.deepEqual([...one.problems, ...two.problems], []);
   } finally {
     await one.context.close();

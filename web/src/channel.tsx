@@ -16,7 +16,14 @@ interface Msg {
   createdAt: string;
   edited?: boolean;
   replyTo?: string;
+  reactions: Reaction[];
 }
+
+// userIds holds the first three who reacted (docs/client-api.md), so whether the person is among
+// the others is known only from what they did here (`mine`).
+interface Reaction { emoji: string; count: number; userIds: string[]; mine?: boolean }
+
+const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '🙏'];
 
 const PAGE = 50;
 const TYPING_EVERY_MS = 5_000;  // the server's indicator lasts 8 s
@@ -31,7 +38,28 @@ function toMsg(m: any): Msg {
     entities: Array.isArray(m.entities) ? m.entities : [],
     createdAt: m.createdAt ?? m.timeSent ?? new Date().toISOString(),
     replyTo: m.replyTo != null ? String(m.replyTo) : m.replyId != null ? String(m.replyId) : undefined,
+    reactions: Array.isArray(m.reactions)
+      ? m.reactions.map((r: any) => ({ emoji: String(r.emoji), count: Number(r.count) || 0, userIds: r.userIds ?? [] }))
+      : [],
   };
+}
+
+function reacted(list: Reaction[], emoji: string, userId: string, me: string, add: boolean): Reaction[] {
+  const at = list.findIndex((r) => r.emoji === emoji);
+  if (add) {
+    const mine = userId === me ? true : undefined;
+    if (at < 0) return [...list, { emoji, count: 1, userIds: [userId], mine }];
+    const r = list[at];
+    const next = { ...r, count: r.count + 1, userIds: r.userIds.length < 3 ? [...r.userIds, userId] : r.userIds,
+      mine: mine ?? r.mine };
+    return list.map((x, i) => (i === at ? next : x));
+  }
+  if (at < 0) return list;
+  const r = list[at];
+  if (r.count <= 1) return list.filter((_, i) => i !== at);
+  const next = { ...r, count: r.count - 1, userIds: r.userIds.filter((u) => u !== userId),
+    mine: userId === me ? false : r.mine };
+  return list.map((x, i) => (i === at ? next : x));
 }
 
 function snippet(text: string) {
@@ -45,7 +73,12 @@ function byId(a: Msg, b: Msg) {
 
 function merge(list: Msg[], more: Msg[]): Msg[] {
   const seen = new Map(list.map((m) => [m.id, m]));
-  for (const m of more) seen.set(m.id, { ...seen.get(m.id), ...m });
+  for (const m of more) {
+    const old = seen.get(m.id);
+    // What the person did here (mine) survives a reload of the page of messages.
+    const reactions = old ? m.reactions.map((r) => ({ ...r, mine: old.reactions.find((o) => o.emoji === r.emoji)?.mine })) : m.reactions;
+    seen.set(m.id, { ...old, ...m, reactions });
+  }
   return [...seen.values()].sort(byId);
 }
 
@@ -73,6 +106,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
   const [replyTo, setReplyTo] = useState<Msg | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [editText, setEditText] = useState('');
+  const [picking, setPicking] = useState<string | null>(null);  // the message whose picker is open
   const composerRef = useRef<HTMLTextAreaElement>(null);
   const [error, setError] = useState('');
   const listRef = useRef<HTMLDivElement>(null);
@@ -97,6 +131,13 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
         // {messageId, text, updatedAt}: new text without new spans drops the old entities.
         const id = String(data.messageId);
         setMessages((now) => now.map((x) => x.id === id ? { ...x, text: data.text ?? '', entities: [], edited: true } : x));
+        return;
+      }
+      if ((name === 'reactionAdd' || name === 'reactionRemove') && String(data?.channelId) === channel.channelId) {
+        const id = String(data.messageId);
+        setMessages((now) => now.map((x) => x.id === id
+          ? { ...x, reactions: reacted(x.reactions, String(data.emoji), String(data.userId), session.userId, name === 'reactionAdd') }
+          : x));
         return;
       }
       const m = data?.message;
@@ -163,7 +204,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
       const r = await api.post<{ messageId: string | number }>(`${base}/messages`, body);
       setMessages((now) => merge(now, [{
         id: String(r.messageId), senderId: session.userId, senderName: session.displayName, text,
-        entities: [], createdAt: new Date().toISOString(), replyTo: reply?.id,
+        entities: [], createdAt: new Date().toISOString(), replyTo: reply?.id, reactions: [],
       }]));
       api.del(`${base}/typing`).catch(() => {});
     } catch (e) {
@@ -191,6 +232,23 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
   const startReply = (m: Msg) => {
     setReplyTo(m);
     composerRef.current?.focus();
+  };
+  // The change shows when the feed delivers it (reactionAdd / reactionRemove), once for everyone.
+  const react = async (m: Msg, emoji: string) => {
+    setPicking(null);
+    const r = m.reactions.find((x) => x.emoji === emoji);
+    const mine = r ? (r.mine ?? r.userIds.includes(session.userId)) : false;
+    const path = `${base}/messages/${enc(m.id)}/reactions`;
+    try {
+      if (mine) await api.call('DELETE', path, { emoji });
+      else await api.post(path, { emoji });
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'already_reacted') {
+        await api.call('DELETE', path, { emoji }).catch(() => {});
+      } else {
+        setError(e instanceof ApiError ? e.message : 'The reaction was not changed.');
+      }
+    }
   };
   const nameFor = (m: Msg) => names.get(m.senderId) ?? m.senderName ?? 'Unknown';
   const byIdMap = new Map(messages.map((m) => [m.id, m]));
@@ -260,6 +318,29 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
               ) : (
                 <div class="text"><RichText text={m.text} entities={m.entities} nameOf={nameOf} /></div>
               )}
+              <div class="reactions">
+                {m.reactions.map((r) => {
+                  const mine = r.mine ?? r.userIds.includes(session.userId);
+                  return (
+                    <button type="button" key={r.emoji} class="reaction small" aria-pressed={mine}
+                      aria-label={`${r.emoji} ${r.count}`} onClick={() => void react(m, r.emoji)}>
+                      {r.emoji} {r.count}
+                    </button>
+                  );
+                })}
+                <button type="button" class="small add-reaction" aria-expanded={picking === m.id}
+                  aria-label={`Add a reaction to ${nameFor(m)}'s message`}
+                  onClick={() => setPicking(picking === m.id ? null : m.id)}>+</button>
+                {picking === m.id && (
+                  <span role="group" aria-label="Reactions" class="picker"
+                    onKeyDown={(e) => { if (e.key === 'Escape') setPicking(null); }}>
+                    {QUICK_REACTIONS.map((emoji, i) => (
+                      <button type="button" key={emoji} class="small" aria-label={`React with ${emoji}`}
+                        autoFocus={i === 0} onClick={() => void react(m, emoji)}>{emoji}</button>
+                    ))}
+                  </span>
+                )}
+              </div>
             </li>
           ))}
         </ol>
