@@ -295,6 +295,9 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
                 <time dateTime={m.createdAt}>{time(m.createdAt)}</time>
                 {m.edited && <span class="hint">(edited)</span>}
                 <span class="message-actions">
+                  <button type="button" class="small" aria-expanded={picking === m.id}
+                    aria-label={`Add a reaction to ${nameFor(m)}'s message`}
+                    onClick={() => setPicking(picking === m.id ? null : m.id)}>React</button>
                   <button type="button" class="small" aria-label={`Reply to ${nameFor(m)}`}
                     onClick={() => startReply(m)}>Reply</button>
                   {m.senderId === session.userId && editing !== m.id &&
@@ -318,7 +321,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
               ) : (
                 <div class="text"><RichText text={m.text} entities={m.entities} nameOf={nameOf} /></div>
               )}
-              <div class="reactions">
+              {(m.reactions.length > 0 || picking === m.id) && <div class="reactions">
                 {m.reactions.map((r) => {
                   const mine = r.mine ?? r.userIds.includes(session.userId);
                   return (
@@ -328,9 +331,6 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
                     </button>
                   );
                 })}
-                <button type="button" class="small add-reaction" aria-expanded={picking === m.id}
-                  aria-label={`Add a reaction to ${nameFor(m)}'s message`}
-                  onClick={() => setPicking(picking === m.id ? null : m.id)}>+</button>
                 {picking === m.id && (
                   <span role="group" aria-label="Reactions" class="picker"
                     onKeyDown={(e) => { if (e.key === 'Escape') setPicking(null); }}>
@@ -340,7 +340,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
                     ))}
                   </span>
                 )}
-              </div>
+              </div>}
             </li>
           ))}
         </ol>
