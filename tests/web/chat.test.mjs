@@ -298,6 +298,16 @@ test('channels: the owner creates and deletes one, live for a member; members se
     await m.getByRole('link', { name: '# random' }).waitFor({ state: 'hidden' });
     await m.getByRole('heading', { name: '# general' }).waitFor();
 
+    // Removed while looking at a space (kicked through the API): the page leaves it too.
+    const second = await createSpace(server, erin, 'Second');
+    await joinSpace(server, second.spaceId, erin, finn);
+    await m.getByRole('link', { name: 'Second' }).click();  // there live: memberJoin
+    await m.waitForURL(new RegExp(`/app/${second.spaceId}/`));
+    const kicked = await api(server).del(`/api/v1/spaces/${second.spaceId}/members/${finn.userId}`, undefined, erin.token);
+    assert.equal(kicked.status, 204);
+    await m.getByRole('link', { name: 'Second' }).waitFor({ state: 'hidden' });
+    await m.waitForURL(new RegExp(`/app/${space.spaceId}/`));
+
     await m.getByRole('button', { name: 'Leave space' }).click();
     await m.getByRole('dialog', { name: 'Leave Workshop?' }).getByRole('button', { name: 'Leave space' }).click();
     await m.getByRole('heading', { name: `Welcome, Finn` }).waitFor();
