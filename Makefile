@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 DATA_DIR ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: deps test-deps build run test unit blackbox format clean package
+.PHONY: deps test-deps build run test unit blackbox web-test format clean package
 
 deps:
 	./scripts/install-deps
@@ -42,7 +42,12 @@ blackbox: test-deps build
 	./scripts/with-postgres ./scripts/blackbox $(BUILD_DIR)/argon
 	./scripts/with-cluster ./scripts/blackbox $(BUILD_DIR)/argon
 
-test: unit blackbox
+# The web client end to end (tests/web/): two people in Debian's chromium, driven by
+# playwright-core, against a real server. Once, on SQLite (not one of the black-box passes).
+web-test: test-deps build
+	./scripts/web-test $(BUILD_DIR)/argon
+
+test: unit blackbox web-test
 
 # The tests under sanitizers (scripts/sanitize, docs/testing.md#sanitizers): every unit test and
 # the black-box suite (SQLite, PostgreSQL, cluster) under AddressSanitizer + UndefinedBehavior-

@@ -46,7 +46,7 @@ test('the table lists every client route once, with its access', () => {
   assert.equal(new Set(keys).size, keys.length, 'no route twice');
   for (const r of routes) {
     assert.match(r.pattern, /^\/api\/v1\//);
-    assert.ok(['anyone', 'person', 'operator'].includes(r.access), JSON.stringify(r));
+    assert.ok(['anyone', 'person', 'person-or-ticket', 'operator'].includes(r.access), JSON.stringify(r));
     // Operator routes, and only they, live under /api/v1/admin/.
     assert.equal(r.access === 'operator', r.pattern.startsWith('/api/v1/admin/'), JSON.stringify(r));
   }
@@ -63,7 +63,7 @@ test('every client route is documented in docs/client-api.md', async () => {
 });
 
 test('every person route answers 401 without a session, and with a wrong one', async () => {
-  for (const r of routes.filter((x) => x.access === 'person')) {
+  for (const r of routes.filter((x) => x.access === 'person' || x.access === 'person-or-ticket')) {
     const p = concrete(r.pattern);
     expectError(await c.request(r.method, p, undefined, undefined), 401, 'unauthorized');
     expectError(await c.request(r.method, p, bodyFor(r.method), 'not-a-session-token'), 401, 'unauthorized');

@@ -23,6 +23,7 @@
 #include "argon/app/proxy_config.hpp"
 #include "argon/app/runtime.hpp"
 #include "argon/app/sd_notify.hpp"
+#include "argon/app/web_client.hpp"
 #include "argon/botapi/routes.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/contracts/contracts.hpp"
@@ -364,6 +365,8 @@ int serve(const Config& config) {
       rt.reactions(), rt.typing(),          rt.bots(),   streams,
       rt.commands(),  rt.interactions(),    voice,       config.str("admin.token"),
       stream_queue,   rt.adjustable_clock()};
+  services::TicketService tickets(rt.context());
+  client.tickets = &tickets;
   clientapi::register_routes(router, client);
   if (rt.adjustable_clock())
     spdlog::warn("testing: the clock is adjustable through POST /api/v1/admin/clock (tests only)");
@@ -408,7 +411,7 @@ int serve(const Config& config) {
   client.limiter = &people_limiter;
   client.person_permits = static_cast<int>(config.i64("ratelimit.person_requests"));
   client.address_permits = static_cast<int>(config.i64("ratelimit.address_requests"));
-  botapi::register_audio_routes(router, voice);
+  botapi::register_audio_routes(router, voice, register_web_client(router), &tickets);
   botapi::register_routes(router, bot);
 
   // GetMe with a recently checked token is answered on the network thread (no worker hop).

@@ -67,12 +67,38 @@ std::optional<Error> check_audio_options(const http::Request& req, voice::PeerMo
   return std::nullopt;
 }
 
-http::AsyncHandler audio_endpoint(services::VoiceService& voice, voice::PeerMode mode) {
-  return api::task_handler([&voice, mode](http::Request& req) -> Task<http::Response> {
-    const std::string* token = req.query_param("token");
-    if (!token || token->empty())
+// A browser's socket (docs/client-api.md "Browser auth"): ?ticket=&channelId= instead of ?token=.
+// The ticket (POST /api/v1/auth/tickets, used up here) names the person; they join the voice
+// channel as POST /api/v1/channels/{channelId}/voice would (same checks; nothing is emitted when
+// already in it) and the socket goes on with that join's voice token.
+Task<Result<std::string>> token_from_ticket(services::VoiceService& voice,
+                                            services::TicketService& tickets,
+                                            const http::Request& req) {
+  const std::string* channel = req.query_param("channelId");
+  std::optional<Uuid> channel_id;
+  if (channel) channel_id = Uuid::parse(*channel);
+  if (!channel_id) co_return Error::validation("channelId: required with a ticket");
+  std::string ticket = *req.query_param("ticket");
+  auto user = co_await tickets.redeem(std::move(ticket), std::nullopt);
+  if (!user) co_return user.error();
+  auto grant = co_await voice.person_join(user->id, *channel_id);
+  if (!grant) co_return grant.error();
+  co_return grant->token;
+}
+
+http::AsyncHandler audio_endpoint(services::VoiceService& voice, voice::PeerMode mode,
+                                  services::TicketService* tickets = nullptr) {
+  return api::task_handler([&voice, mode, tickets](http::Request& req) -> Task<http::Response> {
+    std::string token;
+    if (const std::string* given = req.query_param("token")) token = *given;
+    if (token.empty() && tickets && req.query_param("ticket")) {
+      auto from_ticket = co_await token_from_ticket(voice, *tickets, req);
+      if (!from_ticket) co_return api::error_response(from_ticket.error());
+      token = std::move(*from_ticket);
+    }
+    if (token.empty())
       co_return api::error_response(Error{401, "invalid_token", "token: required"});
-    auto admission = co_await voice.admit(*token, mode);
+    auto admission = co_await voice.admit(token, mode);
     if (!admission) co_return api::error_response(admission.error());
     std::optional<Uuid> target = admission->target;
     if (mode == voice::PeerMode::Subscribe || mode == voice::PeerMode::Duplex) {
@@ -156,13 +182,20 @@ http::AsyncHandler audio_endpoint(services::VoiceService& voice, voice::PeerMode
 }
 }  // namespace
 
-void register_audio_routes(http::Router& router, services::VoiceService& voice) {
+void register_audio_routes(http::Router& router, services::VoiceService& voice,
+                           http::AsyncHandler page, services::TicketService* tickets) {
   router.add("GET", "/audio/connect", audio_endpoint(voice, voice::PeerMode::Publish));
   router.add("GET", "/audio/subscribe", audio_endpoint(voice, voice::PeerMode::Subscribe));
   router.add("GET", "/audio/duplex", audio_endpoint(voice, voice::PeerMode::Duplex));
-  router.add("GET", "/audio/voice", audio_endpoint(voice, voice::PeerMode::Person));
+  router.add("GET", "/audio/voice", audio_endpoint(voice, voice::PeerMode::Person, tickets));
   // The docs' own sample connects to the bare ingress URL (SPEC.md §11.2 [CONFLICT]).
-  router.add("GET", "/", audio_endpoint(voice, voice::PeerMode::Publish));
+  auto bare = audio_endpoint(voice, voice::PeerMode::Publish);
+  if (page)  // a browser opening the server's address gets the web client
+    bare = [bare, page](http::Request& req, http::Respond respond) {
+      if (req.header("upgrade")) return bare(req, std::move(respond));
+      page(req, std::move(respond));
+    };
+  router.add("GET", "/", std::move(bare));
 }
 
 }  // namespace argon::botapi

@@ -1,4 +1,5 @@
-// GET /api/v1/events: a person's live feed, on the same engine as the bot stream.
+// GET /api/v1/events: a person's live feed, on the same engine as the bot stream. A browser's
+// EventSource authenticates with ?ticket= (Access::PersonOrTicket, tickets.cpp).
 #include "argon/api/respond.hpp"
 #include "argon/api/stream_sink.hpp"
 #include "argon/clientapi/routes.hpp"
@@ -7,7 +8,7 @@ namespace argon::clientapi {
 
 void add_event_routes(ClientRoutes& routes, ClientServices& s) {
   routes.add(
-      "GET", "/api/v1/events", Access::Person,
+      "GET", "/api/v1/events", Access::PersonOrTicket,
       [&s](ClientCall& call) -> Task<Result<http::Response>> {
         std::optional<std::string> resume;
         if (const auto* header = call.request.header("last-event-id")) resume = *header;

@@ -20,6 +20,8 @@ std::string_view access_name(Access access) {
       return "person";
     case Access::Operator:
       return "operator";
+    case Access::PersonOrTicket:
+      return "person-or-ticket";
   }
   return "?";
 }
@@ -83,6 +85,7 @@ ClientRoutes client_routes(ClientServices& s) {
   add_event_routes(routes, s);
   add_interaction_routes(routes, s);
   add_voice_routes(routes, s);
+  add_ticket_routes(routes, s);
   add_route_list_route(routes);
   return routes;
 }
@@ -139,6 +142,24 @@ Task<Verdict> authenticate_person(ClientServices& s, ClientCall& call) {
   co_return std::nullopt;
 }
 
+// Access::PersonOrTicket: `?ticket=` when given (and tickets are on), else the session token.
+Task<Verdict> authenticate_person_or_ticket(ClientServices& s, ClientCall& call) {
+  const std::string* given = call.request.query_param("ticket");
+  if (!given || !s.tickets) {
+    Verdict verdict = co_await authenticate_person(s, call);
+    co_return verdict;
+  }
+  std::string ticket = *given;
+  std::optional<std::string> session = api::authorization_credentials(call.request, "Bearer");
+  auto user = co_await s.tickets->redeem(std::move(ticket), std::move(session));
+  if (!user) co_return api::error_response(user.error());
+  call.request.principal = "user:" + user->id.str();
+  if (const auto* locale = call.request.header("x-argon-locale"))
+    s.accounts.note_locale(user->id, *locale);
+  call.person = std::move(*user);
+  co_return std::nullopt;
+}
+
 // The person's request budget, after authentication (429 rate_limited with Retry-After).
 Task<Verdict> limit_person(ClientServices& s, ClientCall& call) {
   Verdict verdict = co_await take_permit(s, call.user().id, "client_person", s.person_permits);
@@ -176,6 +197,10 @@ ClientPipeline pipeline_for(Access access, ClientServices& s) {
     case Access::Operator:
       p.stages.push_back(stage(&check_operator));
       break;
+    case Access::PersonOrTicket:
+      p.stages.push_back(stage(&authenticate_person_or_ticket));
+      p.stages.push_back(stage(&limit_person));
+      break;
   }
   return p;
 }
@@ -191,7 +216,7 @@ Task<http::Response> run_route(const ClientPipeline& pipeline, const ClientHandl
 void register_routes(http::Router& router, ClientServices& s) {
   // One pipeline per access kind, shared by its routes for the server's life.
   std::map<Access, std::shared_ptr<const ClientPipeline>> pipelines;
-  for (Access a : {Access::Anyone, Access::Person, Access::Operator})
+  for (Access a : {Access::Anyone, Access::Person, Access::Operator, Access::PersonOrTicket})
     pipelines[a] = std::make_shared<const ClientPipeline>(pipeline_for(a, s));
   ClientRoutes table = client_routes(s);
   for (const auto& route : table.all()) {

@@ -19,6 +19,7 @@
 #include "argon/services/reactions.hpp"
 #include "argon/services/spaces.hpp"
 #include "argon/services/streams.hpp"
+#include "argon/services/tickets.hpp"
 #include "argon/services/voice.hpp"
 
 namespace argon::clientapi {
@@ -45,6 +46,7 @@ struct ClientServices {
   services::RateLimiter* limiter = nullptr;
   int person_permits = 0;
   int address_permits = 0;
+  services::TicketService* tickets = nullptr;  // null: no POST /api/v1/auth/tickets, no ?ticket=
 };
 
 // Who may call a route: the first stage of its pipeline (api/pipeline.hpp).
@@ -52,6 +54,9 @@ enum class Access {
   Anyone,    // register, login: counted against the client address's budget
   Person,    // `Authorization: Bearer <session token>`; counted against the person's budget
   Operator,  // `Authorization: Bearer <operator token>`; the route is 404 when none is set
+  // As Person, or `?ticket=` (tickets.cpp) for what a browser opens without headers (the live
+  // feed): the ticket is used up, and bound to the session of an Authorization header sent too.
+  PersonOrTicket,
 };
 std::string_view access_name(Access access);
 
@@ -111,6 +116,7 @@ void add_admin_user_routes(ClientRoutes& routes, ClientServices& s);
 void add_event_routes(ClientRoutes& routes, ClientServices& s);
 void add_interaction_routes(ClientRoutes& routes, ClientServices& s);
 void add_voice_routes(ClientRoutes& routes, ClientServices& s);
+void add_ticket_routes(ClientRoutes& routes, ClientServices& s);
 
 services::Caller person_caller(const User& user);
 

@@ -174,6 +174,15 @@ Task<Result<User>> AccountService::authenticate(std::string token) {
   co_return *user;
 }
 
+Task<Status> AccountService::end_session(std::string token) {
+  std::string hash = session_token_hash(token);
+  Status ended = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
+    store::sessions::remove(c, hash);
+    return {};
+  });
+  co_return ended;
+}
+
 Task<Result<User>> AccountService::get_user(Uuid id) {
   auto user =
       co_await ctx_.db.read([&](store::Connection& c) { return store::users::find(c, id); });

@@ -35,6 +35,8 @@ class AccountService {
   Task<std::int64_t> prune_login_failures();
   // Bearer token → the person; 401 unauthorized.
   Task<Result<User>> authenticate(std::string token);
+  // Sign out: the session of `token` ends (the token, and tickets taken with it, stop working).
+  Task<Status> end_session(std::string token);
   // Operator CLI: a person with a session token (and a password when given).
   Task<Result<SessionGrant>> create_user(std::string username, std::optional<std::string> password);
   Task<Result<User>> get_user(Uuid id);

@@ -79,6 +79,10 @@ std::optional<Uuid> user_for(Connection& c, const std::string& token_hash) {
   if (!row) return std::nullopt;
   return uuid_cell(*row, 0);
 }
+
+std::int64_t remove(Connection& c, const std::string& token_hash) {
+  return c.exec("DELETE FROM sessions WHERE token_hash = $1", {token_hash});
+}
 }  // namespace sessions
 
 namespace apps {

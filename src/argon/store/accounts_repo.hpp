@@ -36,6 +36,8 @@ StoredPresence presence(Connection& c, const Uuid& id);
 namespace sessions {
 void insert(Connection& c, const std::string& token_hash, const Uuid& user_id, std::int64_t now_ms);
 std::optional<Uuid> user_for(Connection& c, const std::string& token_hash);
+// Ends one session (sign out); returns how many rows went (0 or 1).
+std::int64_t remove(Connection& c, const std::string& token_hash);
 }  // namespace sessions
 
 namespace apps {

@@ -311,6 +311,17 @@ CREATE INDEX login_failures_age ON login_failures(failed_at);
       {6, "voice members by user (interaction voiceState)", R"SQL(
 CREATE INDEX voice_members_user ON voice_members(user_id, joined_at);
 )SQL"},
+      // Browser auth (docs/client-api.md "Browser auth"): single-use tickets for EventSource, which
+      // cannot send Authorization. Bound to the session they were taken with; 30 s.
+      {7, "auth tickets", R"SQL(
+CREATE TABLE auth_tickets (
+  ticket_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  session_hash TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX auth_tickets_expiry ON auth_tickets(expires_at);
+)SQL"},
   };
   return kMigrations;
 }
