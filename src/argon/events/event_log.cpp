@@ -94,6 +94,21 @@ std::vector<EventRecord> read_after_global(store::Connection& c,
   return out;
 }
 
+std::vector<EventRecord> read_gseq_range(store::Connection& c, std::int64_t after_gseq,
+                                         std::int64_t upto_gseq, int limit) {
+  std::vector<EventRecord> out;
+  for (const auto& r :
+       c.query(std::string(kSelect) + " WHERE gseq > $1 AND gseq <= $2 ORDER BY gseq LIMIT $3",
+               {after_gseq, upto_gseq, std::int64_t{limit}}))
+    out.push_back(record_from(r));
+  return out;
+}
+
+std::int64_t last_gseq(store::Connection& c) {
+  auto row = c.query_one("SELECT MAX(gseq) FROM events");
+  return row && !row->is_null(0) ? row->i64(0) : 0;
+}
+
 std::optional<EventRecord> find(store::Connection& c, const std::string& stream, std::int64_t seq) {
   auto row = c.query_one(std::string(kSelect) + " WHERE stream = $1 AND seq = $2", {stream, seq});
   if (!row) return std::nullopt;

@@ -72,6 +72,11 @@ std::map<std::string, std::int64_t> last_seqs(store::Connection& c,
 std::vector<EventRecord> read_after_global(store::Connection& c,
                                            const std::vector<std::string>& streams,
                                            std::int64_t after_gseq, int limit);
+// Events of every stream with after_gseq < gseq <= upto_gseq, in gseq order, at most `limit`.
+std::vector<EventRecord> read_gseq_range(store::Connection& c, std::int64_t after_gseq,
+                                         std::int64_t upto_gseq, int limit);
+// The highest gseq in the log (0 when it is empty).
+std::int64_t last_gseq(store::Connection& c);
 std::optional<EventRecord> find(store::Connection& c, const std::string& stream, std::int64_t seq);
 // For each stream: the highest seq whose gseq <= gseq (0 when none is retained).
 std::map<std::string, std::int64_t> positions_at_gseq(store::Connection& c,

@@ -1,6 +1,8 @@
 #include "argon/events/hub.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <boost/json/parse.hpp>
 
 #include "argon/events/stream_connection.hpp"
@@ -11,7 +13,16 @@ Hub::Hub(store::Database& db, EventBus& bus, Scheduler& scheduler, const Clock& 
          HubOptions options)
     : db_(db), bus_(bus), scheduler_(scheduler), clock_(clock), options_(options) {
   schedule_sweep();
-  if (bus_.clustered()) schedule_repair(options_.repair_interval_ms);
+  if (bus_.clustered()) {
+    schedule_repair(options_.repair_interval_ms);
+    // Where the log ends before anything can come from the bus (deliver()). Unknown if the store
+    // cannot be read now: the first batch sets it.
+    try {
+      handed_gseq_ = db_.read_now([](store::Connection& c) { return last_gseq(c); });
+    } catch (const std::exception& e) {
+      spdlog::warn("events: could not read where the log ends: {}", e.what());
+    }
+  }
   subscription_ = bus_.subscribe([this](const std::vector<EventRecord>& records) {
     try {
       deliver(records);
@@ -116,6 +127,63 @@ void Hub::apply_membership(const EventRecord& r, std::vector<Leave>& leaves) {
 }
 
 void Hub::deliver(const std::vector<EventRecord>& records) {
+  if (!bus_.clustered()) {
+    // One node: the store publishes in commit order (event_log.hpp), which is gseq order.
+    offer(records);
+    return;
+  }
+  offer(in_commit_order(records));
+}
+
+std::vector<EventRecord> Hub::in_commit_order(const std::vector<EventRecord>& records) {
+  // A stream that resumes from one event id counts every event with a smaller gseq as seen and
+  // none with a larger one (positions_at_gseq), so streams must get events in gseq order. Each
+  // node publishes its own in that order, but another node's event can arrive after a later one
+  // of this node (or be lost): an event that does not follow the last one handed on is held back
+  // until the log was read up to it. gseqs are taken in commit order (a snapshot that sees one
+  // sees every smaller one), so the log read brings exactly what is missing, in order.
+  std::vector<EventRecord> fresh;
+  for (const auto& r : records)
+    if (r.gseq > handed_gseq_) fresh.push_back(r);  // else: already handed on from the log
+  if (fresh.empty()) return fresh;
+  std::sort(fresh.begin(), fresh.end(),
+            [](const EventRecord& a, const EventRecord& b) { return a.gseq < b.gseq; });
+  bool follows = handed_gseq_ < 0 || fresh.front().gseq == handed_gseq_ + 1;
+  for (std::size_t i = 1; follows && i < fresh.size(); ++i)
+    follows = fresh[i].gseq == fresh[i - 1].gseq + 1;
+  const std::int64_t upto = fresh.back().gseq;
+  if (follows) {
+    handed_gseq_ = upto;
+    return fresh;
+  }
+  stats_.ordered_from_log.fetch_add(1, std::memory_order_relaxed);
+  std::vector<EventRecord> out;
+  try {
+    constexpr int kPage = 1000;
+    while (handed_gseq_ < upto) {
+      const std::int64_t after = handed_gseq_;
+      auto page = db_.read_now(
+          [&](store::Connection& c) { return read_gseq_range(c, after, upto, kPage); });
+      if (page.empty()) break;  // pruned meanwhile
+      handed_gseq_ = page.back().gseq;
+      if (handed_gseq_ < upto) {
+        offer(page);  // a long gap (the bus was down): hand on page by page
+      } else {
+        out = std::move(page);
+      }
+    }
+  } catch (const std::exception& e) {
+    // The store is unreachable: as they came (the streams repair same-stream gaps from the log).
+    spdlog::debug("events: reading the log up to gseq {} failed: {}", upto, e.what());
+  }
+  for (auto& r : fresh)
+    if (r.gseq > handed_gseq_) out.push_back(std::move(r));
+  handed_gseq_ = std::max(handed_gseq_, upto);
+  return out;
+}
+
+void Hub::offer(const std::vector<EventRecord>& records) {
+  if (records.empty()) return;
   std::vector<std::shared_ptr<const PublishedEvent>> events;
   events.reserve(records.size());
   for (const auto& r : records)
