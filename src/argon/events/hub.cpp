@@ -142,22 +142,44 @@ std::vector<EventRecord> Hub::in_commit_order(const std::vector<EventRecord>& re
   // of this node (or be lost): an event that does not follow the last one handed on is held back
   // until the log was read up to it. gseqs are taken in commit order (a snapshot that sees one
   // sees every smaller one), so the log read brings exactly what is missing, in order.
-  std::vector<EventRecord> fresh;
-  for (const auto& r : records)
-    if (r.gseq > handed_gseq_) fresh.push_back(r);  // else: already handed on from the log
-  if (fresh.empty()) return fresh;
+  std::vector<EventRecord> late;   // at or below handed_gseq_, not handed on yet
+  std::vector<EventRecord> fresh;  // beyond it
+  for (const auto& r : records) {
+    if (r.gseq > handed_gseq_) {
+      fresh.push_back(r);
+      continue;
+    }
+    auto read = from_log_.find(r.stream);
+    const bool handed = read != from_log_.end() && r.seq <= read->second;
+    if (read != from_log_.end() && r.seq >= read->second) from_log_.erase(read);  // bus caught up
+    // Handed on from the log already: dropped. Otherwise (not expected: gseqs below the last one
+    // handed on were all read) it goes now, out of order rather than late.
+    if (!handed) late.push_back(r);
+  }
+  if (fresh.empty()) return late;
   std::sort(fresh.begin(), fresh.end(),
             [](const EventRecord& a, const EventRecord& b) { return a.gseq < b.gseq; });
   bool follows = handed_gseq_ < 0 || fresh.front().gseq == handed_gseq_ + 1;
   for (std::size_t i = 1; follows && i < fresh.size(); ++i)
     follows = fresh[i].gseq == fresh[i - 1].gseq + 1;
   const std::int64_t upto = fresh.back().gseq;
+  std::vector<EventRecord> out = std::move(late);
   if (follows) {
     handed_gseq_ = upto;
-    return fresh;
+    out.insert(out.end(), std::make_move_iterator(fresh.begin()),
+               std::make_move_iterator(fresh.end()));
+    return out;
   }
   stats_.ordered_from_log.fetch_add(1, std::memory_order_relaxed);
-  std::vector<EventRecord> out;
+  // What the log gives is remembered per stream until the bus brings it too (bounded: a stream
+  // whose message never comes stays until the map is cleared).
+  if (from_log_.size() > 10000) from_log_.clear();
+  auto remember = [&](const std::vector<EventRecord>& page) {
+    for (const auto& r : page) {
+      auto [it, added] = from_log_.emplace(r.stream, r.seq);
+      if (!added) it->second = std::max(it->second, r.seq);
+    }
+  };
   try {
     constexpr int kPage = 1000;
     while (handed_gseq_ < upto) {
@@ -166,18 +188,25 @@ std::vector<EventRecord> Hub::in_commit_order(const std::vector<EventRecord>& re
           [&](store::Connection& c) { return read_gseq_range(c, after, upto, kPage); });
       if (page.empty()) break;  // pruned meanwhile
       handed_gseq_ = page.back().gseq;
+      remember(page);
       if (handed_gseq_ < upto) {
         offer(page);  // a long gap (the bus was down): hand on page by page
       } else {
-        out = std::move(page);
+        out.insert(out.end(), std::make_move_iterator(page.begin()),
+                   std::make_move_iterator(page.end()));
       }
     }
   } catch (const std::exception& e) {
     // The store is unreachable: as they came (the streams repair same-stream gaps from the log).
-    spdlog::debug("events: reading the log up to gseq {} failed: {}", upto, e.what());
+    spdlog::warn("events: reading the log up to gseq {} failed: {}", upto, e.what());
   }
-  for (auto& r : fresh)
-    if (r.gseq > handed_gseq_) out.push_back(std::move(r));
+  for (auto& r : fresh) {
+    if (r.gseq > handed_gseq_) {
+      out.push_back(std::move(r));
+    } else if (auto it = from_log_.find(r.stream); it != from_log_.end() && r.seq >= it->second) {
+      from_log_.erase(it);  // this very message was the last one read for its stream
+    }
+  }
   handed_gseq_ = std::max(handed_gseq_, upto);
   return out;
 }

@@ -136,6 +136,9 @@ class Hub final {
   // Clustered: every event with a gseq up to this one has been handed to the streams (-1: not
   // known yet). Only the bus thread uses it.
   std::int64_t handed_gseq_ = -1;
+  // Clustered: per stream, the last seq handed on from a log read whose bus message has not come
+  // yet (it is then dropped as already handed on). Only the bus thread uses it.
+  std::unordered_map<std::string, std::int64_t> from_log_;
 };
 
 }  // namespace argon::events
