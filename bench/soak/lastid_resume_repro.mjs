@@ -3,10 +3,12 @@
 // sends) repeats or skips events of the bot's OTHER stream (space vs direct). The other stream's
 // position is computed from gseq (MAX(seq) WHERE gseq <= gseq(that id)), and on PostgreSQL gseq
 // follows the order in which transactions appended, not the order they committed, which is the
-// order the events are delivered in.
+// order the events are delivered in. Fixed (gseq in commit order, and in a cluster the hub hands
+// events on in gseq order): it now runs clean on every engine and is kept as a regression check.
 //
 //   scripts/with-postgres node bench/soak/lastid_resume_repro.mjs     # exits 1 on the first gap
-//   node bench/soak/lastid_resume_repro.mjs                            # SQLite: runs clean
+//   scripts/with-cluster node bench/soak/lastid_resume_repro.mjs      # two nodes, one PostgreSQL
+//   node bench/soak/lastid_resume_repro.mjs                            # SQLite
 //   (ARGON_BIN=path/to/argon, REPRO_SECONDS=60 by default)
 //
 // Load: 4 people send messages (space events) and click the bot's button (controlInteraction on the

@@ -1,5 +1,7 @@
 #include "argon/events/event_log.hpp"
 
+#include <string_view>
+
 #include "argon/store/accounts_repo.hpp"
 
 namespace argon::events {
@@ -13,8 +15,8 @@ EventRecord record_from(const store::Row& r) {
 }
 }  // namespace
 
-EventRecord append(store::Connection& c, std::string stream, std::string type,
-                   std::optional<Uuid> space_id, std::string payload, std::int64_t now_ms) {
+EventRecord reserve(store::Connection& c, std::string stream, std::string type,
+                    std::optional<Uuid> space_id, std::string payload, std::int64_t now_ms) {
   // Upsert-and-increment works on SQLite and PostgreSQL alike and holds the stream's row lock
   // until the transaction ends: appenders of one stream queue here, others never meet.
   auto row = c.query_one(
@@ -22,14 +24,43 @@ EventRecord append(store::Connection& c, std::string stream, std::string type,
       " ON CONFLICT (stream) DO UPDATE SET last_seq = event_streams.last_seq + 1"
       " RETURNING last_seq",
       {stream});
-  EventRecord rec{std::move(stream), row->i64(0),        0,     std::move(type),
-                  space_id,          std::move(payload), now_ms};
-  auto key = c.query_one(
-      "INSERT INTO events (stream, seq, type, space_id, payload, created_at)"
-      " VALUES ($1, $2, $3, $4, $5, $6) RETURNING gseq",
-      {rec.stream, rec.seq, rec.type, store::sql_opt_uuid(rec.space_id), rec.payload, now_ms});
-  rec.gseq = key->i64(0);
-  return rec;
+  return EventRecord{std::move(stream), row->i64(0),        0,     std::move(type),
+                     space_id,          std::move(payload), now_ms};
+}
+
+void write_reserved(store::Connection& c, std::vector<EventRecord>& records) {
+  if (records.empty()) return;
+  if (c.engine() == "postgres") {
+    // Until this transaction ends (after COMMIT made it visible), no other one, of any node,
+    // takes gseqs: they follow the order in which the transactions commit.
+    c.exec("SELECT pg_advisory_xact_lock($1)", {gseq_lock_key()});
+  }
+  for (auto& rec : records) {
+    auto key = c.query_one(
+        "INSERT INTO events (stream, seq, type, space_id, payload, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6) RETURNING gseq",
+        {rec.stream, rec.seq, rec.type, store::sql_opt_uuid(rec.space_id), rec.payload,
+         rec.created_at_ms});
+    rec.gseq = key->i64(0);
+  }
+}
+
+EventRecord append(store::Connection& c, std::string stream, std::string type,
+                   std::optional<Uuid> space_id, std::string payload, std::int64_t now_ms) {
+  std::vector<EventRecord> one;
+  one.push_back(
+      reserve(c, std::move(stream), std::move(type), space_id, std::move(payload), now_ms));
+  write_reserved(c, one);
+  return std::move(one.front());
+}
+
+std::int64_t gseq_lock_key() {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bits
+  for (char ch : std::string_view("argon.events.gseq")) {
+    h ^= static_cast<unsigned char>(ch);
+    h *= 1099511628211ull;
+  }
+  return static_cast<std::int64_t>(h);
 }
 
 std::vector<EventRecord> read_after(store::Connection& c, const std::string& stream,
@@ -61,6 +92,21 @@ std::vector<EventRecord> read_after_global(store::Connection& c,
   sql += ") ORDER BY gseq LIMIT $2";
   for (const auto& r : c.query(sql, params)) out.push_back(record_from(r));
   return out;
+}
+
+std::vector<EventRecord> read_gseq_range(store::Connection& c, std::int64_t after_gseq,
+                                         std::int64_t upto_gseq, int limit) {
+  std::vector<EventRecord> out;
+  for (const auto& r :
+       c.query(std::string(kSelect) + " WHERE gseq > $1 AND gseq <= $2 ORDER BY gseq LIMIT $3",
+               {after_gseq, upto_gseq, std::int64_t{limit}}))
+    out.push_back(record_from(r));
+  return out;
+}
+
+std::int64_t last_gseq(store::Connection& c) {
+  auto row = c.query_one("SELECT MAX(gseq) FROM events");
+  return row && !row->is_null(0) ? row->i64(0) : 0;
 }
 
 std::optional<EventRecord> find(store::Connection& c, const std::string& stream, std::int64_t seq) {

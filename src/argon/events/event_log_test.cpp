@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <functional>
 #include <thread>
 
 #include "argon/events/events_test_fixture.hpp"
+#include "argon/store/pg_connection.hpp"
 
 namespace argon::events {
 namespace {
@@ -133,6 +137,102 @@ TEST_F(EventLogTest, PositionsAtGseq) {
     EXPECT_EQ(positions_at_gseq(c, {A, B}, 100), (P{{A, 3}, {B, 1}}));
     EXPECT_TRUE(positions_at_gseq(c, {}, 3).empty());
   });
+}
+
+// Waits (at most 20 s) until done() holds; false when it never did.
+bool wait_until(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+// The soak's finding (docs/benchmarks.md, "Soak"): two operations of different streams where the
+// one that appended first commits last. Events are delivered in commit order, so gseq, by which
+// a single event id positions the other streams (positions_at_gseq), must follow commit order:
+// B's event, committed first, comes first, and a resume from it must not count A's as seen.
+// (With gseq taken when the row was appended, A's came first and a resume from B skipped it.)
+// Only PostgreSQL runs two write transactions at once.
+TEST_F(EventLogTest, GseqFollowsCommitOrderNotAppendOrder) {
+  if (db_->engine() != "postgres") GTEST_SKIP() << "one writer: append order is commit order";
+  std::atomic<bool> a_appended{false}, b_committed{false};
+  std::vector<EventRecord> a_events;
+  std::thread first([&] {
+    auto a = db_->transact_now([&](store::Connection& c) -> Status {
+      a_events.clear();
+      a_events.push_back(reserve(c, A, "messageCreate", a_, "{}", 0));
+      c.before_commit([&](store::Connection& conn) { write_reserved(conn, a_events); });
+      a_appended = true;
+      if (!wait_until([&] { return b_committed.load(); })) return Error::internal("B never came");
+      return {};
+    });
+    EXPECT_TRUE(a.ok());
+  });
+  ASSERT_TRUE(wait_until([&] { return a_appended.load(); }));
+  std::vector<EventRecord> b_events;
+  auto b = db_->transact_now([&](store::Connection& c) -> Status {
+    b_events.clear();
+    b_events.push_back(reserve(c, B, "messageCreate", b_, "{}", 0));
+    c.before_commit([&](store::Connection& conn) { write_reserved(conn, b_events); });
+    return {};
+  });
+  b_committed = true;
+  first.join();
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(a_events.size(), 1u);
+  ASSERT_EQ(b_events.size(), 1u);
+  EXPECT_LT(b_events[0].gseq, a_events[0].gseq);
+  db_->read_now([&](store::Connection& c) {
+    using P = std::map<std::string, std::int64_t>;
+    EXPECT_EQ(positions_at_gseq(c, {A, B}, b_events[0].gseq), (P{{A, 0}, {B, 1}}));
+    EXPECT_EQ(positions_at_gseq(c, {A, B}, a_events[0].gseq), (P{{A, 1}, {B, 1}}));
+    EXPECT_EQ(gseqs(read_after_global(c, {A, B}, 0, 10)),
+              (std::vector<std::int64_t>{b_events[0].gseq, a_events[0].gseq}));
+  });
+}
+
+// Between its INSERTs and its COMMIT an operation holds the gseq lock, so no other transaction
+// (another node's included) can take a gseq meanwhile and commit before it.
+TEST_F(EventLogTest, GseqLockIsHeldFromTheInsertsToCommit) {
+  if (db_->engine() != "postgres") GTEST_SKIP() << "PostgreSQL only";
+  const char* url = std::getenv("ARGON_TEST_PG_URL");
+  ASSERT_TRUE(url && *url);
+  store::PgConnection other(url);  // stands for another node
+  const std::int64_t other_pid = other.query_one("SELECT pg_backend_pid()")->i64(0);
+  std::atomic<bool> inserted{false}, other_locked{false};
+  std::vector<EventRecord> events;
+  std::thread node([&] {
+    ASSERT_TRUE(wait_until([&] { return inserted.load(); }));
+    other.command("BEGIN");
+    other.exec("SELECT pg_advisory_xact_lock($1)", {gseq_lock_key()});
+    other_locked = true;
+    other.command("COMMIT");
+  });
+  store::PgConnection watcher(url);
+  auto done = db_->transact_now([&](store::Connection& c) -> Status {
+    events.clear();
+    events.push_back(reserve(c, A, "messageCreate", a_, "{}", 0));
+    c.before_commit([&](store::Connection& conn) { write_reserved(conn, events); });
+    c.before_commit([&](store::Connection&) {
+      inserted = true;
+      // The other transaction waits for the lock this one holds.
+      EXPECT_TRUE(wait_until([&] {
+        return watcher
+                   .query_one("SELECT COUNT(*) FROM pg_locks WHERE pid = $1 AND NOT granted",
+                              {other_pid})
+                   ->i64(0) > 0;
+      }));
+      EXPECT_FALSE(other_locked.load());
+    });
+    return {};
+  });
+  node.join();
+  ASSERT_TRUE(done.ok());
+  EXPECT_TRUE(other_locked.load());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_GT(events[0].gseq, 0);
 }
 
 TEST_F(EventLogTest, SaveAndLoadPositionsWithNotBefore) {

@@ -1,6 +1,8 @@
 #include "argon/events/hub.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <boost/json/parse.hpp>
 
 #include "argon/events/stream_connection.hpp"
@@ -11,7 +13,16 @@ Hub::Hub(store::Database& db, EventBus& bus, Scheduler& scheduler, const Clock& 
          HubOptions options)
     : db_(db), bus_(bus), scheduler_(scheduler), clock_(clock), options_(options) {
   schedule_sweep();
-  if (bus_.clustered()) schedule_repair(options_.repair_interval_ms);
+  if (bus_.clustered()) {
+    schedule_repair(options_.repair_interval_ms);
+    // Where the log ends before anything can come from the bus (deliver()). Unknown if the store
+    // cannot be read now: the first batch sets it.
+    try {
+      handed_gseq_ = db_.read_now([](store::Connection& c) { return last_gseq(c); });
+    } catch (const std::exception& e) {
+      spdlog::warn("events: could not read where the log ends: {}", e.what());
+    }
+  }
   subscription_ = bus_.subscribe([this](const std::vector<EventRecord>& records) {
     try {
       deliver(records);
@@ -116,6 +127,92 @@ void Hub::apply_membership(const EventRecord& r, std::vector<Leave>& leaves) {
 }
 
 void Hub::deliver(const std::vector<EventRecord>& records) {
+  if (!bus_.clustered()) {
+    // One node: the store publishes in commit order (event_log.hpp), which is gseq order.
+    offer(records);
+    return;
+  }
+  offer(in_commit_order(records));
+}
+
+std::vector<EventRecord> Hub::in_commit_order(const std::vector<EventRecord>& records) {
+  // A stream that resumes from one event id counts every event with a smaller gseq as seen and
+  // none with a larger one (positions_at_gseq), so streams must get events in gseq order. Each
+  // node publishes its own in that order, but another node's event can arrive after a later one
+  // of this node (or be lost): an event that does not follow the last one handed on is held back
+  // until the log was read up to it. gseqs are taken in commit order (a snapshot that sees one
+  // sees every smaller one), so the log read brings exactly what is missing, in order.
+  std::vector<EventRecord> late;   // at or below handed_gseq_, not handed on yet
+  std::vector<EventRecord> fresh;  // beyond it
+  for (const auto& r : records) {
+    if (r.gseq > handed_gseq_) {
+      fresh.push_back(r);
+      continue;
+    }
+    auto read = from_log_.find(r.stream);
+    const bool handed = read != from_log_.end() && r.seq <= read->second;
+    if (read != from_log_.end() && r.seq >= read->second) from_log_.erase(read);  // bus caught up
+    // Handed on from the log already: dropped. Otherwise (not expected: gseqs below the last one
+    // handed on were all read) it goes now, out of order rather than late.
+    if (!handed) late.push_back(r);
+  }
+  if (fresh.empty()) return late;
+  std::sort(fresh.begin(), fresh.end(),
+            [](const EventRecord& a, const EventRecord& b) { return a.gseq < b.gseq; });
+  bool follows = handed_gseq_ < 0 || fresh.front().gseq == handed_gseq_ + 1;
+  for (std::size_t i = 1; follows && i < fresh.size(); ++i)
+    follows = fresh[i].gseq == fresh[i - 1].gseq + 1;
+  const std::int64_t upto = fresh.back().gseq;
+  std::vector<EventRecord> out = std::move(late);
+  if (follows) {
+    handed_gseq_ = upto;
+    out.insert(out.end(), std::make_move_iterator(fresh.begin()),
+               std::make_move_iterator(fresh.end()));
+    return out;
+  }
+  stats_.ordered_from_log.fetch_add(1, std::memory_order_relaxed);
+  // What the log gives is remembered per stream until the bus brings it too (bounded: a stream
+  // whose message never comes stays until the map is cleared).
+  if (from_log_.size() > 10000) from_log_.clear();
+  auto remember = [&](const std::vector<EventRecord>& page) {
+    for (const auto& r : page) {
+      auto [it, added] = from_log_.emplace(r.stream, r.seq);
+      if (!added) it->second = std::max(it->second, r.seq);
+    }
+  };
+  try {
+    constexpr int kPage = 1000;
+    while (handed_gseq_ < upto) {
+      const std::int64_t after = handed_gseq_;
+      auto page = db_.read_now(
+          [&](store::Connection& c) { return read_gseq_range(c, after, upto, kPage); });
+      if (page.empty()) break;  // pruned meanwhile
+      handed_gseq_ = page.back().gseq;
+      remember(page);
+      if (handed_gseq_ < upto) {
+        offer(page);  // a long gap (the bus was down): hand on page by page
+      } else {
+        out.insert(out.end(), std::make_move_iterator(page.begin()),
+                   std::make_move_iterator(page.end()));
+      }
+    }
+  } catch (const std::exception& e) {
+    // The store is unreachable: as they came (the streams repair same-stream gaps from the log).
+    spdlog::warn("events: reading the log up to gseq {} failed: {}", upto, e.what());
+  }
+  for (auto& r : fresh) {
+    if (r.gseq > handed_gseq_) {
+      out.push_back(std::move(r));
+    } else if (auto it = from_log_.find(r.stream); it != from_log_.end() && r.seq >= it->second) {
+      from_log_.erase(it);  // this very message was the last one read for its stream
+    }
+  }
+  handed_gseq_ = std::max(handed_gseq_, upto);
+  return out;
+}
+
+void Hub::offer(const std::vector<EventRecord>& records) {
+  if (records.empty()) return;
   std::vector<std::shared_ptr<const PublishedEvent>> events;
   events.reserve(records.size());
   for (const auto& r : records)

@@ -87,6 +87,9 @@ class Hub final {
   struct Stats {
     std::atomic<std::uint64_t> delivered{0};
     std::atomic<std::uint64_t> replayed{0};
+    // Clustered: bus batches that came ahead of an earlier-committed event, which was then read
+    // from the log to keep gseq order.
+    std::atomic<std::uint64_t> ordered_from_log{0};
   };
   const Stats& stats() const { return stats_; }
   // Streams of one owner (a bot's presence: online while at least one is open).
@@ -110,6 +113,10 @@ class Hub final {
   void repair();
   void save_positions(const std::vector<std::pair<Uuid, Cursor>>& positions);
   void deliver(const std::vector<EventRecord>& records);
+  // Clustered: what of `records` goes to the streams now, completed from the log and in gseq
+  // order (see deliver()); on the bus thread.
+  std::vector<EventRecord> in_commit_order(const std::vector<EventRecord>& records);
+  void offer(const std::vector<EventRecord>& records);
 
   store::Database& db_;
   EventBus& bus_;
@@ -126,6 +133,12 @@ class Hub final {
   Scheduler::TaskId repair_task_ = 0;
   std::map<std::string, std::int64_t> repair_seen_;  // stream → its last seq at the last repair
   bool repair_was_live_ = true;
+  // Clustered: every event with a gseq up to this one has been handed to the streams (-1: not
+  // known yet). Only the bus thread uses it.
+  std::int64_t handed_gseq_ = -1;
+  // Clustered: per stream, the last seq handed on from a log read whose bus message has not come
+  // yet (it is then dropped as already handed on). Only the bus thread uses it.
+  std::unordered_map<std::string, std::int64_t> from_log_;
 };
 
 }  // namespace argon::events

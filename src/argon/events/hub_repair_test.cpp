@@ -100,9 +100,27 @@ TEST_F(HubRepairTest, WhileTheBusIsDownTheLogFeedsTheStreamsEveryPollInterval) {
   EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1), eid(a_, 2), eid(a_, 3), eid(a_, 4)}));
 }
 
+// Another node's event committed before one of this node's can arrive after it. Streams must
+// get events in commit (gseq) order, which is how a resume from one event id counts them
+// (positions_at_gseq): the hub reads the log up to the later event first, and the late message
+// is then a duplicate.
+TEST_F(HubRepairTest, AnEarlierEventOfAnotherNodeComesFirstThoughItsMessageArrivesLate) {
+  // Committed by another node; its bus message is still on its way.
+  auto direct = add(bot_stream(bot_), "controlInteraction", std::nullopt, "{}");
+  here(1);  // committed after it, through this node
+  EXPECT_EQ(sink_->ids(), (Ids{"direct_1", eid(a_, 1)}));
+  EXPECT_EQ(cluster_hub_->stats().ordered_from_log.load(), 1u);
+  cluster_bus_.publish({direct});  // the late message
+  cluster_bus_.flush();
+  here(2);
+  EXPECT_EQ(sink_->ids(), (Ids{"direct_1", eid(a_, 1), eid(a_, 2)}));
+  EXPECT_EQ(cluster_hub_->stats().ordered_from_log.load(), 1u);
+}
+
 TEST_F(HubRepairTest, EventsDeliveredLiveCauseNoLogReads) {
   here(1);
   here(2);
+  EXPECT_EQ(cluster_hub_->stats().ordered_from_log.load(), 0u);
   int writes = sink_->writes();
   scheduler_.advance(2000);
   scheduler_.advance(2000);

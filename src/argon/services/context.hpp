@@ -68,19 +68,24 @@ struct Context {
 // `make` builds the task there; it must capture what it needs by value.
 void start_background(const Context& ctx, std::function<Task<Status>()> make, std::string what);
 
-// The events one operation appends inside its transaction. The first append registers the
-// transaction's after-commit hook, which publishes them all to the bus once it committed (in
-// commit order, from the engine's thread); a rolled-back attempt's hook never runs. Declare it
-// before the transaction and clear() it first thing inside (a transaction may be retried); it
-// must outlive the transaction (the hook reads it).
+// The events one operation appends inside its transaction. append() takes the event's seq at
+// once; the first one registers the transaction's before-commit hook, which writes them all to
+// the log as its last statements (so that gseq follows commit order: event_log.hpp), and its
+// after-commit hook, which publishes them to the bus once it committed (in commit order, from
+// the engine's thread); a rolled-back attempt's hooks never run. Declare it before the
+// transaction and clear() it first thing inside (a transaction may be retried); it must outlive
+// the transaction (the hooks read it). records() have their gseq only once it committed.
 class EventBatch {
  public:
   explicit EventBatch(const Context& ctx) : ctx_(ctx) {}
   void append(store::Connection& c, std::string stream, std::string type,
               std::optional<Uuid> space_id, std::string payload, std::int64_t now_ms) {
-    if (records_.empty() && ctx_.bus) c.after_commit([this] { ctx_.bus->publish(records_); });
-    records_.push_back(events::append(c, std::move(stream), std::move(type), space_id,
-                                      std::move(payload), now_ms));
+    if (records_.empty()) {
+      c.before_commit([this](store::Connection& conn) { events::write_reserved(conn, records_); });
+      if (ctx_.bus) c.after_commit([this] { ctx_.bus->publish(records_); });
+    }
+    records_.push_back(events::reserve(c, std::move(stream), std::move(type), space_id,
+                                       std::move(payload), now_ms));
   }
   void clear() { records_.clear(); }
   const Context& context() const { return ctx_; }

@@ -172,6 +172,7 @@ void PgDatabase::ensure_connected(PgConnection& conn) {
 
 void PgDatabase::abandon_attempt(PgConnection& conn) {
   conn.take_after_commit();  // hooks of a rolled-back attempt never run
+  conn.drop_before_commit();
   if (!conn.ok() || !conn.in_transaction()) return;
   try {
     conn.command("ROLLBACK");
@@ -199,7 +200,10 @@ TransactionOutcome PgDatabase::run_transaction(PgConnection& conn, const Transac
     TransactionOutcome o;
     o.attempts = attempt;
     conn.take_after_commit();  // a clean slate, whatever ran on this connection before
+    conn.drop_before_commit();
     try {
+      // Released when this attempt ends, whichever way.
+      std::unique_lock<std::mutex> commit_order(commit_order_mutex_, std::defer_lock);
       ensure_connected(conn);
       conn.command("BEGIN");  // READ COMMITTED unless fn says otherwise first
       Status status;
@@ -214,6 +218,10 @@ TransactionOutcome PgDatabase::run_transaction(PgConnection& conn, const Transac
         abandon_attempt(conn);
         if (!o.exception) o.status = std::move(status);
         return o;
+      }
+      if (conn.has_before_commit() && !conn.in_failed_transaction()) {
+        commit_order.lock();
+        conn.run_before_commit();
       }
       // A statement failed and fn went on: PostgreSQL has already doomed the transaction, so
       // COMMIT would quietly roll back.

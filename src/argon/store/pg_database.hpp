@@ -98,6 +98,9 @@ class PgDatabase final : public Database {
   bool stopping_ = false;
 
   std::mutex close_mutex_;
+  // Held by an operation with before-commit hooks from them through COMMIT and its after-commit
+  // hooks: this node's such operations commit and publish one at a time, in commit order.
+  std::mutex commit_order_mutex_;
   bool closed_ = false;
   std::atomic<std::uint64_t> retries_{0};
   // Until when (steady clock, ns) reconnecting is not tried again after a failure.

@@ -98,9 +98,26 @@ class Connection {
     return std::move(rows.front());
   }
 
+  // Inside Database::transact: runs hook after fn returned success, as the transaction's last
+  // statements before it commits (on this connection; an exception fails the attempt as if fn
+  // had thrown it). On PostgreSQL an operation with such hooks commits and runs its after-commit
+  // hooks while no other one of this node does (its after-commit hooks run before the next one
+  // commits): the event log relies on it (event_log.hpp).
+  void before_commit(std::function<void(Connection&)> hook) {
+    before_commit_.push_back(std::move(hook));
+  }
   // Inside Database::transact: runs hook after the transaction committed (never when it rolls
   // back), on the engine's thread, in commit order with the hooks of other operations.
   void after_commit(std::function<void()> hook) { after_commit_.push_back(std::move(hook)); }
+
+  // Engine side: whether before-commit hooks are registered, running them (once), and dropping
+  // those of an attempt that failed.
+  bool has_before_commit() const { return !before_commit_.empty(); }
+  void run_before_commit() {
+    auto hooks = std::exchange(before_commit_, {});
+    for (auto& hook : hooks) hook(*this);
+  }
+  void drop_before_commit() { before_commit_.clear(); }
 
   // Engine side: the hooks registered so far, and dropping those of a rolled-back attempt.
   std::size_t after_commit_mark() const { return after_commit_.size(); }
@@ -112,6 +129,7 @@ class Connection {
   }
 
  private:
+  std::vector<std::function<void(Connection&)>> before_commit_;
   std::vector<std::function<void()>> after_commit_;
 };
 

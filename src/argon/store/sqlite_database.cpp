@@ -245,6 +245,7 @@ void SqliteDatabase::run_batch(std::vector<Job>& batch) {
       o = TransactionOutcome{};
       o.attempts = attempt;
       const std::size_t hooks = writer_->after_commit_mark();
+      writer_->drop_before_commit();
       try {
         writer_->exec(kSavepoint);
       } catch (const std::exception& e) {
@@ -256,6 +257,8 @@ void SqliteDatabase::run_batch(std::vector<Job>& batch) {
       t_in_operation = true;
       try {
         o.status = (*batch[i].transaction)(*writer_);
+        // The operation's last statements, inside its savepoint (one writer: commit order).
+        if (o.status.ok()) writer_->run_before_commit();
       } catch (const RetryableError& e) {
         retry = attempt < options_.retry.max_attempts;
         if (!retry) {
