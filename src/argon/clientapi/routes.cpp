@@ -127,18 +127,23 @@ Task<Verdict> limit_address(ClientServices& s, ClientCall& call) {
   co_return verdict;
 }
 
-// Access::Person: the session token → the person (401 otherwise). An `X-Argon-Locale` header of
-// an authenticated request becomes the person's current locale (UPSTREAM.md §5).
+// The person found by either way in: named in the logs, and an `X-Argon-Locale` header of an
+// authenticated request becomes their current locale (UPSTREAM.md §5).
+void admit_person(ClientServices& s, ClientCall& call, User user) {
+  call.request.principal = "user:" + user.id.str();
+  if (const auto* locale = call.request.header("x-argon-locale"))
+    s.accounts.note_locale(user.id, *locale);
+  call.person = std::move(user);
+}
+
+// Access::Person: the session token → the person (401 otherwise).
 Task<Verdict> authenticate_person(ClientServices& s, ClientCall& call) {
   auto token = api::authorization_credentials(call.request, "Bearer");
   if (!token)
     co_return api::error_response(Error::unauthorized("Missing or invalid session token."));
   auto user = co_await s.accounts.authenticate(*token);
   if (!user) co_return api::error_response(user.error());
-  call.request.principal = "user:" + user->id.str();
-  if (const auto* locale = call.request.header("x-argon-locale"))
-    s.accounts.note_locale(user->id, *locale);
-  call.person = std::move(*user);
+  admit_person(s, call, std::move(*user));
   co_return std::nullopt;
 }
 
@@ -153,10 +158,7 @@ Task<Verdict> authenticate_person_or_ticket(ClientServices& s, ClientCall& call)
   std::optional<std::string> session = api::authorization_credentials(call.request, "Bearer");
   auto user = co_await s.tickets->redeem(std::move(ticket), std::move(session));
   if (!user) co_return api::error_response(user.error());
-  call.request.principal = "user:" + user->id.str();
-  if (const auto* locale = call.request.header("x-argon-locale"))
-    s.accounts.note_locale(user->id, *locale);
-  call.person = std::move(*user);
+  admit_person(s, call, std::move(*user));
   co_return std::nullopt;
 }
 
