@@ -10,16 +10,12 @@
 // docs/web-client.md there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
 import {
   startServer, HIGH_RATE_LIMITS, uname, PASSWORD, api, pollUntil, register, createSpace, channelByName,
   sendMessage, joinSpace, makeTempDir, freePort,
 } from '../blackbox/harness.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-const WAIT_MS = 15_000;
-const SHOTS = process.env.ARGON_WEB_SCREENSHOTS;
+import { launchChromium, person as personIn, signUp, shot, WAIT_MS } from './browser.mjs';
 
 let server, browser;
 before(async () => {
@@ -31,56 +27,10 @@ after(async () => {
   await server?.stop();
 });
 
-// Headless, sandboxed when possible. Chromium will not run its sandbox as root (this machine and
-// CI containers run the tests as root), and in a container without unprivileged user namespaces it
-// cannot set it up at all: only then is it turned off (--no-sandbox). The only pages it opens are
-// the app of a loopback test server.
-// --disable-dev-shm-usage: containers often give /dev/shm 64 MB, which Chromium outgrows.
-async function launchChromium() {
-  const base = ['--disable-dev-shm-usage'];
-  const options = { executablePath: CHROMIUM, headless: true };
-  if (process.getuid?.() === 0) return chromium.launch({ ...options, args: [...base, '--no-sandbox'] });
-  try {
-    return await chromium.launch({ ...options, args: base });
-  } catch (e) {
-    if (!/sandbox|namespace/i.test(String(e?.message))) throw e;
-    console.log('# chromium cannot set up its sandbox here; running it with --no-sandbox');
-    return chromium.launch({ ...options, args: [...base, '--no-sandbox'] });
-  }
-}
-
-async function person(colorScheme = 'light', viewport = { width: 1100, height: 760 }) {
-  const context = await browser.newContext({ colorScheme, viewport });
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    // A failed request is reported below with its method and path instead.
-    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
-  });
-  return { context, page, problems };
-}
-
-async function signUp(page, username, displayName) {
-  await page.getByRole('button', { name: 'Create an account' }).click();
-  const form = page.getByRole('form', { name: 'Create an account' });
-  await form.getByLabel('Username').fill(username);
-  await form.getByLabel('Display name').fill(displayName);
-  await form.getByLabel('Password').fill(PASSWORD);
-  await form.getByRole('button', { name: 'Create an account' }).click();
-}
-
 const live = (page) => page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
 const composer = (page) => page.getByRole('textbox', { name: 'Message #general' });
 const messages = (page) => page.getByRole('log', { name: 'Messages in #general' });
-
-async function shot(page, name) {
-  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-}
+const person = (...args) => personIn(browser, ...args);
 
 test('two people: sign up, space, invite link, join, live chat both ways, typing indicator', async () => {
   const alice = await person('light');
