@@ -88,6 +88,26 @@ test('joining a space while connected: its events arrive; a bot installed there 
   } finally { s.close(); }
 });
 
+test('creating a space while connected: the owner\'s memberJoin opens it (seq 1), then its events arrive', async () => {
+  const w = await world();
+  const s = await feed(w.alice);
+  try {
+    const made = await createSpace(server, w.alice, 'Made while live');
+    const j = await s.next(isEvent('memberJoin', (f) => f.data.spaceId === made.spaceId));
+    assert.equal(j.data.user.userId, w.alice.userId);
+    assert.deepEqual(parseSpaceEventId(j.id), { space: hex32(made.spaceId), seq: 1 });
+    await sendMessage(server, w.alice, channelByName(made, 'general').channelId, 'first words');
+    const m = await s.next(isMessage('first words'));
+    assert.equal(m.data.spaceId, made.spaceId);
+    // Another person's new space is not followed.
+    const theirs = await createSpace(server, w.bob, 'Not hers');
+    await sendMessage(server, w.bob, channelByName(theirs, 'general').channelId, 'private words');
+    await sendMessage(server, w.alice, w.general, 'marker');
+    await s.next(isMessage('marker'));
+    assert.ok(!s.frames.some((f) => f.data?.spaceId === theirs.spaceId), 'nothing of a space she is not in');
+  } finally { s.close(); }
+});
+
 test('resume: Last-Event-ID header, lastEventId query (wins), heartbeat cursor → replay, resumed {N}, live', async () => {
   const w = await world();
   const s1 = await feed(w.alice);

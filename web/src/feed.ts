@@ -34,16 +34,6 @@ export class Feed {
     this.source = null;
   }
 
-  /** Reconnects (resuming after the last event): a new connection follows every space the
-   *  person is in now. Creating a space emits no memberJoin, so an open feed would not follow it. */
-  restart() {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.source?.close();
-    this.source = null;
-    void this.connect();
-  }
-
   private async connect() {
     if (this.stopped) return;
     const generation = ++this.generation;

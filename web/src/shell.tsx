@@ -241,7 +241,6 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
       {dialog === 'space' && (
         <CreateSpaceDialog api={api} onClose={() => setDialog(null)} onCreated={(id) => {
           setDialog(null);
-          feedRef.current?.restart();
           void loadSpaces();
           navigate({ kind: 'space', spaceId: id });
         }} />

@@ -208,24 +208,47 @@ TEST_F(SpacesTest, AcceptInviteJoinsAndEmitsMemberJoin) {
   ASSERT_TRUE(joined.ok());
   EXPECT_EQ(*joined, home.space.id);
 
-  auto events = space_log(home);
-  ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].type, "memberJoin");
-  EXPECT_EQ(events[0].seq, 1);
-  auto p = payload(events[0]);
+  auto log = space_log(home);  // the owner's memberJoin (creation), then Bob's
+  ASSERT_EQ(log.size(), 2u);
+  const auto& joined_event = log[1];
+  EXPECT_EQ(joined_event.type, "memberJoin");
+  EXPECT_EQ(joined_event.seq, 2);
+  auto p = payload(joined_event);
   EXPECT_EQ(p.at("spaceId").as_string(), home.space.id.str());
   EXPECT_EQ(p.at("user").at("userId").as_string(), bob.id.str());
   EXPECT_EQ(p.at("user").at("username").as_string(), "bob");
 
   ASSERT_EQ(sink_.size(), sink_before + 1);
   EXPECT_EQ(sink_.records().back().type, "memberJoin");
-  EXPECT_EQ(sink_.records().back().payload, events[0].payload);
+  EXPECT_EQ(sink_.records().back().payload, joined_event.payload);
 
   auto got = sync_wait(spaces_.get_space(bob.id, home.space.id));
   ASSERT_TRUE(got.ok());
   EXPECT_FALSE(got->viewer.is_owner);
   EXPECT_EQ(got->viewer.mask, entitlement::kDefaultMember);
   EXPECT_EQ(got->members.size(), 2u);
+}
+
+TEST_F(SpacesTest, CreatingASpaceEmitsTheOwnersMemberJoin) {
+  // So an open feed of the owner follows the new space (events::Hub::apply_membership).
+  User alice = person("alice");
+  std::size_t sink_before = sink_.size();
+  auto home = space_of(alice);
+  auto log = space_log(home);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].type, "memberJoin");
+  EXPECT_EQ(log[0].seq, 1);
+  auto p = payload(log[0]);
+  EXPECT_EQ(p.at("spaceId").as_string(), home.space.id.str());
+  EXPECT_EQ(p.at("user").at("userId").as_string(), alice.id.str());
+  EXPECT_EQ(p.at("user").at("username").as_string(), "alice");
+  ASSERT_EQ(sink_.size(), sink_before + 1);
+  EXPECT_EQ(sink_.records().back().type, "memberJoin");
+
+  // A refused creation writes nothing.
+  auto blank = sync_wait(spaces_.create_space(alice.id, "   ", std::nullopt));
+  ASSERT_FALSE(blank.ok());
+  EXPECT_EQ(sink_.size(), sink_before + 1);
 }
 
 TEST_F(SpacesTest, InviteMaxUses) {
@@ -240,7 +263,7 @@ TEST_F(SpacesTest, InviteMaxUses) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().status, 404);
   EXPECT_EQ(second.error().code, "invite_not_found");
-  EXPECT_EQ(count_of(space_log(home), "memberJoin"), 1u);
+  EXPECT_EQ(count_of(space_log(home), "memberJoin"), 2u);  // the owner's and Bob's
 
   EXPECT_EQ(
       sync_wait(spaces_.create_invite(alice.id, home.space.id, {0, std::nullopt})).error().code,
@@ -276,6 +299,7 @@ TEST_F(SpacesTest, AlreadyMemberAndUnknownInvite) {
   User alice = person("alice");
   User bob = person("bob");
   auto home = space_of(alice);
+  std::size_t sink_before = sink_.size();
   auto inv = sync_wait(spaces_.create_invite(alice.id, home.space.id, {}));
   ASSERT_TRUE(inv.ok());
   auto again = sync_wait(spaces_.accept_invite(alice.id, inv->code));
@@ -288,8 +312,8 @@ TEST_F(SpacesTest, AlreadyMemberAndUnknownInvite) {
   EXPECT_EQ(unknown.error().status, 404);
   EXPECT_EQ(unknown.error().code, "invite_not_found");
 
-  EXPECT_TRUE(space_log(home).empty());
-  EXPECT_EQ(sink_.size(), 0u);
+  EXPECT_EQ(space_types(home), std::vector<std::string>{"memberJoin"});  // the creation's only
+  EXPECT_EQ(sink_.size(), sink_before);
 }
 
 TEST_F(SpacesTest, OnlyMembersCreateInvites) {
@@ -363,7 +387,8 @@ TEST_F(SpacesTest, OwnerCannotLeaveButMembersCan) {
   EXPECT_TRUE(sync_wait(spaces_.get_space(alice.id, home.space.id)).ok());
 
   ASSERT_TRUE(sync_wait(spaces_.remove_member(bob.id, home.space.id, bob.id)).ok());
-  EXPECT_EQ(space_types(home), (std::vector<std::string>{"memberJoin", "memberLeave"}));
+  EXPECT_EQ(space_types(home),
+            (std::vector<std::string>{"memberJoin", "memberJoin", "memberLeave"}));
   EXPECT_TRUE(sync_wait(spaces_.list_spaces(bob.id)).empty());
 }
 
@@ -543,16 +568,18 @@ TEST_F(SpacesTest, EventSequencesArePerSpaceStream) {
   ASSERT_TRUE(sync_wait(spaces_.create_channel(alice.id, home.space.id, {"a"})).ok());
   ASSERT_TRUE(sync_wait(spaces_.create_channel(alice.id, work.space.id, {"b"})).ok());
   ASSERT_TRUE(sync_wait(spaces_.create_channel(alice.id, home.space.id, {"c"})).ok());
-  auto h = space_log(home);
+  auto h = space_log(home);  // each: the creation's memberJoin, then its channels
   auto w = space_log(work);
-  ASSERT_EQ(h.size(), 2u);
-  ASSERT_EQ(w.size(), 1u);
+  ASSERT_EQ(h.size(), 3u);
+  ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(h[0].seq, 1);
   EXPECT_EQ(h[1].seq, 2);
+  EXPECT_EQ(h[2].seq, 3);
   EXPECT_EQ(w[0].seq, 1);
-  EXPECT_EQ(h[1].space_id, home.space.id);
+  EXPECT_EQ(w[1].seq, 2);
+  EXPECT_EQ(h[2].space_id, home.space.id);
   auto after_first = db_->read_now([&](store::Connection& c) {
-    return events::read_after(c, events::space_stream(home.space.id), 1, 10);
+    return events::read_after(c, events::space_stream(home.space.id), 2, 10);
   });
   ASSERT_EQ(after_first.size(), 1u);
   EXPECT_EQ(payload(after_first[0]).at("channel").at("name").as_string(), "c");

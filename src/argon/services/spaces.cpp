@@ -49,7 +49,11 @@ Task<Result<SpaceDetail>> SpaceService::create_space(const Uuid& owner_id, std::
   d.channels.push_back(Channel{ctx_.random.uuid(), d.space.id, "voice", std::nullopt,
                                ChannelType::Voice, std::nullopt, now + 1});
   d.viewer.is_owner = true;
-  co_return co_await ctx_.db.transact([&](store::Connection& c) -> Result<SpaceDetail> {
+  // The owner's memberJoin opens the space's stream: a feed the owner has open follows the new
+  // space from it on (events::Hub::apply_membership), as it does for a space joined by invite.
+  EventBatch batch{ctx_};
+  auto result = co_await ctx_.db.transact([&](store::Connection& c) -> Result<SpaceDetail> {
+    batch.clear();
     if (!store::users::find(c, owner_id)) return Error::unauthorized();
     store::spaces::insert(c, d.space);
     for (const auto& a : d.archetypes) store::archetypes::insert(c, a);
@@ -57,8 +61,13 @@ Task<Result<SpaceDetail>> SpaceService::create_space(const Uuid& owner_id, std::
     store::members::insert(c, d.space.id, owner_id, now);
     d.members = store::members::list(c, d.space.id);
     d.viewer.mask = store::members::permission_mask(c, d.space.id, owner_id);
+    auto owner = store::members::find(c, d.space.id, owner_id);
+    json::object payload{{"spaceId", d.space.id.str()}, {"user", user_json(ctx_, *owner)}};
+    batch.append(c, events::space_stream(d.space.id), "memberJoin", d.space.id,
+                 json::serialize(payload), now);
     return d;
   });
+  co_return result;
 }
 
 Task<std::vector<Space>> SpaceService::list_spaces(const Uuid& user_id) {

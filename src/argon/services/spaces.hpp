@@ -41,6 +41,7 @@ class SpaceService {
 
   // The creator owns it; it gets a default archetype `everyone`, a text channel `general` and a
   // voice channel `voice`.
+  // Emits memberJoin (the owner), so an open feed of the owner follows the new space.
   Task<Result<SpaceDetail>> create_space(const Uuid& owner_id, std::string name,
                                          std::optional<std::string> description);
   Task<std::vector<Space>> list_spaces(const Uuid& user_id);
