@@ -117,6 +117,12 @@ const std::vector<ConfigKey>& config_keys() {
       {"metrics.listen", "",
        "HOST:PORT of a separate listener for /metrics, /healthz and /readyz (empty: served on "
        "server.listen)"},
+      {"memory.trim_when_idle",
+       "on",
+       "on: once the server is quiet (under 5% of a core for half a second) and over 4 MB of its "
+       "heap is free, give those pages back to the system (after a burst of connections or "
+       "requests); off: keep them",
+       {"on", "off"}},
       {"log.format", "text", "text, or json: one JSON object per line", {"text", "json"}},
       {"log.access",
        "on",

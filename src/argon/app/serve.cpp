@@ -18,6 +18,7 @@
 #include "argon/api/respond.hpp"
 #include "argon/api/task_handler.hpp"
 #include "argon/app/build_info.hpp"
+#include "argon/app/heap_trim.hpp"
 #include "argon/app/logging.hpp"
 #include "argon/app/metrics.hpp"
 #include "argon/app/proxy_config.hpp"
@@ -135,6 +136,18 @@ void schedule_maintenance(Runtime& rt) {
       spdlog::warn("maintenance: failed: {}", e.what());
     }
     schedule_maintenance(rt);
+  });
+}
+
+// memory.trim_when_idle: free heap pages go back to the system once the server is quiet
+// (heap_trim.hpp). On the scheduler's thread: malloc_trim may hold the allocator a moment.
+void schedule_heap_trim(Runtime& rt, std::shared_ptr<HeapTrimmer> trimmer) {
+  std::int64_t interval = trimmer->policy().interval_ms;
+  rt.scheduler().schedule(interval, [&rt, trimmer = std::move(trimmer), interval]() mutable {
+    if (std::uint64_t given = trimmer->tick(interval))
+      spdlog::debug("memory: gave {} KB of free heap back to the system (trims so far: {})",
+                    given / 1024, trimmer->trims());
+    schedule_heap_trim(rt, std::move(trimmer));
   });
 }
 
@@ -472,6 +485,9 @@ int serve(const Config& config) {
   metrics.set_sources(
       {&server, &hub, &rt.database(), limiter.get(), &people_limiter, &voice.relay()});
   schedule_maintenance(rt);
+  if (config.str("memory.trim_when_idle") == "on")
+    schedule_heap_trim(rt,
+                       std::make_shared<HeapTrimmer>(HeapTrimPolicy{}, HeapTrimProbes::process()));
   std::string public_url = config.str("server.public_url");
   if (public_url.empty())
     public_url = "http://" + options.host + ":" + std::to_string(server.port());
