@@ -79,8 +79,7 @@ void Hub::closed(const std::shared_ptr<StreamConnection>& connection) {
   if (!connection->end()) return;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [stream, seq] : connection->cursor()) unsubscribe(connection, stream);
-    for (const auto& stream : connection->setup_.streams) unsubscribe(connection, stream);
+    for (const auto& stream : connection->subscribed_streams()) unsubscribe(connection, stream);
   }
   // Off the network thread: save where the stream stopped (implicit resume), then the owner's
   // clean-up (concurrency slot, presence).

@@ -19,6 +19,13 @@ std::vector<std::string> StreamConnection::streams() const {
   return out;
 }
 
+std::vector<std::string> StreamConnection::subscribed_streams() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out = setup_.streams;  // before start(); empty after
+  for (const auto& [stream, seq] : cursor_) out.push_back(stream);
+  return out;
+}
+
 Cursor StreamConnection::cursor() const {
   std::lock_guard lock(mutex_);
   return cursor_;
@@ -43,8 +50,10 @@ void StreamConnection::start(const Cursor& ends) {
     }
     write(std::make_shared<const std::string>(sse_frame("ready", "ready", setup_.ready_payload)));
     // Needed only until here: an idle stream should not carry them (10,000 streams add up).
+    // The cursor names every followed stream from now on.
     Cursor().swap(setup_.start);
     std::string().swap(setup_.ready_payload);
+    std::vector<std::string>().swap(setup_.streams);
     last_save_ms_ = last_write_ms_;
     started_ = true;
   }

@@ -24,6 +24,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   const Uuid& owner() const { return setup_.owner; }
   const std::string& own_stream() const { return setup_.own_stream; }
   std::vector<std::string> streams() const;
+  // What the hub may have subscribed it to: the setup's streams until start(), then the cursor's.
+  std::vector<std::string> subscribed_streams() const;
   Cursor cursor() const;
 
   // Hub side.

@@ -145,8 +145,10 @@ class StreamChannel final : public StreamWriter {
  public:
   using Items = std::vector<std::shared_ptr<const std::string>>;
 
-  StreamChannel(std::size_t max_queued_bytes, std::function<void()> wake)
-      : max_queued_(max_queued_bytes), wake_(std::move(wake)) {}
+  // `session` is woken through `wakes` (its network thread's queue). Held directly rather than as
+  // a std::function: that would be one more heap block per stream.
+  StreamChannel(std::size_t max_queued_bytes, WakeQueue& wakes, std::weak_ptr<Session> session)
+      : max_queued_(max_queued_bytes), wakes_(wakes), session_(std::move(session)) {}
 
   bool write(std::shared_ptr<const std::string> bytes) override;
   std::size_t queued_bytes() const override;
@@ -163,8 +165,11 @@ class StreamChannel final : public StreamWriter {
   void finish();
 
  private:
+  void wake();  // under mutex_
+
   const std::size_t max_queued_;
-  const std::function<void()> wake_;
+  WakeQueue& wakes_;
+  const std::weak_ptr<Session> session_;
   mutable std::mutex mutex_;
   Items queue_;             // guarded by mutex_
   std::size_t queued_ = 0;  // bytes queued or being written; guarded by mutex_
@@ -209,7 +214,6 @@ class Session : public std::enable_shared_from_this<Session> {
     bool chunked = false;  // HTTP/1.1: chunked framing; HTTP/1.0: raw bytes until close
     bool writing = false;  // a write is in flight
     bool ended = false;
-    std::array<char, 128> drain{};  // sink for bytes the client sends while streaming
   };
 
   friend class WakeQueue;  // on_wake()
@@ -236,6 +240,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> start_stream(Response res, unsigned version, bool head);
   void open_stream(StreamStart start, bool chunked);
   void read_drain();
+  void discard_input(error_code& ec);  // drops what the client sent; ec: gone
   void pump();
   void write_batch(StreamChannel::Items items);
   void write_last_chunk();

@@ -1,10 +1,11 @@
 // Streamed responses: the StreamWriter queue (StreamChannel) and the session's streaming mode.
 //
 // Once the headers are sent the session no longer runs a coroutine. Two callback chains keep it
-// alive, both on its strand: a read that is always pending (so EOF/RST ends the stream at once;
-// bytes received are dropped into a 128-byte sink) and, while there is queued data, a write of
-// everything queued so far (one chunk per StreamWriter::write). Idle, a stream holds the socket,
-// the session object and the pending read, nothing else: the request buffer is released.
+// alive, both on its network thread: a wait for readability that is always pending (so EOF/RST
+// ends the stream at once; bytes received are read and dropped) and, while there is queued data,
+// a write of everything queued so far (one chunk per StreamWriter::write). Idle, a stream holds
+// the socket, the session object and the pending wait, nothing else: the request buffer is
+// released.
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -83,9 +84,13 @@ bool StreamChannel::write(std::shared_ptr<const std::string> bytes) {
   queue_.push_back(std::move(bytes));
   if (!notified_) {
     notified_ = true;
-    wake_();
+    wake();
   }
   return true;
+}
+
+void StreamChannel::wake() {
+  wakes_.wake(session_);
 }
 
 std::size_t StreamChannel::queued_bytes() const {
@@ -99,7 +104,7 @@ void StreamChannel::close() {
   close_requested_ = true;
   if (!notified_) {
     notified_ = true;
-    wake_();
+    wake();
   }
 }
 
@@ -199,8 +204,7 @@ void Session::open_stream(StreamStart start, bool chunked) {
 
   auto st = std::make_unique<Streaming>();
   st->chunked = chunked;
-  st->channel = std::make_shared<StreamChannel>(
-      start.max_queued_bytes, [weak = weak_from_this(), wakes = &wakes_] { wakes->wake(weak); });
+  st->channel = std::make_shared<StreamChannel>(start.max_queued_bytes, wakes_, weak_from_this());
   streaming_ = std::move(st);
   core_.open_streams.fetch_add(1);
   read_drain();
@@ -221,23 +225,40 @@ void Session::open_stream(StreamStart start, bool chunked) {
   if (!queued) channel->close();
 }
 
-// Keeps a read pending on the raw socket (not through stream_, whose timeouts would apply).
+// Keeps a wait pending on the raw socket (not through stream_, whose timeouts would apply).
 void Session::read_drain() {
-  // std::allocator: the read waits for the stream's whole life, so it gets a block of its own
-  // size rather than whatever larger block the thread's recycling cache holds (~0.5 KB more per
-  // idle stream).
-  stream_.socket().async_read_some(
-      asio::buffer(streaming_->drain),
-      asio::bind_allocator(
-          std::allocator<void>(), [self = shared_from_this()](error_code ec, std::size_t) {
-            if (self->streaming_->ended) return;
-            if (ec) {
-              spdlog::debug("http {}: stream client gone: {}", self->remote_, ec.message());
-              self->end_stream();
-              return;
-            }
-            self->read_drain();
-          }));
+  // A wait for readability, not a read: an idle stream holds no buffer. When bytes arrive (the
+  // client has nothing to say while streaming) they are read into a stack buffer and dropped;
+  // end of file or an error ends the stream. std::allocator: the wait lasts the stream's whole
+  // life, so it gets a block of its own size rather than a larger recycled one.
+  stream_.socket().async_wait(
+      tcp::socket::wait_read,
+      asio::bind_allocator(std::allocator<void>(), [self = shared_from_this()](error_code ec) {
+        if (self->streaming_->ended) return;
+        if (!ec) self->discard_input(ec);
+        if (ec) {
+          spdlog::debug("http {}: stream client gone: {}", self->remote_, ec.message());
+          self->end_stream();
+          return;
+        }
+        self->read_drain();
+      }));
+}
+
+void Session::discard_input(error_code& ec) {
+  auto& socket = stream_.socket();
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);
+  if (ec) return;
+  std::array<char, 1024> sink;
+  // Bounded: a client that keeps sending gets its next turn after the others.
+  for (int i = 0; i < 16; ++i) {
+    socket.read_some(asio::buffer(sink), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = {};
+      return;
+    }
+    if (ec) return;  // end of file included
+  }
 }
 
 void Session::pump() {
