@@ -370,6 +370,31 @@ TEST_F(StreamTest, ClientDisconnectEndsStreamAtOnce) {
   EXPECT_EQ(fired.load(), 1);
 }
 
+TEST_F(StreamTest, BytesTheClientSendsWhileStreamingAreDroppedAndTheStreamGoesOn) {
+  // The server only waits for readability while streaming: what arrives is read and dropped
+  // (here 256 KB, more than one turn of the drain takes), and the stream keeps working.
+  start();
+  StreamClient c(port());
+  ASSERT_TRUE(c.open("/stream"));
+  auto writers = hub_.wait(1);
+  ASSERT_TRUE(writers);
+  auto w = writers->front();
+  ASSERT_TRUE(c.send_all(std::string(256 * 1024, 'x')));
+  ASSERT_TRUE(c.send_all("GET /pipelined HTTP/1.1\r\nHost: t\r\n\r\n"));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(w->write(bytes("tick " + std::to_string(i))));
+    EXPECT_EQ(c.next_chunk(), "tick " + std::to_string(i));
+  }
+  EXPECT_FALSE(w->is_closed());
+  EXPECT_EQ(server_->active_streams(), 1u);
+  // Then the client goes: noticed by the same wait.
+  std::atomic<int> fired{0};
+  w->on_closed([&] { ++fired; });
+  c.close();
+  ASSERT_TRUE(eventually([&] { return fired.load() > 0; }, 2s));
+  EXPECT_TRUE(eventually([&] { return server_->active_streams() == 0; }));
+}
+
 TEST_F(StreamTest, CloseFlushesQueueThenEnds) {
   start();
   StreamClient c(port());
