@@ -129,6 +129,7 @@ test('a slash command with options, buttons, a select, a modal, acks, thinking a
     await botStatus(page).getByText('Sent to Dice').first().waitFor();
     await dice.defer(ci.interactionId);
     await botStatus(page).getByText('Dice is thinking…').first().waitFor();
+    await shot(page, 'bots-thinking');
 
     // Its answer ends the thinking: a message with controls.
     const messageId = await dice.reply(w.general, 'You rolled 17', [
@@ -313,8 +314,8 @@ test('the picker from the keyboard only; a command without options runs at once;
   }
 });
 
-test('a modal that expired: the page says so and closes it', async () => {
-  const w = await world('light');
+test('at phone width, a modal that expired: the page says so and closes it', async () => {
+  const w = await world('light', { width: 390, height: 760 });
   const { page, problems, dice } = w;
   try {
     await dice.register({ name: 'ping', description: 'Ping the bot' });
@@ -327,6 +328,8 @@ test('a modal that expired: the page says so and closes it', async () => {
     });
     const dialog = page.getByRole('dialog', { name: 'Too late' });
     await dialog.waitFor();
+    const box = await dialog.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, `the dialog fits the phone: ${JSON.stringify(box)}`);
     await dialog.getByLabel(/Why/).fill('because');
     await advanceClock(server, 61_000);  // past the interaction's 60 s
     await dialog.getByRole('button', { name: 'Submit' }).click();
