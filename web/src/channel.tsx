@@ -139,7 +139,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
         // The event has no entities or controls: read the message itself (the page before id+1).
         api.get<{ messages: any[] }>(`${base}/messages?limit=1&from=${BigInt(id) + 1n}`).then((r) => {
           const m = r.messages.find((x) => String(x.messageId) === id);
-          if (live && m) setMessages((now) => merge(now, [toMsg(m)]));
+          if (live && m) setMessages((now) => now.some((x) => x.id === id) ? merge(now, [toMsg(m)]) : now);
         }).catch(() => {});
         return;
       }
