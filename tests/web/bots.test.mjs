@@ -115,6 +115,12 @@ test('a slash command with options, buttons, a select, a modal, acks, thinking a
     await sides.fill('many');
     await form.getByRole('button', { name: 'Run /roll' }).click();
     await form.getByText('A whole number, please.').waitFor();
+    // A whole number the server cannot take (past int64): its 400 shows next to the option.
+    await sides.fill('99999999999999999999');
+    await form.getByRole('button', { name: 'Run /roll' }).click();
+    const sidesError = form.locator('.field', { has: page.locator('[name=sides]') }).locator('.field-error');
+    await sidesError.filter({ hasText: 'options[0].value: must be an integer' }).waitFor();
+    assert.equal(await sides.getAttribute('aria-invalid'), 'true');
     await sides.fill('20');
     await form.getByLabel('colour').selectOption('blue');
     await form.getByRole('button', { name: 'Run /roll' }).click();
@@ -246,7 +252,8 @@ test('a slash command with options, buttons, a select, a modal, acks, thinking a
     assert.ok(await edited.getByRole('button', { name: 'Done' }).isDisabled());
     assert.equal(await edited.getByRole('button', { name: 'Reroll' }).count(), 0);
     assert.equal(await edited.getByRole('group').count(), 1);
-    noProblems(problems, [/^403 POST \/api\/v1\/messages\/\d+\/controls\/deal$/]);
+    noProblems(problems, [/^403 POST \/api\/v1\/messages\/\d+\/controls\/deal$/,
+      /^400 POST \/api\/v1\/channels\/[0-9a-f-]+\/commands\/[0-9a-f-]+$/]);
   } finally {
     dice.close();
     await w.context.close();

@@ -132,8 +132,9 @@ export class Interactions {
     else if (name === 'interactionDeferred' && data?.interactionId) this.apply(String(data.interactionId), 'deferred');
     else if (name === 'showModal' && data?.interactionId && data.modal) {
       // The event names the modal's new interaction, not the one it answers: it answers the
-      // person's latest interaction still waiting (Modal consumes that one).
-      const waiting = [...this.pending].reverse().find((p) => p.state === 'sent' || p.state === 'deferred');
+      // person's latest interaction still waiting (Modal consumes that one) — possibly one whose
+      // POST has not even answered yet, as the bot may be that quick.
+      const waiting = [...this.pending].reverse().find((p) => p.state === 'sending' || p.state === 'sent' || p.state === 'deferred');
       if (waiting) this.pending = this.pending.filter((p) => p !== waiting);
       this.modals = [...this.modals, {
         interactionId: String(data.interactionId), modal: data.modal, channelId: waiting?.channelId,
@@ -146,7 +147,7 @@ export class Interactions {
       const sender = String(data.message.sender?.userId ?? data.message.creatorId ?? '');
       const before = this.pending.length;
       this.pending = this.pending.filter((p) => !(p.channelId === channelId && p.botUserId === sender &&
-        (p.state === 'deferred' || p.state === 'sent')));
+        p.state !== 'acked' && p.state !== 'expired'));
       if (this.pending.length !== before) this.changed();
     }
   }
