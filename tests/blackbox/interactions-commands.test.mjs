@@ -158,7 +158,7 @@ test('Update, Delete: own commands only; ListForSpace = global ∪ that space', 
   assert.deepEqual((await lfs(w.sid)).body.commands.map((x) => x.commandId), [local]);
 });
 
-test('people list the commands of the bots installed in the space, with appId', async () => {
+test('people list the commands of the bots installed in the space, with appId and botUserId', async () => {
   const w = await interactionWorld(server);
   await registerCommand(server, w.tok, { name: 'roll', description: 'Roll' });
   await registerCommand(server, w.other.tok, { name: 'beta', description: 'Other bot', spaceId: w.sid });
@@ -166,8 +166,9 @@ test('people list the commands of the bots installed in the space, with appId', 
   await registerCommand(server, { raw: `Bot ${stranger.token}` }, { name: 'hidden', description: 'Not installed' });
   const r = await c.get(`/api/v1/spaces/${w.sid}/commands`, w.member.token);
   expectStatus(r, 200);
-  assert.deepEqual(r.body.commands.map((x) => [x.name, x.appId]), [['beta', w.other.app.appId], ['roll', w.app.appId]]);
-  assert.deepEqual(Object.keys(r.body.commands[0]).sort(), [...COMMAND_KEYS, 'appId'].sort());
+  assert.deepEqual(r.body.commands.map((x) => [x.name, x.appId, x.botUserId]),
+    [['beta', w.other.app.appId, w.other.app.botUserId], ['roll', w.app.appId, w.app.botUserId]]);
+  assert.deepEqual(Object.keys(r.body.commands[0]).sort(), [...COMMAND_KEYS, 'appId', 'botUserId'].sort());
   const outsider = await register(server);
   const denied = await c.get(`/api/v1/spaces/${w.sid}/commands`, outsider.token);
   assert.ok([403, 404].includes(denied.status), denied.text);

@@ -39,7 +39,8 @@ test('/roll: invoke → defer → modal → submit → reply with buttons → cl
     const commandId = reg.body.commandId;
     const listed = await c.get(`/api/v1/spaces/${w.sid}/commands`, person.token);
     expectStatus(listed, 200);
-    assert.deepEqual(listed.body.commands.map((x) => [x.name, x.appId, x.options[0].type]), [['roll', w.app.appId, 1]]);
+    assert.deepEqual(listed.body.commands.map((x) => [x.name, x.appId, x.botUserId, x.options[0].type]),
+      [['roll', w.app.appId, w.botUserId, 1]]);
 
     // 2. The person runs /roll sides:20.
     const run = await runCommand(server, person, w.general, commandId, [{ name: 'sides', value: '20' }]);

@@ -4,6 +4,9 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Api, ApiError, enc } from './api';
 import { Modal } from './dialog';
 import { Entity, RichText } from './entities';
+import { ControlRow, MessageControls, controlRows } from './controls';
+import { useCommandPicker } from './commands';
+import { BotActivity } from './modal';
 import type { Bus, Channel } from './shell';
 import type { Session } from './session';
 
@@ -17,6 +20,7 @@ interface Msg {
   edited?: boolean;
   replyTo?: string;
   reactions: Reaction[];
+  controls?: ControlRow[];  // a bot's buttons and selects
 }
 
 // userIds holds the first three who reacted (docs/client-api.md), so whether the person is among
@@ -41,6 +45,7 @@ function toMsg(m: any): Msg {
     reactions: Array.isArray(m.reactions)
       ? m.reactions.map((r: any) => ({ emoji: String(r.emoji), count: Number(r.count) || 0, userIds: r.userIds ?? [] }))
       : [],
+    controls: controlRows(m.controls),
   };
 }
 
@@ -131,6 +136,11 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
         // {messageId, text, updatedAt}: new text without new spans drops the old entities.
         const id = String(data.messageId);
         setMessages((now) => now.map((x) => x.id === id ? { ...x, text: data.text ?? '', entities: [], edited: true } : x));
+        // The event has no entities or controls: read the message itself (the page before id+1).
+        api.get<{ messages: any[] }>(`${base}/messages?limit=1&from=${BigInt(id) + 1n}`).then((r) => {
+          const m = r.messages.find((x) => String(x.messageId) === id);
+          if (live && m) setMessages((now) => now.some((x) => x.id === id) ? merge(now, [toMsg(m)]) : now);
+        }).catch(() => {});
         return;
       }
       if ((name === 'reactionAdd' || name === 'reactionRemove') && String(data?.channelId) === channel.channelId) {
@@ -181,7 +191,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
   const onInput = (value: string) => {
     setDraft(value);
     const now = Date.now();
-    if (value.trim() && now - lastTyping.current > TYPING_EVERY_MS) {
+    if (value.trim() && !value.startsWith('/') && now - lastTyping.current > TYPING_EVERY_MS) {
       lastTyping.current = now;
       api.post(`${base}/typing`).catch(() => {});
     }
@@ -254,6 +264,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
   const byIdMap = new Map(messages.map((m) => [m.id, m]));
 
   const nameOf = (id: string) => names.get(id);
+  const picker = useCommandPicker({ api, bus, channel, names, draft, setDraft, focusComposer: () => composerRef.current?.focus() });
   const typingNames = typing.map((id) => names.get(id) ?? 'Someone');
 
   return (
@@ -321,6 +332,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
               ) : (
                 <div class="text"><RichText text={m.text} entities={m.entities} nameOf={nameOf} /></div>
               )}
+              {m.controls && <MessageControls api={api} bus={bus} channel={channel} session={session} messageId={m.id} rows={m.controls} botUserId={m.senderId} botName={nameFor(m)} />}
               {(m.reactions.length > 0 || picking === m.id) && <div class="reactions">
                 {m.reactions.map((r) => {
                   const mine = r.mine ?? r.userIds.includes(session.userId);
@@ -346,6 +358,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
         </ol>
       </div>
       <div class="typing" aria-live="polite">{typingText(typingNames)}</div>
+      <BotActivity api={api} bus={bus} channel={channel} />
       {error && <p class="error" role="alert">{error}</p>}
       {replyTo && (
         <div class="replying" role="status">
@@ -353,11 +366,13 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
           <button type="button" class="small" onClick={() => setReplyTo(null)}>Cancel reply</button>
         </div>
       )}
+      {picker.view}
       <form class="composer" onSubmit={(e) => { e.preventDefault(); void send(); }}>
         <label class="visually-hidden" for="composer-input">Message #{channel.name}</label>
         <textarea id="composer-input" ref={composerRef} rows={1} maxLength={4000} placeholder={`Message #${channel.name}`}
-          value={draft} onInput={(e) => onInput(e.currentTarget.value)}
+          value={draft} onInput={(e) => onInput(e.currentTarget.value)} {...picker.inputProps}
           onKeyDown={(e) => {
+            if (picker.onKeyDown(e)) return;
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); void send(); }
             if (e.key === 'Escape' && replyTo) { e.preventDefault(); setReplyTo(null); }
           }} />

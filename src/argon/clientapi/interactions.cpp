@@ -54,6 +54,7 @@ void add_interaction_routes(ClientRoutes& routes, ClientServices& s) {
                for (const auto& c : commands) {
                  auto o = wire::command_json(c);
                  o["appId"] = c.app_id.str();
+                 if (c.bot_user_id) o["botUserId"] = c.bot_user_id->str();
                  out.push_back(std::move(o));
                }
                co_return api::json_response(200, json::object{{"commands", std::move(out)}});

@@ -62,6 +62,7 @@ struct Command {
   bool default_permission = true;
   std::vector<CommandOption> options;
   std::int64_t created_at_ms = 0;
+  std::optional<Uuid> bot_user_id;  // the app's bot user, when read with it (people's list)
 };
 
 // Lowercases; then 1..32 of [a-z0-9_-] → the stored name, else 400 invalid_name.

@@ -16,6 +16,7 @@ Command command_from_storage(const store::StoredCommand& s) {
   if (auto options = wire::parse_command_options_from_storage(s.options_json))
     c.options = std::move(*options);
   c.created_at_ms = s.created_at_ms;
+  c.bot_user_id = s.bot_user_id;
   return c;
 }
 
@@ -40,7 +41,8 @@ Task<Result<Command>> CommandService::register_command(const BotIdentity& bot,
                               r.description,
                               r.default_permission.value_or(true),
                               wire::serialize_command_options(r.options),
-                              ctx_.now_ms()};
+                              ctx_.now_ms(),
+                              std::nullopt};
   auto written = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     if (r.space_id) {
       auto access = require_member(c, *r.space_id, bot.user.id, UnknownSpace::NotAMember);

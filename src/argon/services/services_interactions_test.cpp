@@ -229,6 +229,11 @@ TEST_F(InteractionsTest, ListsByNameAndPerSpace) {
   EXPECT_EQ(names(*sync_wait(commands_.usable_in_space(bob_.id, home_.space.id))),
             (std::vector<std::string>{"alpha", "beta", "zeta"}));
   EXPECT_FALSE(sync_wait(commands_.usable_in_space(eve_.id, home_.space.id)).ok());
+  // Each names its bot (people's clients match the bot's answers by it).
+  auto usable = sync_wait(commands_.usable_in_space(bob_.id, home_.space.id));
+  ASSERT_TRUE(usable.ok());
+  for (const auto& c : *usable)
+    EXPECT_EQ(c.bot_user_id, c.app_id == dice_.app.id ? dice_.user.id : other_.user.id) << c.name;
 }
 
 // ---------------------------------------------------------------------------------------------

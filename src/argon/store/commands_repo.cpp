@@ -10,8 +10,9 @@ constexpr const char* kSelect =
     "SELECT c.id, c.app_id, c.space_id, c.name, c.description, c.default_permission, c.options,"
     " c.created_at FROM commands c";
 StoredCommand command_from(const Row& r) {
-  return StoredCommand{uuid_cell(r, 0), uuid_cell(r, 1), opt_uuid_cell(r, 2), r.text(3),
-                       r.text(4),       r.flag(5),       r.text(6),           r.i64(7)};
+  return StoredCommand{uuid_cell(r, 0), uuid_cell(r, 1), opt_uuid_cell(r, 2),
+                       r.text(3),       r.text(4),       r.flag(5),
+                       r.text(6),       r.i64(7),        std::nullopt};
 }
 std::vector<StoredCommand> all_from(const std::vector<Row>& rows) {
   std::vector<StoredCommand> out;
@@ -68,11 +69,22 @@ std::vector<StoredCommand> list_for_app_in_space(Connection& c, const Uuid& app_
 }
 
 std::vector<StoredCommand> list_usable_in_space(Connection& c, const Uuid& space_id) {
-  return all_from(c.query(std::string(kSelect) +
-                              " JOIN bot_apps a ON a.id = c.app_id"
-                              " JOIN members m ON m.user_id = a.bot_user_id AND m.space_id = $1"
-                              " WHERE c.space_id IS NULL OR c.space_id = $1 ORDER BY c.name, c.id",
-                          {sql_uuid(space_id)}));
+  // The people's list names each command's bot (its user id), so a client can tell whose
+  // answer follows an interaction.
+  auto rows = c.query(
+      "SELECT c.id, c.app_id, c.space_id, c.name, c.description, c.default_permission, c.options,"
+      " c.created_at, a.bot_user_id FROM commands c"
+      " JOIN bot_apps a ON a.id = c.app_id"
+      " JOIN members m ON m.user_id = a.bot_user_id AND m.space_id = $1"
+      " WHERE c.space_id IS NULL OR c.space_id = $1 ORDER BY c.name, c.id",
+      {sql_uuid(space_id)});
+  std::vector<StoredCommand> out;
+  for (const auto& r : rows) {
+    auto cmd = command_from(r);
+    cmd.bot_user_id = uuid_cell(r, 8);
+    out.push_back(std::move(cmd));
+  }
+  return out;
 }
 }  // namespace commands
 

@@ -18,6 +18,7 @@ struct StoredCommand {
   bool default_permission = true;
   std::string options_json;
   std::int64_t created_at_ms = 0;
+  std::optional<Uuid> bot_user_id;  // the app's bot (list_usable_in_space only)
 };
 
 namespace commands {
