@@ -84,7 +84,7 @@ export function RolesDialog({ api, detail, onClose }: { api: Api; detail: SpaceD
                 <button type="button" aria-current={a.archetypeId === selected ? 'true' : undefined}
                   onClick={() => select(a.archetypeId)}>
                   <span class="role-swatch" style={{ background: colourHex(a.colour) }} aria-hidden="true" />
-                  {a.isDefault ? `${a.name} (everyone)` : a.name}
+                  {a.isDefault ? `${a.name} (default, every member)` : a.name}
                 </button>
               </li>
             ))}

@@ -3,7 +3,7 @@
 // the Shell reloads the space on memberJoin/memberLeave/memberUpdate, and presenceUpdate events are
 // applied here on top of the presence the space's member list carried when it was loaded.
 // PresenceMenu (top bar) sets the person's own presence.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Api, ApiError, enc } from './api';
 import { Modal } from './dialog';
 import { KICK_MEMBER, MANAGE_ARCHETYPE, colourHex } from './entitlements';
@@ -222,7 +222,8 @@ export function PresenceMenu({ api, bus, detail, session }: {
     if (name === 'presenceUpdate' && data?.user?.userId === session.userId && data.presence)
       setStatus(data.presence.status);
   }), [bus, session.userId]);
-  useEffect(() => {
+  // Focus moves into the menu as it renders (a layout effect: before any key reaches it).
+  useLayoutEffect(() => {
     if (!open) return;
     const items = menu.current;
     (items?.querySelector<HTMLElement>('[aria-checked="true"]') ?? items?.querySelector<HTMLElement>('[role="menuitemradio"]'))?.focus();
@@ -250,9 +251,10 @@ export function PresenceMenu({ api, bus, detail, session }: {
   const choices = [1, 2, 6, 0];
   return (
     <div class="presence-menu" onKeyDown={onKey}>
-      <button type="button" ref={button} aria-haspopup="menu" aria-expanded={open} aria-controls="presence-menu"
+      <button type="button" ref={button} aria-haspopup="menu"
+        aria-label={`Status: ${known === null ? 'not set' : presenceLabel(known)}`} aria-expanded={open} aria-controls="presence-menu"
         onClick={() => setOpen(!open)}>
-        <PresenceDot status={known ?? 0} /> <span class="presence-prefix">Status: </span>{known === null ? 'not set' : presenceLabel(known)}
+        <PresenceDot status={known ?? 0} /> <span class="presence-text">Status: {known === null ? 'not set' : presenceLabel(known)}</span>
       </button>
       {open && (
         <ul class="menu" id="presence-menu" role="menu" aria-label="Set your status" ref={menu}>

@@ -237,6 +237,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
               <button type="button" onClick={() => setDialog('channel')}>New channel</button>}
           </section>
         )}
+        <a class="dev-link" {...link({ kind: 'developers' })}>Developer console</a>
       </nav>
       <main class="main">
         {error && <p class="error" role="alert">{error} <button type="button" class="link" onClick={() => setError('')}>Dismiss</button></p>}
