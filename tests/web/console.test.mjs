@@ -8,6 +8,7 @@ import {
   registerCommand, bot, BOT_TOKEN_RE,
 } from '../blackbox/harness.mjs';
 
+import { openBotStream, openReady } from '../blackbox/sse.mjs';
 import { launchChromium, person as personIn, shot } from './browser.mjs';
 
 const ADMIN = 'operator-token-for-the-console-test';
@@ -132,6 +133,15 @@ test('the developer console creates, installs and rotates a bot; the operator ve
     await row.getByText('Verified', { exact: true }).waitFor();
     const flags = (await c.get(`/api/v1/spaces/${space.spaceId}/members/${app.botUserId}`, dana.token)).body.flags;
     assert.equal(flags & 5, 5, 'BOT and VERIFIED');
+    // A bot is online while its event stream is open: live in the panel.
+    await row.getByText('Offline').waitFor();
+    const stream = await openReady(() => openBotStream(server, token2));
+    try {
+      await row.getByText('Online').waitFor();
+    } finally {
+      stream.close();
+    }
+    await row.getByText('Offline').waitFor();
 
     // Uninstall, back at /developers (a reload keeps the operator view for this tab).
     await d.goto(server.url + '/developers');
