@@ -133,9 +133,13 @@ test('members panel: presence changes live (the menu and the API), bots and owne
 
     // Max sets "Do not disturb" from the menu in his top bar (keyboard), Olga sees it live.
     const menuButton = m.getByRole('button', { name: 'Status: Offline' });
+    const menu = m.getByRole('menu', { name: 'Set your status' });
+    await menuButton.click();  // a press elsewhere closes it
+    await menu.waitFor();
+    await m.getByRole('heading', { name: '# general' }).click();
+    await menu.waitFor({ state: 'detached' });
     await menuButton.focus();
     await m.keyboard.press('Enter');
-    const menu = m.getByRole('menu', { name: 'Set your status' });
     // Focus starts on the current status (offline, last), then the arrows move it round.
     await menu.getByRole('menuitemradio', { name: 'Invisible (offline)', checked: true }).and(m.locator(':focus')).waitFor();
     await m.keyboard.press('ArrowDown');

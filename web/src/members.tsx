@@ -229,6 +229,15 @@ export function PresenceMenu({ api, bus, detail, session }: {
     (items?.querySelector<HTMLElement>('[aria-checked="true"]') ?? items?.querySelector<HTMLElement>('[role="menuitemradio"]'))?.focus();
   }, [open]);
 
+  // A press anywhere else closes the menu.
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: PointerEvent) => { if (!root.current?.contains(e.target as Node)) setOpen(false); };
+    document.addEventListener('pointerdown', away);
+    return () => document.removeEventListener('pointerdown', away);
+  }, [open]);
+
   const choose = async (s: number) => {
     setOpen(false);
     button.current?.focus();
@@ -250,7 +259,7 @@ export function PresenceMenu({ api, bus, detail, session }: {
   };
   const choices = [1, 2, 6, 0];
   return (
-    <div class="presence-menu" onKeyDown={onKey}>
+    <div class="presence-menu" ref={root} onKeyDown={onKey}>
       <button type="button" ref={button} aria-haspopup="menu"
         aria-label={`Status: ${known === null ? 'not set' : presenceLabel(known)}`} aria-expanded={open} aria-controls="presence-menu"
         onClick={() => setOpen(!open)}>
