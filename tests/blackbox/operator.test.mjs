@@ -104,3 +104,22 @@ test('without ARGON_ADMIN_TOKEN the admin routes answer 404 not_found', async ()
   }
   assert.equal(await isVerified(dev, a.appId, pc), false);
 });
+
+test('GET /api/v1/admin/apps lists every app of every developer with isVerified; operator token only', async () => {
+  const [dev1, dev2] = await Promise.all([register(server), register(server)]);
+  const a = await createApp(server, dev1);
+  const b = await createApp(server, dev2, { name: 'Second' });
+  expectStatus(await c.post(`/api/v1/admin/bots/${b.appId}/verify`, undefined, ADMIN), 200);
+  const r = await c.get('/api/v1/admin/apps', ADMIN);
+  expectStatus(r, 200);
+  const byId = new Map(r.body.apps.map((x) => [x.appId, x]));
+  assert.deepEqual(byId.get(a.appId), {
+    appId: a.appId, name: 'Test app', ownerId: dev1.userId, botUserId: a.botUserId,
+    botUsername: a.botUsername, isVerified: false,
+  });
+  assert.equal(byId.get(b.appId).isVerified, true);
+  assert.equal(byId.get(b.appId).ownerId, dev2.userId);
+  for (const tok of [undefined, 'wrong', dev1.token, { raw: `Bot ${a.token}` }])
+    expectError(await c.get('/api/v1/admin/apps', tok), 401, 'unauthorized');
+  expectError(await pc.get('/api/v1/admin/apps', ADMIN), 404, 'not_found');
+});

@@ -59,13 +59,13 @@ test('GET / is the app\'s index.html: no-cache, CSP, nosniff, no referrer', asyn
 
 test('the app\'s own addresses answer index.html too; other paths stay 404', async () => {
   const index = decoded(await get('/'));
-  for (const path of ['/app', '/app/some-space', '/app/some-space/some-channel', '/invite/abc123']) {
+  for (const path of ['/app', '/app/some-space', '/app/some-space/some-channel', '/invite/abc123', '/developers']) {
     const res = await get(path);
     assert.equal(res.status, 200, path);
     assert.equal(res.headers['cache-control'], 'no-cache', path);
     assert.equal(decoded(res), index, path);
   }
-  for (const path of ['/nope', '/app/a/b/c', '/assets/missing-123.js', '/invite']) {
+  for (const path of ['/nope', '/app/a/b/c', '/assets/missing-123.js', '/invite', '/developers/x']) {
     const res = await get(path);
     assert.equal(res.status, 404, path);
     assert.match(res.headers['content-type'], /^application\/json/);

@@ -253,6 +253,9 @@ test('channels: the owner creates and deletes one, live for a member; members se
     await joinSpace(server, second.spaceId, erin, finn);
     await m.getByRole('link', { name: 'Second' }).click();  // there live: memberJoin
     await m.waitForURL(new RegExp(`/app/${second.spaceId}/`));
+    // Its #general has loaded (a kick landing while that first page is still being read would
+    // answer it 403, a failed request this test counts).
+    await m.getByText('No messages yet. Say hello!').waitFor();
     const kicked = await api(server).del(`/api/v1/spaces/${second.spaceId}/members/${finn.userId}`, undefined, erin.token);
     assert.equal(kicked.status, 204);
     await m.getByRole('link', { name: 'Second' }).waitFor({ state: 'hidden' });

@@ -2,6 +2,7 @@
 // channels, one channel's live messages). See docs/web-client.md.
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { Api, ApiError, enc } from './api';
+import { Console } from './console';
 import { Shell } from './shell';
 import { Route, parseRoute, routePath } from './routes';
 import { Session, loadSession, saveSession } from './session';
@@ -55,6 +56,9 @@ export function App() {
   }
   if (route.kind === 'invite') {
     return <InviteScreen api={api} code={route.code} navigate={navigate} />;
+  }
+  if (route.kind === 'developers') {
+    return <Console api={api} session={session} navigate={navigate} />;
   }
   return <Shell api={api} session={session} route={route} navigate={navigate} onSignOut={signOut} />;
 }

@@ -8,6 +8,7 @@ export const FEED_EVENTS = [
   'ready', 'messageCreate', 'messageEdit', 'typingStart', 'typingStop', 'memberJoin', 'memberLeave',
   'memberUpdate', 'channelCreate', 'channelDelete', 'reactionAdd', 'reactionRemove', 'presenceUpdate',
   'interactionAcked', 'interactionDeferred', 'showModal',  // person-only: answers of bots (bots.ts)
+  'archetypeCreate', 'archetypeUpdate',
 ] as const;
 
 export type FeedState = 'connecting' | 'live' | 'offline';

@@ -3,7 +3,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { Api, ApiError, enc } from './api';
 import type { Navigate } from './app';
 import { ChannelView } from './channel';
+import { RolesDialog } from './archetypes';
 import { Modal } from './dialog';
+import { MANAGE_ARCHETYPE } from './entitlements';
+import { MembersPanel, PresenceMenu } from './members';
 import { Feed, FeedState } from './feed';
 import { Route, routePath } from './routes';
 import type { Session } from './session';
@@ -52,6 +55,8 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
   const [typing, setTyping] = useState<Record<string, Record<string, number>>>({});
   const [dialog, setDialog] = useState<'space' | 'invite' | 'channel' | 'leave' | null>(null);
   const [navOpen, setNavOpen] = useState(false);
+  const [membersOpen, setMembersOpen] = useState(false);
+  const [rolesOpen, setRolesOpen] = useState(false);
   const [error, setError] = useState('');
   const bus = useMemo(() => new Bus(), []);
 
@@ -107,7 +112,8 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
         return;
       }
       if (name === 'memberJoin' || name === 'memberLeave' || name === 'memberUpdate' ||
-          name === 'channelCreate' || name === 'channelDelete') {
+          name === 'channelCreate' || name === 'channelDelete' ||
+          name === 'archetypeCreate' || name === 'archetypeUpdate') {
         void r.loadSpaces();
         if (data?.spaceId === r.spaceId) void r.loadDetail();
       }
@@ -179,7 +185,8 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
   });
 
   return (
-    <div class="shell" data-nav-open={navOpen ? '' : undefined}>
+    <div class="shell" data-nav-open={navOpen ? '' : undefined}
+      data-members-open={membersOpen && detail ? '' : undefined}>
       <header class="topbar">
         <button type="button" class="nav-toggle" aria-expanded={navOpen} aria-controls="sidebar"
           onClick={() => setNavOpen(!navOpen)}>Menu</button>
@@ -187,6 +194,8 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
         <span class={`feed-state ${feedState}`} role="status">
           {feedState === 'live' ? 'Live' : feedState === 'connecting' ? 'Connecting…' : 'Offline, reconnecting…'}
         </span>
+        <a class="topbar-link" {...link({ kind: 'developers' })}>Developers</a>
+        <PresenceMenu api={api} bus={bus} detail={detail} session={session} />
         <span class="me" title={`@${session.username}`}>{session.displayName}</span>
         <button type="button" onClick={onSignOut}>Sign out</button>
       </header>
@@ -206,6 +215,10 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
             <h2 id="channels-heading">{detail.name}</h2>
             <div class="actions">
               <button type="button" onClick={() => setDialog('invite')}>Invite people</button>
+              <button type="button" aria-expanded={membersOpen} aria-controls="members-panel"
+                onClick={() => { setMembersOpen(!membersOpen); setNavOpen(false); }}>Members</button>
+              {allowed(detail, session.userId, MANAGE_ARCHETYPE) &&
+                <button type="button" onClick={() => setRolesOpen(true)}>Roles</button>}
               {detail.ownerId !== session.userId &&
                 <button type="button" onClick={() => setDialog('leave')}>Leave space</button>}
             </div>
@@ -224,6 +237,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
               <button type="button" onClick={() => setDialog('channel')}>New channel</button>}
           </section>
         )}
+        <a class="dev-link" {...link({ kind: 'developers' })}>Developer console</a>
       </nav>
       <main class="main">
         {error && <p class="error" role="alert">{error} <button type="button" class="link" onClick={() => setError('')}>Dismiss</button></p>}
@@ -238,6 +252,11 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
               <button type="button" class="primary" onClick={() => setDialog('space')}>Create a space</button></div>
             : <div class="empty"><p>Loading…</p></div>}
       </main>
+      {membersOpen && detail && (
+        <MembersPanel api={api} bus={bus} detail={detail} session={session} reload={() => void loadDetail()}
+          onClose={() => setMembersOpen(false)} />
+      )}
+      {rolesOpen && detail && <RolesDialog api={api} detail={detail} onClose={() => setRolesOpen(false)} />}
       {dialog === 'space' && (
         <CreateSpaceDialog api={api} onClose={() => setDialog(null)} onCreated={(id) => {
           setDialog(null);

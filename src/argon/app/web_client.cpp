@@ -71,7 +71,7 @@ http::AsyncHandler register_web_client(http::Router& router, std::span<const Web
   });
   // The app's own addresses (web/src/routes.ts): a reload or a shared link opens the app there.
   for (const char* pattern :
-       {"/app", "/app/{spaceId}", "/app/{spaceId}/{channelId}", "/invite/{code}"})
+       {"/app", "/app/{spaceId}", "/app/{spaceId}/{channelId}", "/invite/{code}", "/developers"})
     router.add("GET", pattern, page);
   return [page](http::Request& req, http::Respond respond) { respond(page(req)); };
 }

@@ -55,7 +55,7 @@ TEST_F(WebClientTest, IndexIsNotCachedAndLocksThePageDown) {
 }
 
 TEST_F(WebClientTest, ClientSideRoutesServeTheIndex) {
-  for (const char* path : {"/app", "/app/s1", "/app/s1/c1", "/invite/abc"}) {
+  for (const char* path : {"/app", "/app/s1", "/app/s1/c1", "/invite/abc", "/developers"}) {
     auto r = get(path, "gzip");
     EXPECT_EQ(r.status, 200) << path;
     EXPECT_EQ(r.body, "GZ-html") << path;
@@ -63,6 +63,7 @@ TEST_F(WebClientTest, ClientSideRoutesServeTheIndex) {
   }
   EXPECT_EQ(get("/app/a/b/c").status, 404);
   EXPECT_EQ(get("/invite").status, 404);
+  EXPECT_EQ(get("/developers/x").status, 404);
 }
 
 TEST_F(WebClientTest, HashedAssetsAreImmutableAndCompressedWhenAccepted) {

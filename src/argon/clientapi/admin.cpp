@@ -1,4 +1,6 @@
 // Operator: /api/v1/admin/* behind the configured operator token (Access::Operator).
+#include <boost/json/array.hpp>
+
 #include "argon/api/respond.hpp"
 #include "argon/clientapi/routes.hpp"
 #include "argon/wire/json_in.hpp"
@@ -7,6 +9,20 @@ namespace argon::clientapi {
 namespace json = boost::json;
 
 void add_admin_routes(ClientRoutes& routes, ClientServices& s) {
+  // Every bot application of the server (the operator's page verifies them from this list).
+  routes.add("GET", "/api/v1/admin/apps", Access::Operator,
+             [&s](ClientCall&) -> Task<Result<http::Response>> {
+               json::array apps;
+               auto all = co_await s.bots.list_all();
+               for (const auto& a : all)
+                 apps.push_back(json::object{{"appId", a.id.str()},
+                                             {"name", a.name},
+                                             {"ownerId", a.owner_id.str()},
+                                             {"botUserId", a.bot_user_id.str()},
+                                             {"botUsername", a.bot_username},
+                                             {"isVerified", a.is_verified}});
+               co_return api::json_response(200, json::object{{"apps", std::move(apps)}});
+             });
   for (bool verify : {true, false}) {
     routes.add("POST",
                verify ? "/api/v1/admin/bots/{appId}/verify" : "/api/v1/admin/bots/{appId}/unverify",

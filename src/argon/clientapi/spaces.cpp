@@ -1,5 +1,6 @@
 // /api/v1/spaces, invites and members
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 
 #include "argon/api/respond.hpp"
 #include "argon/clientapi/routes.hpp"
@@ -9,13 +10,29 @@ namespace argon::clientapi {
 namespace json = boost::json;
 
 namespace {
+// The Bot API's member shape plus what a person's member list shows: the user flags (BOT 1,
+// VERIFIED 4, …) and the member's current presence, shaped like presenceUpdate's `presence`.
+json::object person_member_json(const Member& m) {
+  json::object out = wire::member_json(m);
+  out["flags"] = m.user_flags;
+  json::value activity = nullptr;
+  if (m.presence_activity_json) {
+    boost::system::error_code ec;
+    auto parsed = json::parse(*m.presence_activity_json, ec);
+    if (!ec) activity = std::move(parsed);
+  }
+  out["presence"] = json::object{{"status", static_cast<std::int64_t>(m.presence_status)},
+                                 {"activity", std::move(activity)}};
+  return out;
+}
+
 json::object detail_json(const services::SpaceDetail& d, bool with_members) {
   json::object out = wire::space_json(d.space);
   json::array channels, archetypes, members;
   for (const auto& c : d.channels) channels.push_back(wire::channel_json(c));
   // People see permission masks: they manage archetypes through this API.
   for (const auto& a : d.archetypes) archetypes.push_back(wire::archetype_json(a, true));
-  for (const auto& m : d.members) members.push_back(wire::member_json(m));
+  for (const auto& m : d.members) members.push_back(person_member_json(m));
   out["channels"] = std::move(channels);
   out["archetypes"] = std::move(archetypes);
   if (with_members) out["members"] = std::move(members);
@@ -81,7 +98,7 @@ void add_space_routes(ClientRoutes& routes, ClientServices& s) {
                CO_TRY(space_id, call.path_uuid("spaceId"));
                CO_TRY(target, call.path_uuid("userId"));
                CO_TRY(member, co_await s.spaces.get_member(call.user().id, space_id, target));
-               co_return api::json_response(200, wire::member_json(member));
+               co_return api::json_response(200, person_member_json(member));
              });
 
   routes.add("DELETE", "/api/v1/spaces/{spaceId}/members/{userId}", Access::Person,

@@ -86,6 +86,8 @@ struct Member {
   std::optional<std::string> avatar_url;
   std::vector<Uuid> archetype_ids;  // explicitly assigned plus the space's default archetype
   std::int64_t joined_at_ms = 0;
+  int presence_status = 0;                            // users.presence_status (0 offline)
+  std::optional<std::string> presence_activity_json;  // users.presence_activity (JSON or none)
 };
 
 // One emoji's reactions on a message (BotReactionV1): how many hold it and the first few of them.

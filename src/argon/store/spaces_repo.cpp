@@ -139,7 +139,7 @@ namespace members {
 namespace {
 constexpr const char* kSelect =
     "SELECT m.space_id, m.user_id, u.username, COALESCE(m.display_name, u.display_name), u.flags,"
-    " u.avatar_url, m.joined_at, s.default_archetype_id"
+    " u.avatar_url, m.joined_at, s.default_archetype_id, u.presence_status, u.presence_activity"
     " FROM members m JOIN users u ON u.id = m.user_id JOIN spaces s ON s.id = m.space_id";
 
 Member member_from(const Row& r) {
@@ -152,6 +152,8 @@ Member member_from(const Row& r) {
   m.avatar_url = r.opt_text(5);
   m.joined_at_ms = r.i64(6);
   m.archetype_ids.push_back(uuid_cell(r, 7));
+  m.presence_status = static_cast<int>(r.i64(8));
+  m.presence_activity_json = r.opt_text(9);
   return m;
 }
 
