@@ -18,6 +18,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -26,6 +27,7 @@
 
 #include "argon/http/date.hpp"
 #include "argon/http/request_head.hpp"
+#include "argon/http/response_head.hpp"
 #include "argon/http/session.hpp"
 
 namespace argon::http {
@@ -72,27 +74,6 @@ std::string new_request_id() {
 
 bool method_takes_json_body(std::string_view m) {
   return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE";
-}
-
-// Response -> Beast message with Content-Length. Throws on an invalid status or header.
-bhttp::response<bhttp::string_body> to_beast(Response r, unsigned version, bool keep_alive) {
-  bhttp::response<bhttp::string_body> res;
-  res.version(version);
-  if (r.status < 100) throw std::invalid_argument("invalid status " + std::to_string(r.status));
-  res.result(static_cast<unsigned>(r.status));
-  res.reason(status_reason(r.status));
-  if (!r.content_type.empty()) res.set(bhttp::field::content_type, r.content_type);
-  for (auto& [name, value] : r.headers) res.insert(name, value);
-  const bool no_body_status =
-      (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304;
-  if (!no_body_status) res.body() = std::move(r.body);
-  res.set(bhttp::field::date, http_date_now());
-  res.keep_alive(keep_alive);
-  res.prepare_payload();  // Content-Length
-  // RFC 9110 §8.6: no Content-Length on 1xx and 204 (Beast writes "0"); a 304's would describe
-  // the representation, which these answers do not have.
-  if (no_body_status) res.erase(bhttp::field::content_length);
-  return res;
 }
 
 }  // namespace
@@ -396,23 +377,22 @@ asio::awaitable<Response> Session::run_dispatch(Request& req) {
 
 asio::awaitable<bool> Session::write_response(Response r, unsigned version, bool keep_alive,
                                               bool head) {
-  bhttp::response<bhttp::string_body> res;
-  try {
-    res = to_beast(std::move(r), version, keep_alive);
-  } catch (const std::exception& e) {  // e.g. a status outside 100..999 or a bad header
-    spdlog::error("http: cannot send handler response: {}", e.what());
-    res = to_beast(Response::error(500, "internal_error", "Internal server error"), version,
-                   keep_alive);
+  if (!status_has_body(r.status)) r.body.clear();
+  std::optional<std::string> lines = response_head(r, version, keep_alive, r.body.size());
+  if (!lines) {  // a status outside 100..999, or a header that would split the response
+    spdlog::error("http: cannot send handler response: status {} or a header is invalid", r.status);
+    r = Response::error(500, "internal_error", "Internal server error");
+    lines = response_head(r, version, keep_alive, r.body.size());
   }
 
   error_code ec;
   stream_.expires_after(core_.options.write_timeout);
-  if (head) {
-    bhttp::response<bhttp::empty_body> header_only{std::move(res.base())};
-    co_await bhttp::async_write(stream_, header_only,
-                                asio::redirect_error(asio::use_awaitable, ec));
+  if (head || r.body.empty()) {
+    co_await asio::async_write(stream_, asio::buffer(*lines),
+                               asio::redirect_error(asio::use_awaitable, ec));
   } else {
-    co_await bhttp::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(*lines), asio::buffer(r.body)};
+    co_await asio::async_write(stream_, buffers, asio::redirect_error(asio::use_awaitable, ec));
   }
   stream_.expires_never();
   if (ec) spdlog::debug("http {}: write failed: {}", remote_, ec.message());

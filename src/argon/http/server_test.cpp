@@ -261,6 +261,11 @@ TEST_F(ServerTest, EmptyAndInvalidResponses) {
   start(test_options(), [](Request& req) {
     if (req.path == "/accepted") return Response::empty(202);
     if (req.path == "/no-content") return Response::empty(204);
+    if (req.path == "/split") {  // a header that would split the response
+      Response r = Response::json(200, "{}");
+      r.headers.emplace_back("X-Echo", "a\r\nSet-Cookie: stolen=1");
+      return r;
+    }
     Response bad = Response::json(42, "{}");  // not a valid HTTP status
     return bad;
   });
@@ -285,6 +290,14 @@ TEST_F(ServerTest, EmptyAndInvalidResponses) {
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 500);
   EXPECT_EQ(error_code_of(*bad), "internal_error");
+  auto split = c.get("/split");
+  ASSERT_TRUE(split);
+  EXPECT_EQ(split->status, 500);
+  EXPECT_EQ(error_code_of(*split), "internal_error");
+  EXPECT_EQ(split->header("set-cookie"), "");
+  EXPECT_EQ(split->header("x-echo"), "");
+  // The connection goes on.
+  EXPECT_EQ(c.get("/accepted")->status, 202);
 }
 
 TEST_F(ServerTest, IdleTimeoutClosesTheSocket) {
