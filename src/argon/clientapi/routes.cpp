@@ -86,6 +86,7 @@ ClientRoutes client_routes(ClientServices& s) {
   add_interaction_routes(routes, s);
   add_voice_routes(routes, s);
   add_ticket_routes(routes, s);
+  add_session_routes(routes, s);
   add_route_list_route(routes);
   return routes;
 }

@@ -117,6 +117,7 @@ void add_event_routes(ClientRoutes& routes, ClientServices& s);
 void add_interaction_routes(ClientRoutes& routes, ClientServices& s);
 void add_voice_routes(ClientRoutes& routes, ClientServices& s);
 void add_ticket_routes(ClientRoutes& routes, ClientServices& s);
+void add_session_routes(ClientRoutes& routes, ClientServices& s);
 
 services::Caller person_caller(const User& user);
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "argon/domain/names.hpp"
+#include "argon/services/account_admin.hpp"
 #include "argon/services/user_locales.hpp"
 #include "argon/store/account_admin_repo.hpp"
 #include "argon/store/accounts_repo.hpp"
@@ -179,6 +180,34 @@ Task<Status> AccountService::end_session(std::string token) {
   Status ended = co_await ctx_.db.transact([&](store::Connection& c) -> Status {
     store::sessions::remove(c, hash);
     return {};
+  });
+  co_return ended;
+}
+
+Task<std::vector<OwnSession>> AccountService::own_sessions(Uuid user_id,
+                                                           std::string current_token) {
+  std::string current = session_token_hash(current_token);
+  co_return co_await ctx_.db.read([&](store::Connection& c) {
+    std::vector<OwnSession> out;
+    for (const auto& row : store::sessions::list_for(c, user_id))
+      out.push_back(
+          OwnSession{session_id_of(row.token_hash), row.created_at_ms, row.token_hash == current});
+    return out;
+  });
+}
+
+Task<Result<std::int64_t>> AccountService::end_own_sessions(Uuid user_id, std::string current_token,
+                                                            std::optional<std::string> session_id) {
+  std::string current = session_token_hash(current_token);
+  auto ended = co_await ctx_.db.transact([&](store::Connection& c) -> Result<std::int64_t> {
+    std::int64_t n = 0;
+    for (const auto& row : store::sessions::list_for(c, user_id)) {
+      bool chosen =
+          session_id ? session_id_of(row.token_hash) == *session_id : row.token_hash != current;
+      if (chosen) n += store::sessions::remove(c, row.token_hash);
+    }
+    if (session_id && n == 0) return Error::not_found("session_not_found", "No such session.");
+    return n;
   });
   co_return ended;
 }

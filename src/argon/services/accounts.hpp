@@ -19,6 +19,13 @@ struct SessionGrant {
   std::string token;
 };
 
+// One of a person's sessions, as they see it.
+struct OwnSession {
+  std::string session_id;  // a prefix of the token's hash (as the operator sees it too)
+  std::int64_t created_at_ms = 0;
+  bool current = false;  // the session of the token asking
+};
+
 class AccountService {
  public:
   explicit AccountService(Context& ctx) : ctx_(ctx) {}
@@ -37,6 +44,13 @@ class AccountService {
   Task<Result<User>> authenticate(std::string token);
   // Sign out: the session of `token` ends (the token, and tickets taken with it, stop working).
   Task<Status> end_session(std::string token);
+  // The person's sessions, oldest first; `current_token` marks the asking one.
+  Task<std::vector<OwnSession>> own_sessions(Uuid user_id, std::string current_token);
+  // Ends one of the person's sessions (`session_id`; the current one too: that signs out), or,
+  // without one, every session but the current one. → how many ended. 404 session_not_found
+  // when `session_id` is not one of theirs.
+  Task<Result<std::int64_t>> end_own_sessions(Uuid user_id, std::string current_token,
+                                              std::optional<std::string> session_id);
   // Operator CLI: a person with a session token (and a password when given).
   Task<Result<SessionGrant>> create_user(std::string username, std::optional<std::string> password);
   Task<Result<User>> get_user(Uuid id);
