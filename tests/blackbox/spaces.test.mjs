@@ -98,7 +98,7 @@ test('GET /spaces/{id} → space with channels, archetypes (default "everyone") 
   assert.equal(g.members.length, 1);
   assert.deepEqual(g.members[0], {
     userId: alice.userId, spaceId: s.spaceId, username: alice.username, displayName: alice.username,
-    archetypeIds: [s.defaultArchetypeId],
+    archetypeIds: [s.defaultArchetypeId], flags: 0, presence: { status: 0, activity: null },
   });
 });
 
@@ -152,7 +152,7 @@ test('invites: create → 201 {code, spaceId, maxUses, expiresAt}; accept → 20
   const g = await getSpace(server, bob, s.spaceId);
   assert.deepEqual(member(g, bob.userId), {
     userId: bob.userId, spaceId: s.spaceId, username: bob.username, displayName: bob.username,
-    archetypeIds: [s.defaultArchetypeId],
+    archetypeIds: [s.defaultArchetypeId], flags: 0, presence: { status: 0, activity: null },
   });
   // The invite (no maxUses) can be used again by someone else.
   const carol = await register(server);
