@@ -9,6 +9,7 @@ import { MANAGE_ARCHETYPE } from './entitlements';
 import { MembersPanel, PresenceMenu } from './members';
 import { Feed, FeedState } from './feed';
 import { Route, routePath } from './routes';
+import { SessionsDialog } from './sessions';
 import type { Session } from './session';
 
 export interface Space { spaceId: string; name: string; description: string | null; ownerId: string }
@@ -52,6 +53,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
   const [spaces, setSpaces] = useState<Space[] | null>(null);
   const [detail, setDetail] = useState<SpaceDetail | null>(null);
   const [feedState, setFeedState] = useState<FeedState>('connecting');
+  const [sessionsOpen, setSessionsOpen] = useState(false);
   const [typing, setTyping] = useState<Record<string, Record<string, number>>>({});
   const [dialog, setDialog] = useState<'space' | 'invite' | 'channel' | 'leave' | null>(null);
   const [navOpen, setNavOpen] = useState(false);
@@ -238,7 +240,9 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
           </section>
         )}
         <a class="dev-link" {...link({ kind: 'developers' })}>Developer console</a>
+        <button type="button" class="link sessions-link" onClick={() => setSessionsOpen(true)}>Your sessions</button>
       </nav>
+      {sessionsOpen && <SessionsDialog api={api} onClose={() => setSessionsOpen(false)} onSignOut={onSignOut} />}
       <main class="main">
         {error && <p class="error" role="alert">{error} <button type="button" class="link" onClick={() => setError('')}>Dismiss</button></p>}
         {channel
