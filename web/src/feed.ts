@@ -7,6 +7,7 @@ import { Api, parseJson } from './api';
 export const FEED_EVENTS = [
   'ready', 'messageCreate', 'messageEdit', 'typingStart', 'typingStop', 'memberJoin', 'memberLeave',
   'memberUpdate', 'channelCreate', 'channelDelete', 'reactionAdd', 'reactionRemove', 'presenceUpdate',
+  'voiceJoin', 'voiceLeave', 'callAccepted', 'callEnded',
 ] as const;
 
 export type FeedState = 'connecting' | 'live' | 'offline';
