@@ -147,6 +147,11 @@ test('voice channel: the page encodes the microphone to Opus for an echo bot and
     await botRow.getByText('speaking').waitFor();
     await participants(a).getByRole('listitem').filter({ hasText: 'Alice (you)' }).getByText('speaking').waitFor();
     await shot(a, 'voice');
+    // At phone width the panel stays in view (the channel list folds behind Menu).
+    await a.setViewportSize({ width: 390, height: 760 });
+    await panel(a).getByRole('button', { name: 'Leave' }).waitFor();
+    await shot(a, 'voice-phone');
+    await a.setViewportSize({ width: 1100, height: 760 });
 
     // Mute: nothing is encoded (the row says so); unmute: packets flow again.
     await a.getByRole('button', { name: 'Mute' }).click();

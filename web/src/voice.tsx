@@ -103,13 +103,20 @@ export class VoiceStore {
   /** Leave (DELETE voice) or hang up (DELETE the call). */
   async end() {
     const target = this.state.target;
-    this.stop();
-    if (!target) return;
+    const conn = this.conn;
+    this.conn = null;  // its close is ours: not reported
+    if (!target) { conn?.close(); return; }
     this.set({ target: null, phase: null });
-    if (target.kind === 'channel') {
-      await this.api.del(`/api/v1/channels/${enc(target.channelId)}/voice`).catch(() => {});
-    } else if (target.callId) {
-      await this.api.del(`/api/v1/calls/${enc(target.callId)}`).catch(() => {});
+    // The server is told first (it closes the socket itself): a socket closed first would end the
+    // call or leave the channel on its own, and the DELETE would find nothing (404).
+    try {
+      if (target.kind === 'channel') {
+        await this.api.del(`/api/v1/channels/${enc(target.channelId)}/voice`).catch(() => {});
+      } else if (target.callId) {
+        await this.api.del(`/api/v1/calls/${enc(target.callId)}`).catch(() => {});
+      }
+    } finally {
+      conn?.close();
     }
   }
 
@@ -223,7 +230,8 @@ export function VoiceChannelItem({ store, channel, names }: {
       <button type="button" class="voice-join" aria-pressed={here}
         aria-label={here ? `In voice channel ${channel.name}` : `Join voice channel ${channel.name}`}
         disabled={here} onClick={() => void store.joinChannel(channel)}>
-        <span aria-hidden="true">🔊</span> {channel.name}
+        <span class="voice-channel-name">{channel.name}</span>
+        <span class="voice-tag" aria-hidden="true">{here ? 'connected' : 'voice · join'}</span>
       </button>
       {people.length > 0 && (
         <ul class="voice-people" aria-label={`In ${channel.name}`}>
