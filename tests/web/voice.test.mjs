@@ -4,7 +4,8 @@
 // joined over the real APIs, like tests/blackbox/voice-*.test.mjs) echoes every packet back, so the
 // test proves both directions: the bot receives real Opus packets from the page's encoder, and
 // the page decodes the bot's (the frames it shows as "heard" for the bot, and its speaking dot).
-// Also: two people hear each other, Leave updates the other page, calls to a bot (accepted:
+// Also: two people hear each other, a page opened later lists who is in voice, Leave updates the
+// other page, calls to a bot (accepted:
 // audio flows, hang up; rejected), and the errors: no WebCodecs, no Connect permission, kicked.
 // Every wait is on a condition (Playwright locators, waitForFunction, pollUntil); no fixed sleeps.
 import { test, before, after } from 'node:test';
@@ -195,6 +196,20 @@ test('two people in a voice channel hear each other; Leave updates the other pag
     await participants(a).getByRole('listitem').filter({ hasText: 'Bruno' }).getByText('speaking').waitFor();
     await participants(b).getByRole('listitem').filter({ hasText: 'Alma' }).getByText('speaking').waitFor();
     await shot(b, 'voice-dark');
+
+    // Someone who opens the space now sees both in the channel (GET /api/v1/spaces/{id}/voice:
+    // they joined before this page's feed connected).
+    const carl = await personPage('Carl');
+    await joinSpace(server, space.spaceId, alice.who, carl.who);
+    try {
+      await openSpace(carl, space.spaceId);
+      const inVoice = carl.page.getByRole('list', { name: 'In voice' });
+      await inVoice.getByText('Alma').waitFor();
+      await inVoice.getByText('Bruno').waitFor();
+      noProblems(carl);
+    } finally {
+      await carl.context.close();
+    }
 
     await panel(b).getByRole('button', { name: 'Leave' }).click();
     await participants(a).getByRole('listitem').filter({ hasText: 'Bruno' }).waitFor({ state: 'detached' });

@@ -35,8 +35,12 @@ function nameOf(user: any): string {
 export class VoiceStore {
   state: VoiceState = { target: null, phase: null, muted: false, notice: null, micProblem: null };
   conn: VoiceConnection | null = null;
-  /** channelId → userId → name, from voiceJoin/voiceLeave since the feed connected. */
+  /** channelId → userId → name: GET /api/v1/spaces/{id}/voice for each space shown, then the
+   *  feed's voiceJoin/voiceLeave. */
   rooms = new Map<string, Map<string, string>>();
+  private roomSpace = new Map<string, string>();  // channelId → spaceId
+  private watched = new Set<string>();
+  private loading = new Map<string, any[]>();  // spaceId → voice events seen while its list loads
   private listeners = new Set<() => void>();
   private early = new Map<string, { name: string; data: any }>();  // call events before POST answered
   private unsubscribe: () => void;
@@ -158,21 +162,61 @@ export class VoiceStore {
     this.set({ target: null, phase: null, notice: { text, alert: !quiet } });
   }
 
+  /** Who is in the voice channels of a space: loaded once per feed connection, then kept by events. */
+  watchSpace(spaceId: string) {
+    if (this.watched.has(spaceId)) return;
+    this.watched.add(spaceId);
+    void this.loadSpace(spaceId);
+  }
+
+  private async loadSpace(spaceId: string) {
+    const seen: any[] = [];
+    this.loading.set(spaceId, seen);
+    let list: { channelId: string; user: any }[];
+    try {
+      list = (await this.api.get<{ participants: { channelId: string; user: any }[] }>(
+        `/api/v1/spaces/${enc(spaceId)}/voice`)).participants;
+    } catch {
+      if (this.loading.get(spaceId) === seen) this.loading.delete(spaceId);
+      return;  // not a member any more, or offline: the events still say what changes
+    }
+    if (this.loading.get(spaceId) !== seen) return;  // the feed reconnected: a newer load runs
+    this.loading.delete(spaceId);
+    const rooms = new Map(this.rooms);
+    for (const [channelId, space] of this.roomSpace) if (space === spaceId) rooms.delete(channelId);
+    for (const p of list) {
+      if (typeof p?.channelId !== 'string' || typeof p?.user?.userId !== 'string') continue;
+      this.roomSpace.set(p.channelId, spaceId);
+      rooms.set(p.channelId, new Map(rooms.get(p.channelId) ?? []).set(p.user.userId, nameOf(p.user)));
+    }
+    this.rooms = rooms;
+    for (const e of seen) this.applyVoiceEvent(e.name, e.data);  // what changed while it loaded
+    this.notify();
+  }
+
+  private applyVoiceEvent(name: string, data: any) {
+    const userId: string = data.user.userId;
+    if (typeof data.spaceId === 'string') this.roomSpace.set(data.channelId, data.spaceId);
+    const room = new Map(this.rooms.get(data.channelId) ?? []);
+    if (name === 'voiceJoin') room.set(userId, nameOf(data.user)); else room.delete(userId);
+    this.rooms = new Map(this.rooms).set(data.channelId, room);
+  }
+
   private onEvent(name: string, data: any) {
     if (name === 'ready') {
-      // The feed (re)connected: who is in voice is only known from the events that follow.
-      this.rooms = new Map();
-      this.notify();
+      // The feed (re)connected: what happened while it was away is not in it; load again.
+      for (const spaceId of this.watched) void this.loadSpace(spaceId);
+    } else if (name === 'memberLeave' && data?.userId === this.userId) {
+      this.watched.delete(data.spaceId);  // left or removed: its voice list is not ours to read
     } else if (name === 'voiceJoin' || name === 'voiceLeave') {
       const userId = data?.user?.userId;
       if (typeof data?.channelId !== 'string' || typeof userId !== 'string') return;
-      const room = new Map(this.rooms.get(data.channelId) ?? []);
-      if (name === 'voiceJoin') room.set(userId, nameOf(data.user)); else room.delete(userId);
+      this.applyVoiceEvent(name, data);
+      this.loading.get(data.spaceId)?.push({ name, data });
       const t = this.state.target;
       if (t?.kind === 'channel' && t.channelId === data.channelId) {
         if (name === 'voiceLeave') this.conn?.forget(userId); else this.conn?.welcome(userId);
       }
-      this.rooms = new Map(this.rooms).set(data.channelId, room);
       this.notify();
     } else if (name === 'callAccepted' || name === 'callEnded') {
       const t = this.state.target;
@@ -224,6 +268,7 @@ export function VoiceChannelItem({ store, channel, names }: {
 }) {
   const state = useStore(store);
   const here = state.target?.kind === 'channel' && state.target.channelId === channel.channelId;
+  useEffect(() => store.watchSpace(channel.spaceId), [store, channel.spaceId]);
   const people = [...(store.rooms.get(channel.channelId) ?? new Map<string, string>())];
   return (
     <div class="voice-channel">
