@@ -145,6 +145,13 @@ export class VoiceStore {
         if (target?.kind === 'call' && code === 1000) return;
         this.set({ target: null, phase: null });
         this.fail(closeMessage(code, reason), code === 1000);
+        // Lost or refused (not left, not kicked): the server may still count us in (a join's
+        // grace, a live call); say we are gone.
+        if (code !== 1000 && code !== 4001) {
+          const gone = target?.kind === 'channel' ? `/api/v1/channels/${enc(target.channelId)}/voice`
+            : target?.kind === 'call' && target.callId ? `/api/v1/calls/${enc(target.callId)}` : null;
+          if (gone) this.api.del(gone).catch(() => {});
+        }
       },
     });
     conn.setMuted(this.state.muted);
