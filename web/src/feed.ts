@@ -9,6 +9,7 @@ export const FEED_EVENTS = [
   'memberUpdate', 'channelCreate', 'channelDelete', 'reactionAdd', 'reactionRemove', 'presenceUpdate',
   'interactionAcked', 'interactionDeferred', 'showModal',  // person-only: answers of bots (bots.ts)
   'archetypeCreate', 'archetypeUpdate',
+  'voiceJoin', 'voiceLeave', 'callAccepted', 'callEnded',
 ] as const;
 
 export type FeedState = 'connecting' | 'live' | 'offline';

@@ -11,6 +11,7 @@ import { Feed, FeedState } from './feed';
 import { Route, routePath } from './routes';
 import { SessionsDialog } from './sessions';
 import type { Session } from './session';
+import { BotCalls, VoiceChannelItem, VoicePanel, useVoiceStore } from './voice';
 
 export interface Space { spaceId: string; name: string; description: string | null; ownerId: string }
 export interface Channel { channelId: string; spaceId: string; name: string; channelType: number }
@@ -61,6 +62,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
   const [rolesOpen, setRolesOpen] = useState(false);
   const [error, setError] = useState('');
   const bus = useMemo(() => new Bus(), []);
+  const voice = useVoiceStore(api, bus, session.userId);
 
   const spaceId = route.kind === 'space' ? route.spaceId : null;
   const channelId = route.kind === 'space' ? route.channelId : undefined;
@@ -229,7 +231,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
               {detail.channels.map((c) => (
                 <li key={c.channelId}>
                   {c.channelType === 1
-                    ? <span class="voice" title="Voice channels are not in the web client yet">{c.name} <span class="hint">(voice)</span></span>
+                    ? <VoiceChannelItem store={voice} channel={c} names={names} />
                     : <a {...link({ kind: 'space', spaceId: detail.spaceId, channelId: c.channelId })}
                       aria-current={c.channelId === channelId ? 'page' : undefined}># {c.name}</a>}
                 </li>
@@ -237,6 +239,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
             </ul>
             {allowed(detail, session.userId, MANAGE_CHANNELS) &&
               <button type="button" onClick={() => setDialog('channel')}>New channel</button>}
+            <BotCalls store={voice} members={detail.members} />
           </section>
         )}
         <a class="dev-link" {...link({ kind: 'developers' })}>Developer console</a>
@@ -244,6 +247,7 @@ export function Shell({ api, session, route, navigate, onSignOut }: {
       </nav>
       {sessionsOpen && <SessionsDialog api={api} onClose={() => setSessionsOpen(false)} onSignOut={onSignOut} />}
       <main class="main">
+        <VoicePanel store={voice} names={names} myName={session.displayName} />
         {error && <p class="error" role="alert">{error} <button type="button" class="link" onClick={() => setError('')}>Dismiss</button></p>}
         {channel
           ? <ChannelView key={channel.channelId} api={api} bus={bus} channel={channel} session={session}

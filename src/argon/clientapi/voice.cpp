@@ -22,6 +22,13 @@ void add_voice_routes(ClientRoutes& routes, ClientServices& s) {
                co_return api::no_content();
              });
 
+  routes.add("GET", "/api/v1/spaces/{spaceId}/voice", Access::Person,
+             [&s](ClientCall& call) -> Task<Result<http::Response>> {
+               CO_TRY(space_id, call.path_uuid("spaceId"));
+               CO_TRY(list, co_await s.voice.space_voice(call.user().id, space_id));
+               co_return api::json_response(200, json::object{{"participants", std::move(list)}});
+             });
+
   routes.add("POST", "/api/v1/calls", Access::Person,
              [&s](ClientCall& call) -> Task<Result<http::Response>> {
                CO_TRY(body, call.body());

@@ -237,6 +237,25 @@ Task<Result<VoiceGrantResult>> VoiceService::person_join(const Uuid& person_id,
                              placed->ws_base + "/audio/voice", room, std::nullopt, ""};
 }
 
+Task<Result<json::array>> VoiceService::space_voice(const Uuid& person_id, const Uuid& space_id) {
+  auto out = co_await ctx_.db.read([&](store::Connection& c) -> Result<json::array> {
+    auto access = require_member(c, space_id, person_id);
+    if (!access) return access.error();
+    json::array list;
+    for (const auto& m : rooms_->members_in_space(c, space_id)) {
+      auto member = store::members::find(c, space_id, m.user_id);
+      auto user = member ? std::nullopt : store::users::find(c, m.user_id);
+      if (!member && !user) continue;  // an account deleted meanwhile
+      list.push_back(
+          json::object{{"channelId", m.channel_id.str()},
+                       {"user", member ? user_json(ctx_, *member) : user_json(ctx_, *user)},
+                       {"joinedAt", format_iso8601_ms(m.joined_at_ms)}});
+    }
+    return list;
+  });
+  co_return out;
+}
+
 Task<Status> VoiceService::grace_check(std::string room, Uuid person) {
   auto present = co_await present_on_owner(room, person);
   if (present && *present) co_return Status{};  // connected meanwhile

@@ -17,6 +17,8 @@
 #include <mutex>
 #include <set>
 
+#include <boost/json/array.hpp>
+
 #include "argon/services/bots.hpp"
 #include "argon/services/nodes.hpp"
 #include "argon/services/voice_call_registry.hpp"
@@ -98,6 +100,9 @@ class VoiceService {
   // People: join returns a token for the person's socket and emits voiceJoin.
   Task<Result<VoiceGrantResult>> person_join(const Uuid& person_id, const Uuid& channel_id);
   Task<Status> person_leave(const Uuid& person_id, const Uuid& channel_id);
+  // Who is in the voice channels of a space now (GET /api/v1/spaces/{id}/voice), in join order:
+  // [{channelId, user, joinedAt}]. 404 not_found, 403 not_a_member.
+  Task<Result<boost::json::array>> space_voice(const Uuid& person_id, const Uuid& space_id);
   // IMembers/Kick: 400 kick_failed when the user is not in that voice channel.
   Task<Status> kick(const BotIdentity& bot, const Uuid& space_id, const Uuid& channel_id,
                     const Uuid& user_id);

@@ -1,5 +1,7 @@
 #include "argon/services/voice_rooms.hpp"
 
+#include <algorithm>
+
 namespace argon::services {
 
 // ---- LocalVoiceRoomMembers ---------------------------------------------------------------------
@@ -40,6 +42,17 @@ std::optional<std::pair<std::string, std::int64_t>> LocalVoiceRoomMembers::lates
       latest.emplace(it->first, member->second);
   }
   return latest;
+}
+
+std::vector<std::tuple<std::string, Uuid, std::int64_t>> LocalVoiceRoomMembers::with_prefix(
+    const std::string& prefix) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::tuple<std::string, Uuid, std::int64_t>> out;
+  for (auto it = rooms_.lower_bound(prefix); it != rooms_.end() && it->first.starts_with(prefix);
+       ++it) {
+    for (const auto& [who, joined_at] : it->second) out.emplace_back(it->first, who, joined_at);
+  }
+  return out;
 }
 
 namespace {
@@ -104,6 +117,27 @@ std::optional<VoiceSlot> LocalVoiceRooms::slot_in_space(store::Connection&, cons
   auto latest = members_.latest_with_prefix(prefix, who);
   if (!latest) return std::nullopt;
   return slot_of(prefix, latest->first, latest->second);
+}
+
+namespace {
+void by_join_order(std::vector<VoiceMember>& members) {
+  std::sort(members.begin(), members.end(), [](const VoiceMember& a, const VoiceMember& b) {
+    if (a.joined_at_ms != b.joined_at_ms) return a.joined_at_ms < b.joined_at_ms;
+    return a.user_id.str() < b.user_id.str();
+  });
+}
+}  // namespace
+
+std::vector<VoiceMember> LocalVoiceRooms::members_in_space(store::Connection&,
+                                                           const Uuid& space_id) {
+  const std::string prefix = space_id.str() + "/";
+  std::vector<VoiceMember> out;
+  for (const auto& [room, who, joined_at] : members_.with_prefix(prefix)) {
+    if (auto slot = slot_of(prefix, room, joined_at))
+      out.push_back(VoiceMember{slot->channel_id, who, joined_at});
+  }
+  by_join_order(out);
+  return out;
 }
 
 // ---- StoreVoiceRooms ---------------------------------------------------------------------------
@@ -247,6 +281,21 @@ std::optional<VoiceSlot> StoreVoiceRooms::slot_in_space(store::Connection& c, co
       {who.str(), prefix + "%"});
   if (!row) return std::nullopt;
   return slot_of(prefix, row->text(0), row->i64(1));
+}
+
+std::vector<VoiceMember> StoreVoiceRooms::members_in_space(store::Connection& c,
+                                                           const Uuid& space_id) {
+  const std::string prefix = space_id.str() + "/";
+  std::vector<VoiceMember> out;
+  for (const auto& row : c.query("SELECT room, user_id, joined_at FROM voice_members"
+                                 " WHERE room LIKE $1",
+                                 {prefix + "%"})) {
+    auto who = Uuid::parse(row.text(1));
+    auto slot = slot_of(prefix, row.text(0), row.i64(2));
+    if (who && slot) out.push_back(VoiceMember{slot->channel_id, *who, slot->joined_at_ms});
+  }
+  by_join_order(out);
+  return out;
 }
 
 }  // namespace argon::services

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "argon/domain/clock.hpp"
@@ -27,6 +28,13 @@ struct VoiceSlot {
   std::int64_t joined_at_ms = 0;  // when they joined that room (Unix ms)
 };
 
+// Someone in a voice channel of a space (GET /api/v1/spaces/{id}/voice).
+struct VoiceMember {
+  Uuid channel_id;
+  Uuid user_id;
+  std::int64_t joined_at_ms = 0;
+};
+
 // The read side of voice membership that event payloads need: which voice channel of a space a
 // user is in, right now. Voice channels' rooms are named "{spaceId}/{channelId}" (voice.hpp).
 class VoicePresence {
@@ -37,6 +45,8 @@ class VoicePresence {
   // node's): it never waits for anything else.
   virtual std::optional<VoiceSlot> slot_in_space(store::Connection& c, const Uuid& space_id,
                                                  const Uuid& who) = 0;
+  // Everyone in the voice channels of `space_id` now, in the order they joined (then by id).
+  virtual std::vector<VoiceMember> members_in_space(store::Connection& c, const Uuid& space_id) = 0;
 };
 
 // An in-memory set of identities per room, with when each joined (the building block of
@@ -52,6 +62,9 @@ class LocalVoiceRoomMembers final {
   // Among the rooms whose name starts with `prefix`, the one `who` joined last: (room, joined at).
   std::optional<std::pair<std::string, std::int64_t>> latest_with_prefix(const std::string& prefix,
                                                                          const Uuid& who) const;
+  // Every (room, who, joined at) of the rooms whose name starts with `prefix`.
+  std::vector<std::tuple<std::string, Uuid, std::int64_t>> with_prefix(
+      const std::string& prefix) const;
 
  private:
   mutable std::mutex mutex_;
@@ -121,6 +134,7 @@ class LocalVoiceRooms final : public VoiceRooms {
                                                       VoiceLeft left) override;
   std::optional<VoiceSlot> slot_in_space(store::Connection& c, const Uuid& space_id,
                                          const Uuid& who) override;
+  std::vector<VoiceMember> members_in_space(store::Connection& c, const Uuid& space_id) override;
 
   LocalVoiceRoomMembers& members() { return members_; }
 
@@ -150,6 +164,7 @@ class StoreVoiceRooms final : public VoiceRooms {
   // voice_members (room, user_id, joined_at), on the caller's connection.
   std::optional<VoiceSlot> slot_in_space(store::Connection& c, const Uuid& space_id,
                                          const Uuid& who) override;
+  std::vector<VoiceMember> members_in_space(store::Connection& c, const Uuid& space_id) override;
 
  private:
   std::int64_t lease_cutoff() const { return clock_.now_unix_ms() - lease_ms_; }

@@ -254,6 +254,43 @@ TEST_F(VoiceStateTest, SlotInSpaceOnBothImplementations) {
   }
 }
 
+// Everyone in a space's voice channels (GET /api/v1/spaces/{id}/voice), on both implementations:
+// only that space's rooms, in join order, with the channel and the join time; a leave ends it.
+TEST_F(VoiceStateTest, MembersInSpaceOnBothImplementations) {
+  LocalVoiceRooms local(*db_, clock_, 7);
+  for (VoiceRooms* rooms : std::initializer_list<VoiceRooms*>{&rooms_, &local}) {
+    SCOPED_TRACE(rooms == &local ? "local" : "store");
+    const Uuid space = id(70), other = id(71), a = id(80), b = id(81);
+    auto members = [&](const Uuid& s) {
+      return db_->read_now([&](store::Connection& c) { return rooms->members_in_space(c, s); });
+    };
+    auto room = [](const Uuid& s, const Uuid& ch) { return s.str() + "/" + ch.str(); };
+    EXPECT_TRUE(members(space).empty());
+    ASSERT_TRUE(*sync_wait(rooms->join(room(other, a), id(1), nullptr)));  // another space
+    ASSERT_TRUE(*sync_wait(rooms->join("call/" + a.str(), id(1), nullptr)));
+    const std::int64_t first = clock_.now_unix_ms();
+    ASSERT_TRUE(*sync_wait(rooms->join(room(space, b), id(3), nullptr)));
+    clock_.advance_ms(1000);
+    ASSERT_TRUE(*sync_wait(rooms->join(room(space, a), id(2), nullptr)));
+    auto in = members(space);
+    ASSERT_EQ(in.size(), 2u);
+    EXPECT_EQ(in[0].user_id, id(3));
+    EXPECT_EQ(in[0].channel_id, b);
+    EXPECT_EQ(in[0].joined_at_ms, first);
+    EXPECT_EQ(in[1].user_id, id(2));
+    EXPECT_EQ(in[1].channel_id, a);
+    EXPECT_EQ(in[1].joined_at_ms, first + 1000);
+    ASSERT_TRUE(*sync_wait(rooms->leave(room(space, b), id(3), nullptr)));
+    in = members(space);
+    ASSERT_EQ(in.size(), 1u);
+    EXPECT_EQ(in[0].user_id, id(2));
+    EXPECT_EQ(members(other).size(), 1u);
+    for (const auto& [r, u] : std::initializer_list<std::pair<std::string, Uuid>>{
+             {room(other, a), id(1)}, {"call/" + a.str(), id(1)}, {room(space, a), id(2)}})
+      (void)sync_wait(rooms->leave(r, u, nullptr));
+  }
+}
+
 // ---- calls -------------------------------------------------------------------------------------
 
 CallRecord ringing_call(std::uint8_t n, std::int64_t now, std::int64_t ring_ms = 30000) {
