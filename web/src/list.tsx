@@ -70,6 +70,15 @@ export function MessageList<T extends Item>({ items, render, label, describe, mi
   const lastId = useRef<string | null>(null);
   const rendered = useRef({ start: 0, end: 0 });
   const focusTarget = useRef<string | null>(null);
+  // The scrollTop the anchor was read at (or restored to). Anything else means the person scrolled
+  // and the scroll event has not come yet: the anchor is read again before it is used.
+  const known = useRef(-1);
+  const sync = useRef<() => void>(() => {});
+  const synced = () => {
+    const box = boxRef.current;
+    if (box && Math.abs(box.scrollTop - known.current) > 0.5) sync.current();
+  };
+  synced();  // with the previous render's layout, which is what is on screen
   const n = items.length;
   const windowed = n >= WINDOW_FROM;
 
@@ -100,6 +109,7 @@ export function MessageList<T extends Item>({ items, render, label, describe, mi
     const box = boxRef.current, ol = olRef.current;
     if (!box || !ol) return;
     viewport.current = box.clientHeight || viewport.current;
+    known.current = box.scrollTop;
     if (box.scrollHeight - box.scrollTop - box.clientHeight < BOTTOM_SLACK) {
       anchor.current = null;
       return;
@@ -159,17 +169,25 @@ export function MessageList<T extends Item>({ items, render, label, describe, mi
     const a = anchor.current;
     if (a === null) {
       box.scrollTop = box.scrollHeight;
-      return;
+    } else {
+      const el = ol.querySelector<HTMLElement>(`[data-id="${CSS.escape(a.id)}"]`);
+      if (!el) return;
+      const diff = el.getBoundingClientRect().top - box.getBoundingClientRect().top - a.delta;
+      if (Math.abs(diff) >= 1) box.scrollTop += diff;
     }
-    const el = ol.querySelector<HTMLElement>(`[data-id="${CSS.escape(a.id)}"]`);
-    if (!el) return;
-    const diff = el.getBoundingClientRect().top - box.getBoundingClientRect().top - a.delta;
-    if (Math.abs(diff) >= 1) box.scrollTop += diff;
+    known.current = box.scrollTop;
   };
-
-  useLayoutEffect(() => {
+  const settle = () => {
+    synced();
     if (measure()) setVersion((v) => v + 1);
     restore();
+  };
+  const settleRef = useRef(settle);
+  settleRef.current = settle;
+
+  useLayoutEffect(() => {
+    sync.current = readAnchor;  // this render is on screen now
+    settle();
     const id = focusTarget.current;
     if (id) {
       const el = olRef.current?.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`);
@@ -180,10 +198,7 @@ export function MessageList<T extends Item>({ items, render, label, describe, mi
   // Heights that change without a render of the list (a font, an entity's layout): measured too.
   // The box's own size (window, phone keyboard, "Replying to" bar) keeps the anchor as well.
   useEffect(() => {
-    const ro = new ResizeObserver(() => {
-      if (measure()) setVersion((v) => v + 1);
-      else restore();
-    });
+    const ro = new ResizeObserver(() => settleRef.current());
     if (boxRef.current) ro.observe(boxRef.current);
     if (olRef.current) ro.observe(olRef.current);
     return () => ro.disconnect();
@@ -206,12 +221,14 @@ export function MessageList<T extends Item>({ items, render, label, describe, mi
   if (control) {
     control.current = {
       toBottom: () => {
+        synced();
         anchor.current = null;
         setUnseen(false);
         setTick((x) => x + 1);
       },
       jumpTo: (id: string) => {
         if (!index.has(id)) return false;
+        synced();
         anchor.current = { id, delta: Math.round(viewport.current / 3) };
         focusTarget.current = id;
         setTick((x) => x + 1);
