@@ -191,7 +191,13 @@ export function MessageList<T extends Item>({ items, render, label, describe, mi
     const id = focusTarget.current;
     if (id) {
       const el = olRef.current?.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"]`);
-      if (el) { focusTarget.current = null; el.focus({ preventScroll: true }); }
+      if (el) {
+        focusTarget.current = null;
+        el.focus({ preventScroll: true });
+        // A brief highlight shows where the jump landed (the focus ring may not show after a click).
+        el.dataset.jumped = '';
+        el.addEventListener('animationend', () => { delete el.dataset.jumped; }, { once: true });
+      }
     }
   });
 
