@@ -95,6 +95,14 @@ async function oneRun(browser, server, world, run) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  // Where a phase's time went: the renderer's script, style and layout seconds (CDP metrics).
+  const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
+  const spent = (a, b) => ({
+    script: (b.ScriptDuration - a.ScriptDuration) * 1000,
+    style: (b.RecalcStyleDuration - a.RecalcStyleDuration) * 1000,
+    layout: (b.LayoutDuration - a.LayoutDuration) * 1000,
+  });
   const out = { run };
   try {
     await page.goto(`${server.url}/app/${world.spaceId}/${world.channelId}`);
@@ -102,6 +110,7 @@ async function oneRun(browser, server, world, run) {
     out.shown = await page.evaluate(() => window.__shown);
 
     // Page to the top: scroll the list to its top until all are loaded and nothing older is offered.
+    let m0 = await metrics();
     out.loadAll = await page.evaluate(async ({ total, deadline }) => {
       const box = document.querySelector('[role=log]');
       const frame = () => new Promise((r) => requestAnimationFrame(r));
@@ -120,6 +129,9 @@ async function oneRun(browser, server, world, run) {
       await frame();
       return performance.now() - t0;
     }, { total: MESSAGES, deadline: LOAD_DEADLINE_MS });
+
+    let m1 = await metrics();
+    out.loadSpent = spent(m0, m1);
 
     // Through all of them, a screen a frame, top to bottom.
     const scroll = await page.evaluate(async () => {
@@ -141,6 +153,9 @@ async function oneRun(browser, server, world, run) {
       }
       return { frames, busy, count: frames.length };
     });
+    m0 = m1;
+    m1 = await metrics();
+    out.scrollSpent = spent(m0, m1);
     out.frames = scroll.count;
     out.p50 = pct(scroll.frames, 50);
     out.p95 = pct(scroll.frames, 95);
@@ -214,13 +229,16 @@ try {
     console.log(`# run ${r}: ${JSON.stringify(res)}`);
   }
   const m = (k) => median(runs.map((x) => x[k]));
+  const split = (k) => ['script', 'style', 'layout'].map((f) => ms(median(runs.map((x) => x[k][f])))).join(' / ');
   console.log(`\nargon: ${process.env.ARGON_BIN || 'build/argon'}; ${MESSAGES} messages; ${RUNS} runs (medians); chromium headless 1100×760`);
   console.log('\n| figure | value |\n|---|---:|');
   console.log(`| channel shown (navigation → first frame with messages) | ${ms(m('shown'))} |`);
   console.log(`| all ${MESSAGES.toLocaleString('en')} loaded and rendered (paging to the top) | ${ms(m('loadAll'))} |`);
+  console.log(`| … of which script / style / layout (renderer, CDP) | ${split('loadSpent')} |`);
   console.log(`| scrolling through all, a screen a frame: frames | ${m('frames')} |`);
   console.log(`| frame interval p50 / p95 / max | ${ms(m('p50'))} / ${ms(m('p95'))} / ${ms(m('max'))} |`);
   console.log(`| frames over 50 ms | ${m('janky')} |`);
+  console.log(`| scrolling: script / style / layout (renderer, CDP) | ${split('scrollSpent')} |`);
   console.log(`| elements in the document / <li> in the list, after | ${m('elements')} / ${m('items')} |`);
   console.log(`| JS heap after GC | ${mb(m('heap'))} |`);
   console.log(`| live message → shown at the bottom (${PROBES} a run) | ${ms(m('live'))} |`);
