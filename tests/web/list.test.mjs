@@ -3,7 +3,8 @@
 // scrolling to the top pages older ones in without moving what is on screen; a live message
 // sticks to the bottom when the reader is there and offers "New messages ↓" when they scrolled up;
 // PageUp/PageDown/Home/End scroll the focused list; a reply jumps to the message it answers; a
-// reply to a message not loaded says so and offers no jump. Every wait is on a condition.
+// reply to a message not loaded says so and offers no jump; narrowing the window to a phone's
+// keeps what is at the top of the view. Every wait is on a condition.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -198,6 +199,22 @@ test('2,000 messages: windowed DOM, paging keeps the anchor, sticky bottom, New 
     await jump.click();
     await poll((id) => document.activeElement?.closest?.('li[data-id]')?.dataset.id === id, ids[0]);
     assert.ok(await inView(page, ids[0]), 'the replied-to message is in view');
+
+    // Phone width: every message gets taller, and what was at the top of the view stays there.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const topItem = await page.evaluate(() => {
+      const box = document.querySelector('[role=log]');
+      const b = box.getBoundingClientRect();
+      const li = [...box.querySelectorAll('.message-list > li')].find((x) => x.getBoundingClientRect().bottom > b.top + 1);
+      return { id: li.dataset.id, top: li.getBoundingClientRect().top - b.top };
+    });
+    await page.setViewportSize({ width: 390, height: 700 });
+    await poll(({ id, top }) => {
+      const box = document.querySelector('[role=log]');
+      const li = box.querySelector(`.message-list > li[data-id="${id}"]`);
+      return box.clientWidth < 400 && !!li && Math.abs(li.getBoundingClientRect().top - box.getBoundingClientRect().top - top) <= 2;
+    }, topItem);
+    await shot(page, 'list-phone');
     assert.deepEqual(p.problems, []);
   } finally {
     await p.context.close();
