@@ -1,12 +1,13 @@
 // One text channel: its history (the message list, newest first from the API, shown oldest
 // first), new messages and edits from the live feed, the composer, and who is typing.
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Api, ApiError, enc } from './api';
 import { Modal } from './dialog';
 import { Entity, RichText } from './entities';
 import { ControlRow, MessageControls, controlRows } from './controls';
 import { useCommandPicker } from './commands';
 import { BotActivity } from './modal';
+import { ListControl, MessageList } from './list';
 import type { Bus, Channel } from './shell';
 import type { Session } from './session';
 
@@ -30,6 +31,7 @@ interface Reaction { emoji: string; count: number; userIds: string[]; mine?: boo
 const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '🙏'];
 
 const PAGE = 50;
+const OLDER_PAGE = 100;  // the API's largest page: fewer round trips when scrolling far back
 const TYPING_EVERY_MS = 5_000;  // the server's indicator lasts 8 s
 
 // The message list's shape (creatorId, createdAt) and the feed's (sender, timeSent).
@@ -71,12 +73,23 @@ function snippet(text: string) {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
+// Ids are decimal int64 strings without leading zeros: shorter is smaller, else compare the text
+// (no BigInt per comparison: merging into 10,000 messages stays cheap).
+function cmpId(x: string, y: string) {
+  return x.length !== y.length ? x.length - y.length : x < y ? -1 : x > y ? 1 : 0;
+}
 function byId(a: Msg, b: Msg) {
-  const x = BigInt(a.id), y = BigInt(b.id);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return cmpId(a.id, b.id);
 }
 
 function merge(list: Msg[], more: Msg[]): Msg[] {
+  if (more.length === 0) return list;
+  const sorted = [...more].sort(byId);
+  // The usual cases, without re-sorting everything: a new message after the last, an older page
+  // before the first.
+  if (list.length === 0) return sorted;
+  if (cmpId(sorted[0].id, list[list.length - 1].id) > 0) return list.concat(sorted);
+  if (cmpId(sorted[sorted.length - 1].id, list[0].id) < 0) return sorted.concat(list);
   const seen = new Map(list.map((m) => [m.id, m]));
   for (const m of more) {
     const old = seen.get(m.id);
@@ -94,9 +107,12 @@ function typingText(names: string[]): string {
   return 'Several people are typing…';
 }
 
+// One formatter for every message: toLocaleTimeString with options builds a new one per call,
+// which was most of the script time of scrolling a long list.
+const TIME = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
 function time(iso: string) {
   const d = new Date(iso);
-  return isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return isNaN(d.getTime()) ? '' : TIME.format(d);
 }
 
 export function ChannelView({ api, bus, channel, session, names, typing, canManage, onDeleted }: {
@@ -114,8 +130,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
   const [picking, setPicking] = useState<string | null>(null);  // the message whose picker is open
   const composerRef = useRef<HTMLTextAreaElement>(null);
   const [error, setError] = useState('');
-  const listRef = useRef<HTMLDivElement>(null);
-  const stick = useRef(true);  // keep the newest message in view while the reader is at the bottom
+  const listControl = useRef<ListControl | null>(null);
   const lastTyping = useRef(0);
   const base = `/api/v1/channels/${enc(channel.channelId)}`;
 
@@ -157,30 +172,16 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
     return () => { live = false; off(); };
   }, [api, bus, channel.channelId]);
 
-  useLayoutEffect(() => {
-    const el = listRef.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [messages, typing.length]);
-
+  // Nearing the top loads the page before it (the button does the same from the keyboard); the
+  // list keeps what is on screen where it is (list.tsx).
   const loadingOlder = useRef(false);
-  const onScroll = () => {
-    const el = listRef.current!;
-    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-    // Reaching the top loads the page before it (the button does the same from the keyboard).
-    if (el.scrollTop < 60 && hasOlder) void loadOlder();
-  };
-
   const loadOlder = async () => {
     if (messages.length === 0 || loadingOlder.current) return;
     loadingOlder.current = true;
-    const el = listRef.current!;
-    const fromBottom = el.scrollHeight - el.scrollTop;
     try {
-      const r = await api.get<{ messages: any[] }>(`${base}/messages?limit=${PAGE}&from=${enc(messages[0].id)}`);
-      setHasOlder(r.messages.length === PAGE);
-      stick.current = false;
+      const r = await api.get<{ messages: any[] }>(`${base}/messages?limit=${OLDER_PAGE}&from=${enc(messages[0].id)}`);
+      setHasOlder(r.messages.length === OLDER_PAGE);
       setMessages((now) => merge(now, r.messages.map(toMsg)));
-      requestAnimationFrame(() => { el.scrollTop = el.scrollHeight - fromBottom; });
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'Cannot load messages.');
     } finally {
@@ -203,7 +204,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
     setDraft('');
     setError('');
     lastTyping.current = 0;
-    stick.current = true;
+    listControl.current?.toBottom();
     // randomId makes a retried send idempotent (docs/client-api.md).
     const randomId = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
     const body: Record<string, unknown> = { text, randomId };
@@ -261,7 +262,7 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
     }
   };
   const nameFor = (m: Msg) => names.get(m.senderId) ?? m.senderName ?? 'Unknown';
-  const byIdMap = new Map(messages.map((m) => [m.id, m]));
+  const byIdMap = useMemo(() => new Map(messages.map((m) => [m.id, m])), [messages]);
 
   const nameOf = (id: string) => names.get(id);
   const picker = useCommandPicker({ api, bus, channel, names, draft, setDraft, focusComposer: () => composerRef.current?.focus() });
@@ -286,19 +287,17 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
           </div>
         </Modal>
       )}
-      <div class="messages" ref={listRef} onScroll={onScroll} role="log" aria-live="polite"
-        aria-label={`Messages in #${channel.name}`} tabIndex={0}>
-        {hasOlder && (
-          <div class="older"><button type="button" onClick={loadOlder}>Load older messages</button></div>
-        )}
-        {loaded && messages.length === 0 && <p class="hint">No messages yet. Say hello!</p>}
-        <ol class="message-list">
-          {messages.map((m) => (
-            <li key={m.id} class="message" data-mine={m.senderId === session.userId ? '' : undefined}>
+      <MessageList items={messages} label={`Messages in #${channel.name}`} control={listControl}
+        onNearTop={() => { if (hasOlder) void loadOlder(); }}
+        mineId={(m) => m.senderId === session.userId}
+        describe={(m) => `${nameFor(m)}: ${snippet(m.text)}`}
+        render={(m, attrs) => (
+            <li key={m.id} {...attrs} class="message" data-mine={m.senderId === session.userId ? '' : undefined}>
               {m.replyTo && (() => {
                 const original = byIdMap.get(m.replyTo);
                 return <div class="reply-ref">{original
-                  ? <>Reply to <span class="sender">{nameFor(original)}</span>: {snippet(original.text)}</>
+                  ? <button type="button" class="link reply-jump" onClick={() => listControl.current?.jumpTo(original.id)}>
+                    Reply to <span class="sender">{nameFor(original)}</span>: {snippet(original.text)}</button>
                   : 'Reply to an earlier message'}</div>;
               })()}
               <div class="meta">
@@ -354,9 +353,12 @@ export function ChannelView({ api, bus, channel, session, names, typing, canMana
                 )}
               </div>}
             </li>
-          ))}
-        </ol>
-      </div>
+          )}>
+        {hasOlder && (
+          <div class="older"><button type="button" onClick={loadOlder}>Load older messages</button></div>
+        )}
+        {loaded && messages.length === 0 && <p class="hint">No messages yet. Say hello!</p>}
+      </MessageList>
       <div class="typing" aria-live="polite">{typingText(typingNames)}</div>
       <BotActivity api={api} bus={bus} channel={channel} />
       {error && <p class="error" role="alert">{error}</p>}
