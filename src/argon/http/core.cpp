@@ -74,7 +74,10 @@ void Core::stop_sessions(bool force) {
   for (Session* s : sessions) {
     // weak_from_this() is safe even for a session whose destructor waits on our mutex.
     asio::post(s->executor(), [weak = s->weak_from_this(), force] {
-      if (auto live = weak.lock()) live->stop(force);
+      if (auto live = weak.lock()) {
+        if (force) spdlog::warn("http {}: closing at shutdown: {}", live->remote(), live->state());
+        live->stop(force);
+      }
     });
   }
 }

@@ -99,6 +99,22 @@ Session::~Session() {
   core_.remove_session(this);
 }
 
+std::string Session::state() const {
+  std::string out;
+  if (ws_) {
+    out = ws_state();
+  } else if (streaming_) {
+    out = "event stream";
+    if (streaming_->writing) out += ", writing";
+    if (streaming_->ended) out += ", ended";
+  } else {
+    out = idle_ ? "idle keep-alive" : "request in flight";
+  }
+  // Who still holds the session (pending handlers, queued work): 1 is the caller's own.
+  out += ", references " + std::to_string(weak_from_this().use_count());
+  return out;
+}
+
 void Session::stop(bool force) {
   stopping_ = true;
   if (ws_) {

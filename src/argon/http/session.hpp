@@ -206,6 +206,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // On the strand. Idle connections (or all, when forced) are closed at once; busy ones finish
   // their current request and then close. Streams are closed (flushed first unless forced).
   void stop(bool force);
+  // On the session's thread: what it is doing, for the log of a drain that timed out.
+  std::string state() const;
 
  private:
   // State of a streamed response, allocated only once the connection streams.
@@ -259,6 +261,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ws_liveness();
   void ws_start_close(std::uint16_t code, const std::string& reason);
   void ws_stop(bool force);
+  std::string ws_state() const;
   void ws_end(std::uint16_t code);
   void ws_fire_closed();
   void ws_abandon();  // from the destructor, when the io_context dies with the socket open

@@ -469,6 +469,19 @@ void Session::ws_start_close(std::uint16_t code, const std::string& reason) {
   });
 }
 
+std::string Session::ws_state() const {
+  const WsState& st = *ws_;
+  std::string out = "websocket";
+  if (st.opening) out += ", on_open running";
+  if (st.running) out += ", running";
+  if (st.closing) out += ", closing with " + std::to_string(st.sent_code);
+  if (st.writing) out += ", writing";
+  if (st.pinging) out += ", pinging";
+  if (st.ended) out += ", ended";
+  if (st.closed_fired) out += ", on_closed ran";
+  return out;
+}
+
 void Session::ws_stop(bool force) {
   WsState& st = *ws_;
   if (st.ended) return;
