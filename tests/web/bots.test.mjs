@@ -15,7 +15,7 @@ import {
   channelByName, joinSpace, createApp, installBot, createArchetype, expectStatus, expectEmpty200,
 } from '../blackbox/harness.mjs';
 import { openBotStream, openReady, isEvent } from '../blackbox/sse.mjs';
-import { launchChromium, person as personIn, shot, WAIT_MS } from './browser.mjs';
+import { launchChromium, person as personIn, shot, signedIn, WAIT_MS } from './browser.mjs';
 
 let server, browser, c;
 before(async () => {
@@ -63,8 +63,7 @@ async function world(colorScheme = 'light', viewport) {
   await joinSpace(server, space.spaceId, owner, pat);
   const dice = await startBot(owner, space.spaceId);
   const p = await personIn(browser, colorScheme, viewport);
-  const session = { token: pat.token, userId: pat.userId, username: pat.username, displayName: 'Pat' };
-  await p.context.addInitScript((s) => localStorage.setItem('argon.session', s), JSON.stringify(session));
+  await signedIn(p.context, { ...pat, displayName: 'Pat' });
   await p.page.goto(`${server.url}/app/${space.spaceId}/${general}`);
   await p.page.getByRole('heading', { name: '# general' }).waitFor();
   await p.page.getByRole('status').filter({ hasText: 'Live' }).waitFor();

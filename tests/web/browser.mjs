@@ -56,3 +56,12 @@ export async function signUp(page, username, displayName) {
 export async function shot(page, name) {
   if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
+
+/** Pages of `context` open signed in as `user` ({token, userId, username, displayName}): the
+ *  session the app keeps in localStorage is put there before any of its scripts run. */
+export async function signedIn(context, user) {
+  const session = JSON.stringify({
+    token: user.token, userId: user.userId, username: user.username, displayName: user.displayName ?? user.username,
+  });
+  await context.addInitScript((s) => { localStorage.setItem('argon.session', s); }, session);
+}

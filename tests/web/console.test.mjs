@@ -9,7 +9,7 @@ import {
 } from '../blackbox/harness.mjs';
 
 import { openBotStream, openReady } from '../blackbox/sse.mjs';
-import { launchChromium, person as personIn, shot } from './browser.mjs';
+import { launchChromium, person as personIn, shot, signedIn as signedInAs } from './browser.mjs';
 
 const ADMIN = 'operator-token-for-the-console-test';
 let server, browser, c;
@@ -25,9 +25,7 @@ after(async () => {
 
 async function signedIn(user, displayName, path, colorScheme = 'light', viewport) {
   const p = await personIn(browser, colorScheme, viewport);
-  await p.page.goto(server.url + '/');
-  await p.page.evaluate(([s]) => localStorage.setItem('argon.session', JSON.stringify(s)),
-    [{ token: user.token, userId: user.userId, username: user.username, displayName }]);
+  await signedInAs(p.context, { ...user, displayName });
   await p.page.goto(server.url + path);
   return p;
 }

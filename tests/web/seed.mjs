@@ -86,10 +86,5 @@ export async function seedChannel(server, people, channelId, count, { concurrenc
   return ids;
 }
 
-/** The page opens signed in as `user` ({token, userId, username, displayName}). */
-export async function signedIn(context, user) {
-  const session = JSON.stringify({
-    token: user.token, userId: user.userId, username: user.username, displayName: user.displayName ?? user.username,
-  });
-  await context.addInitScript((s) => { localStorage.setItem('argon.session', s); }, session);
-}
+// signedIn lives in browser.mjs; re-exported for bench/web_render.mjs and the list test.
+export { signedIn } from './browser.mjs';

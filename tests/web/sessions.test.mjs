@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   startServer, HIGH_RATE_LIMITS, api, register, expectStatus, PASSWORD,
 } from '../blackbox/harness.mjs';
-import { launchChromium, person, shot } from './browser.mjs';
+import { launchChromium, person, shot, signedIn } from './browser.mjs';
 
 let server, browser, c;
 before(async () => {
@@ -33,9 +33,7 @@ test('your sessions: list, sign one out, sign out everywhere else, then this bro
   const p = await person(browser, 'light');
   const page = p.page;
   try {
-    await page.goto(server.url + '/');
-    await page.evaluate(([s]) => localStorage.setItem('argon.session', JSON.stringify(s)),
-      [{ token: nina.token, userId: nina.userId, username: nina.username, displayName: 'Nina' }]);
+    await signedIn(p.context, { ...nina, displayName: 'Nina' });
     await page.goto(server.url + '/');
     await page.getByRole('heading', { name: 'Welcome, Nina' }).waitFor();
 

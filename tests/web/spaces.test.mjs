@@ -6,7 +6,7 @@ import {
   startServer, HIGH_RATE_LIMITS, api, pollUntil, register, createSpace, joinSpace, expectStatus, P,
 } from '../blackbox/harness.mjs';
 
-import { launchChromium, person as personIn, shot } from './browser.mjs';
+import { launchChromium, person as personIn, shot, signedIn as signedInAs } from './browser.mjs';
 
 let server, browser, c;
 before(async () => {
@@ -23,9 +23,7 @@ after(async () => {
  *  its session in localStorage), looking at `path`. */
 async function signedIn(user, displayName, path, colorScheme = 'light', viewport) {
   const p = await personIn(browser, colorScheme, viewport);
-  await p.page.goto(server.url + '/');
-  await p.page.evaluate(([s]) => localStorage.setItem('argon.session', JSON.stringify(s)),
-    [{ token: user.token, userId: user.userId, username: user.username, displayName }]);
+  await signedInAs(p.context, { ...user, displayName });
   await p.page.goto(server.url + path);
   await p.page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
   return p;

@@ -19,7 +19,7 @@ import {
   setArchetypePermissions, uname,
 } from '../blackbox/harness.mjs';
 import { openBotStream, openReady, isEvent } from '../blackbox/sse.mjs';
-import { launchChromium, person as personIn, shot, WAIT_MS } from './browser.mjs';
+import { launchChromium, person as personIn, shot, signedIn, WAIT_MS } from './browser.mjs';
 
 const ADMIN = 'web-voice-admin';
 const FRAMES = 25;  // half a second of 20 ms frames
@@ -59,8 +59,7 @@ async function personPage(displayName, { colorScheme = 'light', init } = {}) {
   const who = await register(server, uname(displayName.toLowerCase()), { displayName });
   const p = await personIn(browser, colorScheme);
   await p.context.grantPermissions(['microphone'], { origin: server.url });
-  const session = JSON.stringify({ token: who.token, userId: who.userId, username: who.username, displayName });
-  await p.context.addInitScript((s) => { localStorage.setItem('argon.session', s); }, session);
+  await signedIn(p.context, { ...who, displayName });
   if (init) await p.context.addInitScript(init);
   return { ...p, who };
 }
