@@ -122,7 +122,10 @@ export function MessageList<T extends Item>({ items, render, label, describe, mi
 
   const onScroll = () => {
     const box = boxRef.current!;
-    readAnchor();
+    // Where restore() (or the last read) left it: the anchor already says where we are. Reading it
+    // again from a late event of an earlier restore would undo what happened since (a reply jump
+    // made right after "New messages" was lost that way: the window went back to the bottom).
+    if (Math.abs(box.scrollTop - known.current) > 0.5) readAnchor();
     if (anchor.current === null) setUnseen(false);
     if (box.scrollTop < box.clientHeight * NEAR_TOP_SCREENS) onNearTop();
     const r = range();
