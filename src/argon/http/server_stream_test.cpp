@@ -435,6 +435,36 @@ TEST_F(StreamTest, WriteBeyondQueueLimitIsRefusedWhileClientStalls) {
   EXPECT_EQ(w->queued_bytes(), 0u);  // the queue was dropped
 }
 
+// A socket that takes only part of what is queued: the direct write sends what fits and the rest
+// must follow exactly once, in order, through the asynchronous write (chunk framing included).
+TEST_F(StreamTest, WhatTheSocketDidNotTakeAtOnceFollowsExactlyOnce) {
+  start();
+  StreamClient c(port(), 4096);  // small receive window; it reads only after everything is queued
+  ASSERT_TRUE(c.open("/stream?max=100000000"));
+  auto writers = hub_.wait(1);
+  ASSERT_TRUE(writers);
+  auto w = writers->front();
+  std::vector<std::string> sent;
+  // More than the socket's send buffer can hold (tcp_wmem's maximum is 4 MB), in fewer items
+  // than one direct write takes, so that direct writes are cut by a full socket.
+  for (int i = 0; i < 60; ++i) {
+    // Odd sizes so that the socket's cut falls anywhere in chunks and their size lines.
+    std::string block(100000 + static_cast<std::size_t>(i) * 977, static_cast<char>('a' + i % 26));
+    block += "#" + std::to_string(i);
+    sent.push_back(block);
+    ASSERT_TRUE(w->write(bytes(block)));
+  }
+  ASSERT_TRUE(eventually([&] { return w->queued_bytes() > 0; }));  // the socket is full
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    auto chunk = c.next_chunk(10s);
+    ASSERT_TRUE(chunk) << "chunk " << i;
+    ASSERT_EQ(*chunk, sent[i]) << "chunk " << i;
+  }
+  EXPECT_TRUE(eventually([&] { return w->queued_bytes() == 0; }));
+  auto more = bytes("after\n");
+  ASSERT_TRUE(w->write(more));
+  EXPECT_EQ(c.next_chunk(), *more);
+}
 TEST_F(StreamTest, StalledWriteTimesOut) {
   auto o = options();
   o.write_timeout = 1s;

@@ -244,7 +244,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_drain();
   void discard_input(error_code& ec);  // drops what the client sent; ec: gone
   void pump();
-  void write_batch(StreamChannel::Items items);
+  // true: everything went into the socket at once (no write in flight).
+  bool send_items(StreamChannel::Items items);
+  // An asynchronous write of `items` (with the write timeout), less the first `already_sent`
+  // bytes of their framing.
+  void write_batch(StreamChannel::Items items, std::size_t already_sent);
   void write_last_chunk();
   void end_stream();
 
