@@ -2,7 +2,12 @@
 // loop, and the per-thread wake queues of streamed writes. Session and Server are in server.cpp.
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -89,6 +94,24 @@ bool Core::wait_sessions_gone(SteadyClock::time_point deadline) {
 
 std::size_t Core::pick_ioc() {
   return next_ioc++ % (more_iocs.size() + 1);
+}
+
+std::size_t send_now(tcp::socket& socket, const asio::const_buffer* buffers, std::size_t count,
+                     error_code& ec) {
+  std::array<iovec, 1024> iov;
+  count = std::min(count, iov.size());
+  for (std::size_t i = 0; i < count; ++i)
+    iov[i] = {const_cast<void*>(buffers[i].data()), buffers[i].size()};
+  msghdr msg{};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = count;
+  ssize_t sent;
+  do {
+    sent = ::sendmsg(socket.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  } while (sent < 0 && errno == EINTR);
+  if (sent >= 0) return static_cast<std::size_t>(sent);
+  if (errno != EAGAIN && errno != EWOULDBLOCK) ec.assign(errno, boost::system::system_category());
+  return 0;
 }
 
 void WakeQueue::wake(std::weak_ptr<Session> session) {

@@ -94,6 +94,30 @@ TEST_F(ServerTest, GetAnswersAndKeepsAlive) {
   EXPECT_EQ(server_->active_connections(), 1u);
 }
 
+// A body bigger than the socket can take at once (tcp_wmem's maximum is 4 MB): the first,
+// direct write sends part of it and the rest follows asynchronously, exactly once and in order;
+// the connection then serves the next request.
+TEST_F(ServerTest, ABodyTheSocketCannotTakeAtOnceArrivesWhole) {
+  std::string big;
+  for (int i = 0; big.size() < 12 * 1024 * 1024; ++i) big += std::to_string(i) + ",";
+  start(test_options(), [&big](Request& req) {
+    if (req.path == "/big") return Response::json(200, big);
+    return echo(req);
+  });
+  Client c(port());
+  auto r = c.get("/big");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("content-length"), std::to_string(big.size()));
+  EXPECT_TRUE(r->body == big)
+      << "the body differs from byte "
+      << std::distance(big.begin(),
+                       std::mismatch(big.begin(), big.end(), r->body.begin(), r->body.end()).first);
+  auto next = c.get("/after");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(boost::json::parse(next->body).at("path").as_string(), "/after");
+}
+
 TEST_F(ServerTest, ConnectionCloseAndHttp10AreHonoured) {
   start(test_options());
   {

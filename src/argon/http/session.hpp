@@ -54,6 +54,11 @@ struct WsStateDeleter {
 // True for a GET that asks for a WebSocket upgrade RFC 6455 can grant (version 13, with a key).
 bool is_websocket_upgrade(const bhttp::request<bhttp::string_body>& msg);
 
+// Sends what the socket takes now without waiting (one non-blocking sendmsg of up to 1024
+// buffers): the bytes sent, 0 when the socket is full. `ec` is set when the connection failed.
+std::size_t send_now(tcp::socket& socket, const asio::const_buffer* buffers, std::size_t count,
+                     error_code& ec);
+
 // The sessions of one network thread that have stream data to send. An event fanned out to
 // thousands of streams wakes each thread once (one post per thread, not one per stream); the
 // thread then lets each of those sessions write what its stream queued.

@@ -6,13 +6,8 @@
 // a write of everything queued so far (one chunk per StreamWriter::write). Idle, a stream holds
 // the socket, the session object and the pending wait, nothing else: the request buffer is
 // released.
-#include <sys/socket.h>
-#include <sys/uio.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -74,7 +69,7 @@ struct WriteBatch {
 };
 
 constexpr char kCrlf[] = "\r\n";
-// Queued items sent by one direct sendmsg (3 iovecs each when chunked; IOV_MAX is 1024).
+// Queued items sent by one direct sendmsg (3 buffers each when chunked; IOV_MAX is 1024).
 constexpr std::size_t kDirectItems = 64;
 constexpr char kLastChunk[] = "0\r\n\r\n";
 
@@ -291,7 +286,7 @@ bool Session::send_items(StreamChannel::Items items) {
   Streaming& st = *streaming_;
   std::size_t written = 0;
   if (items.size() <= kDirectItems) {
-    std::array<iovec, kDirectItems * 3> iov;
+    std::array<asio::const_buffer, kDirectItems * 3> buffers;
     std::array<std::array<char, 20>, kDirectItems> lines;
     std::size_t count = 0, total = 0, payload = 0;
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -299,27 +294,21 @@ bool Session::send_items(StreamChannel::Items items) {
       payload += data.size();
       if (st.chunked) {
         int n = std::snprintf(lines[i].data(), lines[i].size(), "%zx\r\n", data.size());
-        iov[count++] = {lines[i].data(), static_cast<std::size_t>(n)};
+        buffers[count++] = asio::const_buffer(lines[i].data(), static_cast<std::size_t>(n));
         total += static_cast<std::size_t>(n) + 2;
       }
-      iov[count++] = {const_cast<char*>(data.data()), data.size()};
-      if (st.chunked) iov[count++] = {const_cast<char*>(kCrlf), 2};
+      buffers[count++] = asio::const_buffer(data.data(), data.size());
+      if (st.chunked) buffers[count++] = asio::const_buffer(kCrlf, 2);
       total += data.size();
     }
-    msghdr msg{};
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = count;
-    ssize_t sent;
-    do {
-      sent = ::sendmsg(stream_.socket().native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-    } while (sent < 0 && errno == EINTR);
-    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-      spdlog::debug("http {}: stream write failed: {}", remote_, std::strerror(errno));
+    error_code ec;
+    written = send_now(stream_.socket(), buffers.data(), count, ec);
+    if (ec) {
+      spdlog::debug("http {}: stream write failed: {}", remote_, ec.message());
       st.channel->consumed(payload);
       end_stream();
       return false;
     }
-    written = sent < 0 ? 0 : static_cast<std::size_t>(sent);
     if (written == total) {
       st.channel->consumed(payload);
       return true;
