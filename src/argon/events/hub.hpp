@@ -48,12 +48,17 @@ struct StreamSetup {
 
 struct HubOptions {
   std::int64_t heartbeat_ms = 30000;
-  std::int64_t sweep_interval_ms = 1000;        // heartbeat / position-save check
-  std::int64_t position_save_ms = 15000;        // how often a live stream's position is saved
-  int catchup_batch = 1000;                     // events read per store round trip
+  std::int64_t sweep_interval_ms = 1000;  // heartbeat / position-save check
+  std::int64_t position_save_ms = 15000;  // how often a live stream's position is saved
+  int catchup_batch = 1000;               // events read per store round trip
+  // With a remote store: pages read beside the main one, in parallel, for a stream still behind.
+  int catchup_pages_ahead = 1;
   std::size_t catchup_chunk_bytes = 64 * 1024;  // replayed frames are written in chunks this big
-  std::int64_t backoff_ms = 5;                  // retry delay when a transport queue is full
-  std::size_t max_pending = 4096;               // live events held while catching up
+  // Retry delay when a transport queue is full: backoff_ms at first, doubling with each refusal
+  // in a row up to backoff_max_ms.
+  std::int64_t backoff_ms = 1;
+  std::int64_t backoff_max_ms = 100;
+  std::size_t max_pending = 4096;  // live events held while catching up
   // With a clustered bus, how often the log is checked for events the bus did not bring (an
   // event another node published while this one was disconnected, or a message NATS dropped
   // that no later event revealed): every repair_interval_ms while the bus is live, every

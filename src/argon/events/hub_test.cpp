@@ -219,6 +219,33 @@ TEST_F(HubTest, BatchedReplayKeepsCommitOrderAcrossStreams) {
   EXPECT_EQ(sink_->frames().back().data, R"({"replayedCount":6})");
 }
 
+// Many passes of small pages, with pages read ahead for the stream that stays behind (in parallel
+// snapshots on PostgreSQL; SQLite reads one page per pass): every event once, in commit order.
+TEST_F(HubTest, ReadAheadReplayKeepsCommitOrderAndMissesNothing) {
+  HubOptions o;
+  o.catchup_batch = 3;
+  o.catchup_pages_ahead = 2;
+  hub(o);
+  Ids want;
+  int a = 0, b = 0;
+  for (int i = 1; i <= 40; ++i) {
+    msg(a_, ++a);
+    want.push_back(eid(a_, a));
+    if (i % 7 == 0) {  // a second, shorter stream interleaved by commit order
+      msg(b_, ++b);
+      want.push_back(eid(b_, b));
+    }
+  }
+  auto s = setup(bot_, {a_, b_}, {{space_stream(a_), 0}, {space_stream(b_), 0}});
+  s.resumed_always = true;
+  open(std::move(s), sink_);
+  scheduler_.run_all();
+  publish_msg(a_, ++a);  // live afterwards
+  want.push_back("resumed");
+  want.push_back(eid(a_, a));
+  EXPECT_EQ(sink_->ids(), want);
+}
+
 TEST_F(HubTest, SmallChunksStillReplayEverything) {
   HubOptions o;
   o.catchup_chunk_bytes = 1;  // one frame per write
@@ -380,10 +407,44 @@ TEST_F(HubTest, PendingOverflowStillDeliversEverythingFromTheLog) {
   EXPECT_EQ(sink_->ids(), want);
 }
 
+// A stalled client is retried ever less often (each retry reads the log); one that was merely
+// busy is retried at once again after it took everything.
+TEST_F(HubTest, RetriesOfAFullTransportBackOffDoublingUpToTheMax) {
+  HubOptions o;
+  o.backoff_ms = 1;
+  o.backoff_max_ms = 8;
+  open_live(o);
+  auto retry_delay = [&] {
+    std::int64_t least = -1;  // the pending catch-up's delay (the sweep's is 1000 ms)
+    for (auto d : scheduler_.delays())
+      if (d < o.sweep_interval_ms && (least < 0 || d < least)) least = d;
+    return least;
+  };
+  sink_->set_full(true);
+  publish_msg(a_, 1);
+  std::vector<std::int64_t> seen{retry_delay()};
+  for (int i = 0; i < 4; ++i) {
+    scheduler_.advance(seen.back());  // retried, still full
+    seen.push_back(retry_delay());
+  }
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 2, 4, 8, 8}));
+  EXPECT_TRUE(sink_->ids().empty());
+  sink_->set_full(false);
+  scheduler_.advance(8);
+  EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1)}));
+  sink_->set_full(true);  // full again later: back to the shortest delay
+  publish_msg(a_, 2);
+  EXPECT_EQ(retry_delay(), 1);
+  sink_->set_full(false);
+  scheduler_.advance(1);
+  EXPECT_EQ(sink_->ids(), (Ids{eid(a_, 1), eid(a_, 2)}));
+}
+
 TEST_F(HubTest, PendingOverflowWhileTransportFull) {
   HubOptions o;
   o.max_pending = 2;
   o.backoff_ms = 20;
+  o.backoff_max_ms = 20;
   open_live(o);
   sink_->set_full(true);
   for (int i = 1; i <= 10; ++i) publish_msg(a_, i);

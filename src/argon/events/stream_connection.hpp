@@ -53,6 +53,9 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   bool deliver_live(const PublishedEvent& event);
   void finish_initial_catch_up();
   bool write(std::shared_ptr<const std::string> bytes);
+  // Under mutex_: the delay before retrying a transport that refused, doubling with each refusal
+  // in a row (HubOptions::backoff_ms up to backoff_max_ms).
+  std::int64_t next_backoff();
 
   Hub& hub_;
   StreamSetup setup_;
@@ -62,6 +65,9 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   Cursor cursor_;
   std::map<std::string, std::int64_t> leaving_;  // stream → seq of its leave, while catching up
   std::vector<std::shared_ptr<const PublishedEvent>> pending_;
+  std::vector<std::string> far_behind_;
+  int refusals_ = 0;  // transport refusals since the last pass that wrote everything  // streams
+                      // still behind after the last catch-up pass
   bool pending_overflowed_ = false;
   bool catch_up_scheduled_ = false;
   bool initial_ = true;

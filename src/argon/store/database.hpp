@@ -26,8 +26,11 @@
 // this contract) and PostgreSQL (pg_database.hpp: a pool of libpq connections, one transaction
 // per operation, READ COMMITTED with row locks where order matters).
 #include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -159,6 +162,29 @@ class Database {
     } else {
       return sync_wait(read(std::move(fn)));
     }
+  }
+  // Runs every fn at once, each on its own read snapshot, and waits for all of them (blocking,
+  // like read_now): on engine threads in parallel, or one after the other on the calling thread
+  // when reads_here(). Rethrows the first failure once all have finished.
+  void read_all_now(const std::vector<ReadFn>& fns) {
+    if (reads_here()) {
+      for (const auto& fn : fns) read_here(fn);
+      return;
+    }
+    std::mutex mutex;
+    std::condition_variable finished;
+    std::size_t left = fns.size();
+    std::exception_ptr failure;
+    for (const auto& fn : fns) {
+      submit_read(&fn, [&](std::exception_ptr e) {
+        std::lock_guard lock(mutex);
+        if (e && !failure) failure = e;
+        if (--left == 0) finished.notify_all();
+      });
+    }
+    std::unique_lock lock(mutex);
+    finished.wait(lock, [&] { return left == 0; });
+    if (failure) std::rethrow_exception(failure);
   }
 
  private:
