@@ -100,8 +100,8 @@ void StreamConnection::catch_up() {
   std::int64_t cut_gseq = std::numeric_limits<std::int64_t>::max();
   // Streams that were still behind after the previous pass get their next pages read at once,
   // each in a snapshot of its own, beside the main read: with a remote engine the round trips
-  // and the server's work overlap (a long replay goes about twice as fast). Local engines read
-  // one page per pass as before.
+  // and the server's work overlap (a long replay on PostgreSQL ~30 % faster here). Local engines
+  // read one page per pass.
   const int ahead = hub_.db_.reads_here() ? 0 : hub_.options_.catchup_pages_ahead;
   std::vector<std::string> far;
   if (ahead > 0) {
@@ -147,12 +147,13 @@ void StreamConnection::catch_up() {
         // events the main read's snapshot could see: a later snapshot may hold events of this
         // stream newer than those the main read missed in the other streams, which must go first.
         if (page.empty() || page.front().seq != part.back().seq + 1) break;
-        const auto seen =
+        const auto newer =
             std::erase_if(page, [&](const EventRecord& r) { return r.gseq > snapshot_gseq; });
-        full = seen == 0 && static_cast<int>(page.size()) == batch;
+        const bool page_full = static_cast<int>(page.size()) == batch;
         part.insert(part.end(), std::make_move_iterator(page.begin()),
                     std::make_move_iterator(page.end()));
-        if (seen > 0) full = true;  // more to read
+        if (newer > 0) break;  // the rest waits for the next pass (`full` stays set)
+        full = page_full;
       }
     }
     if (auto l = leaving.find(stream); l != leaving.end()) {
