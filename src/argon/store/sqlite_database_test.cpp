@@ -169,11 +169,13 @@ TEST_F(SqliteStoreTest, ConnectionsAreConfiguredPerOptions) {
                   EXPECT_EQ(c.query_one("PRAGMA foreign_keys")->i64(0), 1);
                   EXPECT_EQ(c.query_one("PRAGMA journal_mode")->text(0), "wal");
                   EXPECT_EQ(c.query_one("PRAGMA busy_timeout")->i64(0), 5000);
+                  EXPECT_EQ(c.query_one("PRAGMA temp_store")->i64(0), 2);  // MEMORY
                   return {};
                 }).ok());
   db.read_now([](Connection& c) {
     EXPECT_EQ(c.query_one("PRAGMA query_only")->i64(0), 1);
     EXPECT_EQ(c.query_one("PRAGMA foreign_keys")->i64(0), 1);
+    EXPECT_EQ(c.query_one("PRAGMA temp_store")->i64(0), 2);
   });
   SqliteDatabase full(options());
   ASSERT_TRUE(full.transact_now([](Connection& c) -> Status {
