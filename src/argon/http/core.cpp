@@ -114,6 +114,17 @@ std::size_t send_now(tcp::socket& socket, const asio::const_buffer* buffers, std
   return 0;
 }
 
+std::size_t drop_sent(asio::const_buffer* buffers, std::size_t count, std::size_t sent) {
+  std::size_t left = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t part = std::min(sent, buffers[i].size());
+    buffers[i] += part;
+    sent -= part;
+    left += buffers[i].size();
+  }
+  return left;
+}
+
 void WakeQueue::wake(std::weak_ptr<Session> session) {
   std::lock_guard lock(mutex_);
   ready_.push_back(std::move(session));

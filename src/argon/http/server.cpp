@@ -402,24 +402,14 @@ asio::awaitable<bool> Session::write_response(Response r, unsigned version, bool
   }
 
   error_code ec;
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(*lines), asio::buffer(r.body)};
-  const std::size_t count = head || r.body.empty() ? 1 : 2;
+  std::array<asio::const_buffer, 2> buffers{
+      asio::buffer(*lines), head ? asio::const_buffer() : asio::const_buffer(asio::buffer(r.body))};
   // A response nearly always fits the socket at once: one non-blocking sendmsg, no asynchronous
   // operation or timer. The rest, if any, goes out asynchronously with the write timeout.
-  std::size_t sent = send_now(stream_.socket(), buffers.data(), count, ec);
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::size_t part = std::min(sent, buffers[i].size());
-    buffers[i] += part;
-    sent -= part;
-  }
-  if (!ec && buffers[0].size() + (count == 2 ? buffers[1].size() : 0) > 0) {
+  const std::size_t sent = send_now(stream_.socket(), buffers.data(), buffers.size(), ec);
+  if (!ec && drop_sent(buffers.data(), buffers.size(), sent) > 0) {
     stream_.expires_after(core_.options.write_timeout);
-    if (count == 1) {
-      co_await asio::async_write(stream_, buffers[0],
-                                 asio::redirect_error(asio::use_awaitable, ec));
-    } else {
-      co_await asio::async_write(stream_, buffers, asio::redirect_error(asio::use_awaitable, ec));
-    }
+    co_await asio::async_write(stream_, buffers, asio::redirect_error(asio::use_awaitable, ec));
     stream_.expires_never();
   }
   if (ec) spdlog::debug("http {}: write failed: {}", remote_, ec.message());

@@ -58,6 +58,9 @@ bool is_websocket_upgrade(const bhttp::request<bhttp::string_body>& msg);
 // buffers): the bytes sent, 0 when the socket is full. `ec` is set when the connection failed.
 std::size_t send_now(tcp::socket& socket, const asio::const_buffer* buffers, std::size_t count,
                      error_code& ec);
+// Advances `buffers` past their first `sent` bytes (what send_now() sent): the ones sent whole
+// become empty. Returns the bytes left.
+std::size_t drop_sent(asio::const_buffer* buffers, std::size_t count, std::size_t sent);
 
 // The sessions of one network thread that have stream data to send. An event fanned out to
 // thousands of streams wakes each thread once (one post per thread, not one per stream); the

@@ -69,6 +69,22 @@ struct WriteBatch {
 };
 
 constexpr char kCrlf[] = "\r\n";
+
+// Appends the buffers of one queued item to `out`: the item itself, framed as one chunk when
+// `chunked` (its size line is written into `line`). Returns their length in bytes.
+template <class Append>
+std::size_t frame_item(const std::string& data, bool chunked, std::array<char, 20>& line,
+                       Append&& append) {
+  if (!chunked) {
+    append(asio::const_buffer(data.data(), data.size()));
+    return data.size();
+  }
+  const int n = std::snprintf(line.data(), line.size(), "%zx\r\n", data.size());
+  append(asio::const_buffer(line.data(), static_cast<std::size_t>(n)));
+  append(asio::const_buffer(data.data(), data.size()));
+  append(asio::const_buffer(kCrlf, 2));
+  return static_cast<std::size_t>(n) + data.size() + 2;
+}
 // Queued items sent by one direct sendmsg (3 buffers each when chunked; IOV_MAX is 1024).
 constexpr std::size_t kDirectItems = 64;
 constexpr char kLastChunk[] = "0\r\n\r\n";
@@ -290,16 +306,9 @@ bool Session::send_items(StreamChannel::Items items) {
     std::array<std::array<char, 20>, kDirectItems> lines;
     std::size_t count = 0, total = 0, payload = 0;
     for (std::size_t i = 0; i < items.size(); ++i) {
-      const std::string& data = *items[i];
-      payload += data.size();
-      if (st.chunked) {
-        int n = std::snprintf(lines[i].data(), lines[i].size(), "%zx\r\n", data.size());
-        buffers[count++] = asio::const_buffer(lines[i].data(), static_cast<std::size_t>(n));
-        total += static_cast<std::size_t>(n) + 2;
-      }
-      buffers[count++] = asio::const_buffer(data.data(), data.size());
-      if (st.chunked) buffers[count++] = asio::const_buffer(kCrlf, 2);
-      total += data.size();
+      payload += items[i]->size();
+      total += frame_item(*items[i], st.chunked, lines[i],
+                          [&](asio::const_buffer b) { buffers[count++] = b; });
     }
     error_code ec;
     written = send_now(stream_.socket(), buffers.data(), count, ec);
@@ -324,28 +333,14 @@ void Session::write_batch(StreamChannel::Items items, std::size_t already_sent) 
   batch->items = std::move(items);
   batch->buffers.reserve(batch->items.size() * (st.chunked ? 3 : 1));
   if (st.chunked) batch->size_lines.resize(batch->items.size());
+  std::array<char, 20> no_line;
   for (std::size_t i = 0; i < batch->items.size(); ++i) {
-    const std::string& data = *batch->items[i];
-    batch->bytes += data.size();
-    if (st.chunked) {
-      auto& line = batch->size_lines[i];
-      int n = std::snprintf(line.data(), line.size(), "%zx\r\n", data.size());
-      batch->buffers.emplace_back(line.data(), static_cast<std::size_t>(n));
-      batch->buffers.emplace_back(data.data(), data.size());
-      batch->buffers.emplace_back(kCrlf, 2);
-    } else {
-      batch->buffers.emplace_back(data.data(), data.size());
-    }
+    batch->bytes += batch->items[i]->size();
+    frame_item(*batch->items[i], st.chunked, st.chunked ? batch->size_lines[i] : no_line,
+               [&](asio::const_buffer b) { batch->buffers.push_back(b); });
   }
   // What send_items() got into the socket already is not sent again.
-  auto first = batch->buffers.begin();
-  while (already_sent > 0 && first != batch->buffers.end()) {
-    const std::size_t part = std::min(already_sent, first->size());
-    *first += part;
-    already_sent -= part;
-    if (first->size() == 0) ++first;
-  }
-  batch->buffers.erase(batch->buffers.begin(), first);
+  drop_sent(batch->buffers.data(), batch->buffers.size(), already_sent);
   st.writing = true;
   stream_.expires_after(core_.options.write_timeout);
   const std::vector<asio::const_buffer>& buffers = batch->buffers;
